@@ -1,0 +1,82 @@
+"""Configuration of the policy network and of the PPO update (reference/learna.md §2, §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from learna.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Policy architecture, as in the paper's search space.
+
+    Layers in order: embedding (if ``embedding_size`` > 0) → conv1d stack (VALID, ReLU) →
+    flatten → LSTM stack → dense ReLU stack → policy logits (4) and value head.
+    """
+
+    embedding_size: int = 3
+    """0: binary input (no embedding); 1–4: token embedding of that size."""
+    conv_radii: tuple[int, ...] = (8, 2)
+    """Radius r of each conv layer (window 2r+1); a radius of 0 drops that layer. At most 2."""
+    conv_channels: tuple[int, ...] = (7, 18)
+    """Output channels of each conv layer (same length as ``conv_radii``)."""
+    lstm_layers: int = 1
+    """0–2 LSTM layers over the episode's sequence of states."""
+    lstm_units: int = 28
+    fc_layers: int = 1
+    """1–2 dense ReLU layers."""
+    fc_units: int = 57
+
+    def __post_init__(self) -> None:
+        checks = [
+            (0 <= self.embedding_size <= 16, "embedding_size must be in 0..16"),
+            (len(self.conv_radii) == len(self.conv_channels) <= 2, "conv_radii and conv_channels need equal length ≤ 2"),
+            (all(r >= 0 for r in self.conv_radii), "conv radii must be ≥ 0"),
+            (all(c >= 1 for c in self.conv_channels), "conv channels must be ≥ 1"),
+            (0 <= self.lstm_layers <= 3 and self.lstm_units >= 1, "lstm_layers must be 0..3 and lstm_units ≥ 1"),
+            (1 <= self.fc_layers <= 3 and self.fc_units >= 1, "fc_layers must be 1..3 and fc_units ≥ 1"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+    @property
+    def conv_windows(self) -> tuple[int, ...]:
+        """Windows of the conv layers that exist (radius > 0)."""
+        return tuple(2 * r + 1 for r in self.conv_radii if r > 0)
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """The update rule. The defaults reproduce the original's effective update (reference/learna.md §2).
+
+    With ``update_epochs=1``, ``num_minibatches=1`` the probability ratio is exactly 1 at the only
+    gradient step, so clipping never binds; with ``value_coef=0`` there is no baseline: the update is
+    one Adam step of REINFORCE plus an entropy bonus, as tensorforce 0.3.3 executed LEARNA's "PPO".
+    """
+
+    learning_rate: float = 5.991629320464973e-4
+    batch_size: int = 126
+    """Timesteps per update; an update uses max(1, round(batch_size / T)) whole episodes of T steps."""
+    entropy_coef: float = 6.762991409135427e-05
+    clip: float = 0.3
+    update_epochs: int = 1
+    num_minibatches: int = 1
+    value_coef: float = 0.0
+    """Weight of the value loss; > 0 also uses the value head as a baseline (advantage R − V)."""
+    normalize_advantages: bool = False
+    max_grad_norm: float = 0.0
+    """Clip the gradient norm to this value (0: no clipping)."""
+
+    def __post_init__(self) -> None:
+        if self.learning_rate <= 0 or self.batch_size < 1 or self.entropy_coef < 0:
+            raise ConfigError("learning_rate must be > 0, batch_size ≥ 1 and entropy_coef ≥ 0")
+        if self.clip <= 0 or self.update_epochs < 1 or self.num_minibatches < 1:
+            raise ConfigError("clip must be > 0, update_epochs and num_minibatches ≥ 1")
+        if self.value_coef < 0 or self.max_grad_norm < 0:
+            raise ConfigError("value_coef and max_grad_norm must be ≥ 0")
+
+    def episodes_per_update(self, episode_length: int) -> int:
+        """Whole episodes per update for episodes of ``episode_length`` steps."""
+        return max(1, round(self.batch_size / max(1, episode_length)))

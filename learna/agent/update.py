@@ -1,0 +1,82 @@
+"""The PPO update, read top to bottom (reference/learna.md §2 for the faithful setting).
+
+loss = −mean_t[min(ρ_t·A_t, clip(ρ_t, 1−ε, 1+ε)·A_t)] − β·mean_t[H(π(·|s_t))] + c·mean_t[(V(s_t) − R)²]
+
+with ρ_t = π(a_t|s_t) / π_old(a_t|s_t), R the episode's terminal reward (discount 1, reward only at
+the end) and A_t = R, or R − V_old(s_t) when the value baseline is on (``value_coef`` > 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from learna.agent.config import PPOConfig
+from learna.agent.network import PolicyNetwork
+from learna.agent.rollout import EpisodeBatch
+
+
+@dataclass(frozen=True)
+class LossTerms:
+    """Per-transition sums of the loss terms, so several targets can share one mean."""
+
+    policy: torch.Tensor
+    entropy: torch.Tensor
+    value: torch.Tensor
+    count: int
+
+
+def loss_terms(logits: torch.Tensor, values: torch.Tensor, batch: EpisodeBatch, episodes: torch.Tensor,
+               config: PPOConfig) -> LossTerms:
+    """Sums of the clipped policy loss, entropy and value loss over the chosen episodes' transitions."""
+    log_probs = torch.log_softmax(logits, dim=-1)  # (T, 4)
+    actions = batch.actions[episodes]  # (e, T)
+    new = log_probs.gather(1, actions.T).T  # (e, T)
+    ratio = torch.exp(new - batch.log_probs[episodes])
+    returns = batch.rewards[episodes][:, None].expand_as(ratio)
+    advantages = returns - batch.values[None, :] if config.value_coef > 0 else returns
+    if config.normalize_advantages and advantages.numel() > 1:
+        advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+    clipped = torch.clamp(ratio, 1.0 - config.clip, 1.0 + config.clip)
+    policy = -torch.minimum(ratio * advantages, clipped * advantages).sum()
+    entropy_per_step = -(log_probs.exp() * log_probs).sum(-1)  # (T,)
+    entropy = entropy_per_step.sum() * len(episodes)
+    value = ((values[None, :] - returns) ** 2).sum()
+    return LossTerms(policy, entropy, value, ratio.numel())
+
+
+def ppo_loss(terms: list[LossTerms], config: PPOConfig) -> tuple[torch.Tensor, dict[str, float]]:
+    """Mean over all transitions of the combined loss."""
+    count = sum(t.count for t in terms)
+    policy = sum(t.policy for t in terms) / count
+    entropy = sum(t.entropy for t in terms) / count
+    value = sum(t.value for t in terms) / count
+    loss = policy - config.entropy_coef * entropy + config.value_coef * value
+    stats = {"loss": loss, "policy_loss": policy, "entropy": entropy, "value_loss": value}
+    return loss, {name: float(v.detach()) for name, v in stats.items()}
+
+
+def ppo_update(network: PolicyNetwork, optimizer: torch.optim.Optimizer, batches: list[EpisodeBatch],
+               config: PPOConfig, rng: np.random.Generator) -> dict[str, float]:
+    """``update_epochs`` passes over the episodes in ``num_minibatches`` minibatches; returns the last stats."""
+    stats: dict[str, float] = {}
+    for _ in range(config.update_epochs):
+        splits = [np.array_split(rng.permutation(len(b.rewards)), config.num_minibatches) for b in batches]
+        for m in range(config.num_minibatches):
+            terms = []
+            for batch, split in zip(batches, splits):
+                if len(split[m]) == 0:
+                    continue
+                logits, values = network(batch.obs)
+                terms.append(loss_terms(logits, values, batch, torch.as_tensor(split[m]), config))
+            if not terms:
+                continue
+            loss, stats = ppo_loss(terms, config)
+            optimizer.zero_grad()
+            loss.backward()
+            if config.max_grad_norm > 0:
+                torch.nn.utils.clip_grad_norm_(network.parameters(), config.max_grad_norm)
+            optimizer.step()
+    return stats

@@ -1,0 +1,64 @@
+"""Options shared by several commands (folding model, config, targets) and their conversion."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from learna.data import read_targets
+from learna.errors import ConfigError, LearnaError
+from learna.folding import FoldingModel
+from learna.presets import PRESETS, DesignerConfig, load_config
+from learna.structure import Target
+
+
+def folding_options(func):
+    """--temperature, --dangles, --no-lp."""
+    func = click.option("--no-lp", is_flag=True, help="Forbid lonely base pairs (RNAfold --noLP).")(func)
+    func = click.option("--dangles", type=int, default=2, show_default=True, help="Dangling-end model 0-3.")(func)
+    func = click.option("--temperature", type=float, default=37.0, show_default=True, help="Folding temperature, °C.")(func)
+    return func
+
+
+def folding_model(temperature: float, dangles: int, no_lp: bool) -> FoldingModel:
+    return FoldingModel(temperature=temperature, dangles=dangles, no_lp=no_lp)
+
+
+def resolve_config(config_path: str | None, mode: str, model: FoldingModel) -> DesignerConfig:
+    """The mode's preset, overridden by a config file, with the chosen folding model."""
+    base = PRESETS[mode]
+    config = load_config(config_path, base) if config_path else base
+    return config.with_folding(model)
+
+
+def collect_targets(target: str | None, target_file: str | None) -> list[Target]:
+    """Targets from --target and/or --target-file; at least one is required."""
+    targets: list[Target] = []
+    if target is not None:
+        targets.append(Target(target, id="target"))
+    if target_file is not None:
+        targets.extend(read_targets(target_file))
+    if not targets:
+        raise LearnaError("give a target with --target STRUCTURE or --target-file FILE")
+    return targets
+
+
+def positive_time(value: float, name: str = "time limit") -> float:
+    if not value > 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+class StatusLine:
+    """Periodic progress on stderr (every ``interval`` seconds), never on stdout."""
+
+    def __init__(self, enabled: bool = True, interval: float = 2.0):
+        self.enabled, self.interval, self._last = enabled, interval, 0.0
+
+    def __call__(self, message: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.enabled and (force or now - self._last >= self.interval):
+            self._last = now
+            print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,163 @@
+"""Targets and datasets: target files, the shipped Eterna100 sets, generated random targets.
+
+Target files come in three formats, detected from their content:
+
+* one dot-bracket structure per line (ids 1, 2, …);
+* FASTA-like: ``>id`` header lines, each followed by one structure line;
+* tab-separated with a header containing ``dotbracket`` (and optionally ``id`` and ``name``).
+
+Blank lines and lines starting with ``#`` are ignored in the first two formats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from learna.errors import InputFileError, LearnaError, StructureError
+from learna.fileio import atomic_write_text
+from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure
+from learna.structure import Target
+
+DATASETS: dict[str, tuple[str, str]] = {
+    "eterna100-v1": ("eterna100_v1.tsv", "a516d00b5cf17cadc0303d79eca5579940ef48d533ac65c60587da18698b2c0c"),
+    "eterna100-v2": ("eterna100_v2.tsv", "6861be5b3d1712de2cfcbfd2a149beadf5d6e808dc147035d0998a867b3428ff"),
+}
+"""Shipped datasets: name → (file in ``learna/data/eterna100``, sha256)."""
+
+
+def dataset_path(name: str) -> Path:
+    """Path of a shipped dataset file (works for editable and regular installs)."""
+    filename = DATASETS[name][0]
+    return Path(str(resources.files("learna.data").joinpath("eterna100", filename)))
+
+
+def verify_checksum(name: str) -> None:
+    """Raise :class:`InputFileError` if a shipped dataset's sha256 differs from the recorded one."""
+    digest = hashlib.sha256(dataset_path(name).read_bytes()).hexdigest()
+    if digest != DATASETS[name][1]:
+        raise InputFileError(f"dataset {name} is corrupted: sha256 {digest} != {DATASETS[name][1]}")
+
+
+def load_dataset(name_or_path: str) -> list[Target]:
+    """Targets of a shipped dataset (by name) or of any target file (by path)."""
+    if name_or_path in DATASETS:
+        verify_checksum(name_or_path)
+        return read_targets(dataset_path(name_or_path))
+    path = Path(name_or_path)
+    if not path.exists():
+        known = ", ".join(DATASETS)
+        raise InputFileError(f"unknown dataset {name_or_path!r}: use one of {known} or a path to a target file")
+    return read_targets(path)
+
+
+def read_targets(path: str | Path) -> list[Target]:
+    """Parse a target file in any of the supported formats (see module docstring)."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"cannot read target file {path}: {exc}") from None
+    lines = text.splitlines()
+    try:
+        if lines and "\t" in lines[0] and "dotbracket" in lines[0].lower().split("\t"):
+            targets = _parse_tsv(lines)
+        else:
+            targets = _parse_plain(lines)
+    except StructureError as exc:
+        raise InputFileError(f"{path}: {exc}") from None
+    if not targets:
+        raise InputFileError(f"target file {path} holds no targets")
+    ids = [t.id for t in targets]
+    if len(set(ids)) != len(ids):
+        raise InputFileError(f"target file {path} repeats ids")
+    return targets
+
+
+def _parse_tsv(lines: list[str]) -> list[Target]:
+    header = [h.strip().lower() for h in lines[0].split("\t")]
+    col = header.index("dotbracket")
+    id_col = header.index("id") if "id" in header else None
+    targets = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise InputFileError(f"line {number}: expected {len(header)} tab-separated fields, got {len(fields)}")
+        target_id = fields[id_col].strip() if id_col is not None else str(len(targets) + 1)
+        targets.append(_target(fields[col], target_id, number))
+    return targets
+
+
+def _parse_plain(lines: list[str]) -> list[Target]:
+    targets: list[Target] = []
+    pending_id: str | None = None
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(">"):
+            if pending_id is not None:
+                raise InputFileError(f"line {number}: header {line!r} follows a header with no structure")
+            pending_id = line[1:].strip() or str(len(targets) + 1)
+            continue
+        targets.append(_target(line, pending_id or str(len(targets) + 1), number))
+        pending_id = None
+    if pending_id is not None:
+        raise InputFileError(f"header >{pending_id} has no structure after it")
+    return targets
+
+
+def _target(dot_bracket: str, target_id: str, line_number: int) -> Target:
+    try:
+        return Target(dot_bracket, id=target_id)
+    except LearnaError as exc:
+        raise InputFileError(f"line {line_number}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class GenerationSpec:
+    """Recipe for random targets: MFE structures of uniformly random sequences."""
+
+    count: int = 100
+    min_length: int = 50
+    max_length: int = 450
+    min_pairs: int = 1
+    """Skip structures with fewer base pairs than this."""
+    seed: int = 0
+
+
+def generate_targets(spec: GenerationSpec, model: FoldingModel = DEFAULT_MODEL) -> list[Target]:
+    """Reproducible random targets: fold random sequences with lengths uniform in the range.
+
+    Duplicated structures are dropped. The same spec and model always give the same list.
+    """
+    if spec.count < 1 or not 1 <= spec.min_length <= spec.max_length:
+        raise LearnaError("generation needs count ≥ 1 and 1 ≤ min length ≤ max length")
+    rng = np.random.default_rng(spec.seed)
+    seen: set[str] = set()
+    targets: list[Target] = []
+    attempts = 0
+    while len(targets) < spec.count:
+        attempts += 1
+        if attempts > 100 * spec.count:
+            raise LearnaError("could not generate enough distinct targets; widen the length range or lower min pairs")
+        length = int(rng.integers(spec.min_length, spec.max_length + 1))
+        sequence = "".join(rng.choice(list("ACGU"), size=length))
+        structure = fold_structure(sequence, model)
+        if structure in seen or structure.count("(") < spec.min_pairs:
+            continue
+        seen.add(structure)
+        targets.append(Target(structure, id=f"gen{spec.seed}-{len(targets) + 1}"))
+    return targets
+
+
+def write_targets_tsv(targets: list[Target], path: str | Path) -> None:
+    """Write targets as an ``id<TAB>dotbracket`` TSV, atomically."""
+    body = "id\tdotbracket\n" + "".join(f"{t.id}\t{t.dot_bracket}\n" for t in targets)
+    atomic_write_text(Path(path), body)

@@ -1,0 +1,177 @@
+"""Folding: the only module that imports ViennaRNA.
+
+Every fold in learna (environment reward, local improvement, local search, final
+verification, baselines) goes through an explicit, frozen :class:`FoldingModel`, so one
+set of energy-model settings is used end to end. Global ``RNA.cvar`` state is never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+import RNA
+
+from learna.errors import ConfigError
+
+VIENNARNA_VERSION: str = RNA.__version__
+
+
+@dataclass(frozen=True)
+class FoldingModel:
+    """ViennaRNA model settings; the defaults are ViennaRNA's own (37 °C, dangles 2, lonely pairs allowed)."""
+
+    temperature: float = 37.0
+    """Folding temperature in °C."""
+    dangles: int = 2
+    """Dangling-end model: 0, 1, 2 or 3 (RNAfold ``-d``)."""
+    no_lp: bool = False
+    """Forbid lonely (isolated) base pairs (RNAfold ``--noLP``)."""
+
+    def __post_init__(self) -> None:
+        if self.dangles not in (0, 1, 2, 3):
+            raise ConfigError(f"dangles must be 0, 1, 2 or 3, got {self.dangles}")
+        if not -273.15 < self.temperature < 200:
+            raise ConfigError(f"temperature {self.temperature} °C is outside the range ViennaRNA supports")
+
+    def to_dict(self) -> dict:
+        """JSON-ready representation, including the ViennaRNA version."""
+        return {**asdict(self), "viennarna": VIENNARNA_VERSION}
+
+
+DEFAULT_MODEL = FoldingModel()
+
+
+@lru_cache(maxsize=16)
+def _model_details(model: FoldingModel) -> RNA.md:
+    """A ViennaRNA model-details object for ``model`` (cached: building one reads the parameter set)."""
+    md = RNA.md()
+    md.temperature = model.temperature
+    md.dangles = model.dangles
+    md.noLP = int(model.no_lp)
+    md.uniq_ML = 1  # required by subopt(), harmless otherwise
+    return md
+
+
+def fold(sequence: str, model: FoldingModel = DEFAULT_MODEL) -> tuple[str, float]:
+    """MFE structure and its free energy (kcal/mol) of ``sequence``."""
+    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE)
+    structure, energy = fc.mfe()
+    return structure, energy
+
+
+def fold_structure(sequence: str, model: FoldingModel = DEFAULT_MODEL) -> str:
+    """MFE structure of ``sequence``."""
+    return fold(sequence, model)[0]
+
+
+def energy_of(sequence: str, structure: str, model: FoldingModel = DEFAULT_MODEL) -> float:
+    """Free energy (kcal/mol) of ``sequence`` in ``structure``: cheap, no folding."""
+    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_EVAL_ONLY)
+    return fc.eval_structure(structure)
+
+
+def mfe_structures(sequence: str, model: FoldingModel = DEFAULT_MODEL) -> list[str]:
+    """Every structure whose energy equals the MFE (more than one means a degenerate MFE)."""
+    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE)
+    return sorted(s.structure for s in fc.subopt(0))
+
+
+@dataclass(frozen=True)
+class EnsembleEvaluation:
+    """Thermodynamic ensemble quantities of a sequence with respect to a target structure."""
+
+    mfe_structure: str
+    mfe: float
+    probability: float
+    """Boltzmann probability of the target structure in the ensemble."""
+    ensemble_defect: float
+    """Normalised ensemble defect (1/n) Σ_i (1 − p_i), in [0, 1]."""
+    positional_defect: np.ndarray
+    """Per-site defect 1 − p_i (p_i: probability that site i is paired as in the target)."""
+
+    @property
+    def probability_defect(self) -> float:
+        """1 − P(target): SAMFEO's default objective."""
+        return 1.0 - self.probability
+
+
+def evaluate_ensemble(sequence: str, partners: tuple[int, ...] | np.ndarray, target: str,
+                      model: FoldingModel = DEFAULT_MODEL) -> EnsembleEvaluation:
+    """MFE, partition function and base-pair probabilities of ``sequence``, scored against ``target``.
+
+    One fold compound per call; the Boltzmann factors are rescaled from the MFE so long
+    sequences do not overflow. ``partners`` is the target's pair table (see ``structure.pair_table``).
+    """
+    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE | RNA.OPTION_PF)
+    structure, energy = fc.mfe()
+    fc.exp_params_rescale(energy)
+    fc.pf()
+    probability = fc.pr_structure(target)
+    defect = positional_defect(np.asarray(fc.bpp()), np.asarray(partners))
+    return EnsembleEvaluation(structure, energy, probability, float(defect.mean()), defect)
+
+
+def positional_defect(bpp: np.ndarray, partners: np.ndarray) -> np.ndarray:
+    """Per-site defect 1 − p_i from ViennaRNA's 1-based upper-triangular pair-probability matrix."""
+    n = len(partners)
+    p = bpp[1 : n + 1, 1 : n + 1]
+    p = p + p.T
+    paired_prob = p.sum(axis=1)
+    idx = np.arange(n)
+    correct = np.where(partners >= 0, p[idx, np.maximum(partners, 0)], 1.0 - paired_prob)
+    return np.clip(1.0 - correct, 0.0, 1.0)
+
+
+# --- Two-stage evaluation for the local search (learna.search) -------------------------------------
+# The search folds every candidate; the MFE fold settles whether the target is an MFE structure, and the
+# partition function (about 3× an MFE fold) is computed only when the candidate can still matter.
+
+
+def boltzmann_kt(model: FoldingModel = DEFAULT_MODEL) -> float:
+    """kT in kcal/mol at the model's temperature (ViennaRNA's gas constant, 1.98717 cal/(K·mol))."""
+    return (model.temperature + 273.15) * 1.98717 / 1000.0
+
+
+def mfe_with_target_energy(sequence: str, target: str, model: FoldingModel = DEFAULT_MODEL) -> tuple[str, float, float]:
+    """MFE structure, MFE and the free energy of ``sequence`` in ``target``, from one fold compound.
+
+    The target is an MFE structure of the sequence (possibly tied) exactly when its energy equals the MFE;
+    see :func:`is_mfe_energy`.
+    """
+    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE)
+    structure, energy = fc.mfe()
+    return structure, energy, fc.eval_structure(target)
+
+
+def is_mfe_energy(target_energy: float, mfe: float) -> bool:
+    """True when a structure's energy equals the MFE (ViennaRNA energies are integers in dcal/mol)."""
+    return round(target_energy * 100) == round(mfe * 100)
+
+
+@dataclass(frozen=True)
+class EnsembleScores:
+    """Partition-function quantities of a sequence with respect to a target (no MFE fold)."""
+
+    ensemble_energy: float
+    """Ensemble free energy G = −kT ln Z (kcal/mol)."""
+    probability: float
+    """Boltzmann probability of the target structure."""
+    positional_defect: np.ndarray
+    """Per-site defect 1 − p_i; its mean is the normalised ensemble defect."""
+
+
+def ensemble_scores(sequence: str, partners: tuple[int, ...] | np.ndarray, target: str, mfe: float,
+                    model: FoldingModel = DEFAULT_MODEL) -> EnsembleScores:
+    """Partition function and pair probabilities of ``sequence`` given its already known ``mfe``.
+
+    The same computation as :func:`evaluate_ensemble` without repeating the MFE fold: the Boltzmann
+    factors are rescaled from ``mfe`` so long sequences do not overflow.
+    """
+    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_PF)
+    fc.exp_params_rescale(mfe)
+    _, ensemble_energy = fc.pf()
+    probability = fc.pr_structure(target)
+    defect = positional_defect(np.array(fc.bpp(), dtype=float), np.asarray(partners))
+    return EnsembleScores(ensemble_energy, probability, defect)

@@ -1,0 +1,73 @@
+"""The final configurations, defined in this one place (reference/learna.md §4).
+
+A :class:`DesignerConfig` is the whole formulation: environment, network and update rule. It is
+what BOHB searches over, what ``--config FILE.json`` gives, and what is written next to results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from learna.agent.config import NetworkConfig, PPOConfig
+from learna.configio import from_dict, load_json, merge, to_dict
+from learna.env.config import EnvConfig
+from learna.errors import ConfigError
+from learna.folding import FoldingModel
+
+
+@dataclass(frozen=True)
+class DesignerConfig:
+    """Everything that defines a designer: environment formulation, architecture, training."""
+
+    env: EnvConfig = field(default_factory=EnvConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    restart_timeout: float | None = 1800.0
+    """Seconds after which the agent restarts from fresh (LEARNA) or pretrained (Adapt) weights."""
+
+    def with_folding(self, model: FoldingModel) -> "DesignerConfig":
+        """The same config with another energy model."""
+        return replace(self, env=replace(self.env, folding=model))
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+# LEARNA, ICLR 2019 final configuration (utils/execution_scripts/LEARNA.sh).
+LEARNA_PAPER = DesignerConfig(
+    env=EnvConfig(state_radius=32, encoding="tokens", reward_exponent=9.33503385734547, mutation_threshold=5),
+    network=NetworkConfig(embedding_size=3, conv_radii=(8, 2), conv_channels=(7, 18),
+                          lstm_layers=1, lstm_units=28, fc_layers=1, fc_units=57),
+    ppo=PPOConfig(learning_rate=0.0005991629320464973, batch_size=126, entropy_coef=6.762991409135427e-05),
+    restart_timeout=1800.0,
+)
+
+# Meta-LEARNA / Meta-LEARNA-Adapt, ICLR 2019 final configuration (model 224_0_1).
+META_LEARNA_PAPER = DesignerConfig(
+    env=EnvConfig(state_radius=29, encoding="tokens", reward_exponent=8.932893783628236, mutation_threshold=5),
+    network=NetworkConfig(embedding_size=2, conv_radii=(5, 1), conv_channels=(10, 3),
+                          lstm_layers=0, lstm_units=3, fc_layers=1, fc_units=52),
+    ppo=PPOConfig(learning_rate=6.442010833400271e-05, batch_size=123, entropy_coef=0.00015087352506343337),
+    restart_timeout=1800.0,
+)
+
+PRESETS: dict[str, DesignerConfig] = {
+    "learna": LEARNA_PAPER,
+    "meta-learna": META_LEARNA_PAPER,
+    "meta-learna-adapt": META_LEARNA_PAPER,
+}
+"""Default configuration per design mode."""
+
+
+def load_config(path: str | Path, base: DesignerConfig = LEARNA_PAPER) -> DesignerConfig:
+    """A :class:`DesignerConfig` from a JSON file; keys it does not give keep their value in ``base``.
+
+    Accepts the config itself or an object with a ``"config"`` key (as written next to results).
+    """
+    data = load_json(path)
+    if isinstance(data, dict) and isinstance(data.get("config"), dict):
+        data = data["config"]
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object")
+    return from_dict(DesignerConfig, merge(to_dict(base), data), where=str(path))

@@ -1,0 +1,67 @@
+import pytest
+
+from conftest import SMALL_TARGETS
+from learna.agent.checkpoint import save_checkpoint
+from learna.design import design, new_policy
+from learna.errors import CheckpointError, ConfigError
+from learna.folding import fold_structure
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER
+from learna.structure import Target
+
+
+@pytest.mark.parametrize("structure", SMALL_TARGETS)
+def test_small_targets_are_solved_and_verified(structure):
+    result = design(Target(structure), time_limit=30, seed=0)
+    assert result.solved
+    assert fold_structure(result.sequence) == structure
+    assert result.folded == structure and result.distance == 0
+
+
+def test_same_seed_gives_the_same_design():
+    target = Target("((((((....)))..(((....))))))")
+    first = design(target, time_limit=30, seed=7)
+    second = design(target, time_limit=30, seed=7)
+    assert first.solved and second.solved
+    assert (first.sequence, first.episodes) == (second.sequence, second.episodes)
+
+
+def test_unsolved_run_keeps_the_best_design_and_stops_at_the_limit():
+    target = Target("((((((((((((....))))))))))))" * 2)
+    result = design(target, time_limit=0.3, seed=0)
+    assert result.time_s < 1.5
+    assert result.episodes >= 1
+    assert result.distance == len([1 for a, b in zip(result.folded, target.dot_bracket) if a != b])
+
+
+def test_learna_mode_updates_the_network():
+    result = design(Target("((((((((....))))..((((....)))).))))...((((....))))"), time_limit=1.5, seed=0)
+    assert result.updates > 0 or result.solved
+
+
+def test_meta_modes_need_a_checkpoint(tmp_path):
+    with pytest.raises(CheckpointError, match="needs pretrained weights"):
+        design(Target("((....))"), mode="meta-learna", time_limit=1)
+    with pytest.raises(CheckpointError, match="no checkpoint"):
+        design(Target("((....))"), mode="meta-learna", time_limit=1, checkpoint=tmp_path)
+    (tmp_path / "model.pt").write_bytes(b"garbage")
+    (tmp_path / "config.json").write_text('{"config": {}}')
+    with pytest.raises(CheckpointError, match="corrupted"):
+        design(Target("((....))"), mode="meta-learna", time_limit=1, checkpoint=tmp_path)
+
+
+def test_meta_learna_samples_without_updates_and_adapt_learns(tmp_path):
+    policy = new_policy(META_LEARNA_PAPER, None, learning=False)
+    save_checkpoint(tmp_path, policy.network.state_dict(), META_LEARNA_PAPER.to_dict())
+    target = Target("((((((((....))))..((((....)))).))))...((((....))))")
+    fixed = design(target, mode="meta-learna", time_limit=1.0, seed=0, checkpoint=tmp_path)
+    adapt = design(target, mode="meta-learna-adapt", time_limit=1.0, seed=0, checkpoint=tmp_path)
+    assert fixed.updates == 0 and fixed.restarts == 0
+    assert adapt.updates > 0 or adapt.solved
+
+
+def test_invalid_arguments():
+    with pytest.raises(ConfigError):
+        design(Target("((....))"), time_limit=0)
+    with pytest.raises(ConfigError):
+        design(Target("((....))"), mode="nope")
+    assert LEARNA_PAPER.restart_timeout == 1800.0
