@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -85,10 +87,18 @@ class _Progress:
     cache: dict[str, Outcome] = field(default_factory=dict)
 
 
+def shipped_weights() -> Path | None:
+    """The pretrained Meta-LEARNA checkpoint shipped inside the package, if there is one."""
+    path = Path(str(resources.files("learna").joinpath("weights", "meta-learna")))
+    return path if (path / "model.pt").is_file() else None
+
+
 def resolve_checkpoint(mode: str, config: DesignerConfig, checkpoint) -> tuple[DesignerConfig, dict | None]:
     """The config and pretrained weights for ``mode``: a checkpoint's own config wins over ``config``'s network."""
     if mode == "learna":
         return config, None
+    if checkpoint is None:
+        checkpoint = shipped_weights()
     if checkpoint is None:
         raise CheckpointError(f"mode {mode} needs pretrained weights: pass a checkpoint directory")
     state, meta = load_checkpoint(checkpoint)
@@ -108,7 +118,7 @@ def new_policy(config: DesignerConfig, state: dict | None, learning: bool) -> Po
             network.load_state_dict(state)
         except RuntimeError as exc:
             raise CheckpointError(f"checkpoint weights do not fit the network: {exc}") from None
-    optimizer = torch.optim.Adam(network.parameters(), lr=config.ppo.learning_rate) if learning else None
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.ppo.learning_rate, foreach=True) if learning else None
     return Policy(network, optimizer)
 
 

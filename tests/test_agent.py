@@ -135,5 +135,6 @@ def test_invalid_agent_configs_raise():
         NetworkConfig(conv_radii=(1, 2, 3), conv_channels=(1, 1, 1))
     with pytest.raises(ConfigError):
         PPOConfig(learning_rate=0)
-    assert PPOConfig(batch_size=126).episodes_per_update(10) == 13
-    assert PPOConfig(batch_size=32).episodes_per_update(300) == 1
+    assert PPOConfig(batch_size=126, min_episodes=1).episodes_per_update(10) == 13
+    assert PPOConfig(batch_size=32, min_episodes=1).episodes_per_update(300) == 1
+    assert PPOConfig(batch_size=32, min_episodes=16).episodes_per_update(300) == 16

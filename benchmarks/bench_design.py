@@ -1,0 +1,52 @@
+"""Cost of the design loop: one episode, and the share of design time spent inside ViennaRNA.
+
+Run: ``.venv/bin/python -m pytest benchmarks/bench_design.py --benchmark-only``
+The fractions are printed and stored in the benchmark's ``extra_info``.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from learna.data import GenerationSpec, generate_targets
+from learna.design import design, new_policy, warm_up
+from learna.env.encoding import decode_actions, episode_observations
+from learna.env.reward import evaluate_design
+from learna.agent.rollout import policy_distribution, sample_actions
+from learna.presets import LEARNA_PAPER
+
+torch.set_num_threads(1)
+warm_up()
+
+
+def _target(length: int):
+    return generate_targets(GenerationSpec(count=1, min_length=length, max_length=length, seed=5))[0]
+
+
+@pytest.mark.parametrize("length", [50, 100, 200])
+def test_one_episode(benchmark, length):
+    """Sample one episode from the LEARNA policy and fold it (reward with local improvement)."""
+    target = _target(length)
+    policy = new_policy(LEARNA_PAPER, None, learning=True)
+    obs = torch.as_tensor(episode_observations(target, LEARNA_PAPER.env.state_radius, "tokens"))
+    rng = np.random.default_rng(0)
+    env = LEARNA_PAPER.env
+
+    def episode():
+        log_probs, _ = policy_distribution(policy.network, obs)
+        sequence = decode_actions(target, sample_actions(log_probs, 1, rng))[0]
+        return evaluate_design(sequence, target, env.reward_exponent, env.mutation_threshold, env.folding)
+
+    benchmark(episode)
+
+
+@pytest.mark.parametrize("length", [50, 100, 200])
+def test_fraction_of_design_time_in_folding(benchmark, length):
+    """LEARNA mode for 5 s on an unsolved target: share of wall time inside ViennaRNA."""
+    target = _target(length)
+    result = benchmark.pedantic(design, args=(target,), kwargs={"time_limit": 5.0, "seed": 0}, rounds=1, iterations=1)
+    fraction = result.fold_time_s / result.time_s
+    benchmark.extra_info.update(fold_fraction=fraction, episodes=result.episodes, folds=result.folds,
+                                updates=result.updates, solved=result.solved)
+    print(f"\n{length} nt: {fraction:.3f} of {result.time_s:.2f} s in folding, "
+          f"{result.episodes} episodes, {result.folds} folds, {result.updates} updates")

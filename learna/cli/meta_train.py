@@ -1,0 +1,43 @@
+"""``learna meta-train``: train one shared policy on generated targets (Meta-LEARNA)."""
+
+from __future__ import annotations
+
+import click
+
+from learna.cli.options import StatusLine, folding_model, folding_options, positive_time, resolve_config
+from learna.data import GenerationSpec, generate_targets, load_dataset
+
+
+@click.command("meta-train")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Run directory (checkpoint, progress).")
+@click.option("--time-budget", type=float, required=True, help="Seconds of training (wall-clock).")
+@click.option("--workers", type=int, default=2, show_default=True, help="Rollout worker processes.")
+@click.option("--targets", "targets_file", help="Training targets (dataset name or file); default: generated.")
+@click.option("--count", type=int, default=2000, show_default=True, help="Generated training targets.")
+@click.option("--min-length", type=int, default=50, show_default=True)
+@click.option("--max-length", type=int, default=450, show_default=True)
+@click.option("--data-seed", type=int, default=1001, show_default=True, help="Seed of the generated training set.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config over the Meta-LEARNA preset.")
+@click.option("--resume", is_flag=True, help="Continue from the run directory's last checkpoint.")
+@click.option("--checkpoint-every", type=float, default=60.0, show_default=True, help="Seconds between checkpoints.")
+@folding_options
+def meta_train(out, time_budget, workers, targets_file, count, min_length, max_length, data_seed, seed,
+               config_path, resume, checkpoint_every, temperature, dangles, no_lp):
+    """Meta-train a policy for the meta-learna modes (checkpoints in OUT/checkpoint)."""
+    from learna.meta_train import train  # torch-heavy: import when the command runs
+
+    positive_time(time_budget, "time budget")
+    model = folding_model(temperature, dangles, no_lp)
+    config = resolve_config(config_path, "meta-learna", model)
+    if targets_file:
+        targets = load_dataset(targets_file)
+    else:
+        spec = GenerationSpec(count=count, min_length=min_length, max_length=max_length, seed=data_seed)
+        targets = generate_targets(spec, model)
+    status = StatusLine(interval=0)
+    result = train(config, targets, time_budget, seed, out, workers=workers, resume=resume,
+                   checkpoint_every_s=checkpoint_every,
+                   progress=lambda r: status(f"{r['elapsed_s']:.0f} s: {r['updates']} updates, {r['episodes']} "
+                                             f"episodes, mean similarity {r['mean_recent_similarity']}"))
+    click.echo(f"checkpoint {result.checkpoint} after {result.elapsed_s:.0f} s, {result.updates} updates")

@@ -1,0 +1,43 @@
+import json
+
+import pytest
+import torch
+
+from learna.agent.checkpoint import load_checkpoint
+from learna.data import GenerationSpec, generate_targets
+from learna.design import design
+from learna.errors import CheckpointError, ConfigError
+from learna.meta_train import train
+from learna.presets import META_LEARNA_PAPER
+from learna.structure import Target
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return generate_targets(GenerationSpec(count=6, min_length=20, max_length=40, seed=77))
+
+
+def test_meta_training_writes_a_loadable_checkpoint_and_resumes(tmp_path, targets):
+    first = train(META_LEARNA_PAPER, targets, time_budget=3.0, seed=0, out_dir=tmp_path, workers=1,
+                  checkpoint_every_s=1.0)
+    assert first.updates > 0 and first.episodes >= 16 * first.updates
+    state, meta = load_checkpoint(first.checkpoint)
+    assert meta["counters"]["updates"] == first.updates
+    initial = {k: v.clone() for k, v in state.items()}
+    second = train(META_LEARNA_PAPER, targets, time_budget=2.0, seed=0, out_dir=tmp_path, workers=1, resume=True)
+    assert second.updates > first.updates and second.elapsed_s > first.elapsed_s
+    state2, meta2 = load_checkpoint(second.checkpoint)
+    assert meta2["counters"]["resumes"] == 1
+    assert any(not torch.equal(initial[k], state2[k]) for k in state2)
+    progress = [json.loads(line) for line in (tmp_path / "progress.jsonl").read_text().splitlines()]
+    assert progress[-1]["updates"] == second.updates
+    # the trained policy is usable by both meta modes
+    result = design(Target("((((....))))"), mode="meta-learna", time_limit=5, checkpoint=first.checkpoint)
+    assert result.solved
+
+
+def test_resume_without_checkpoint_and_bad_arguments(tmp_path, targets):
+    with pytest.raises(CheckpointError):
+        train(META_LEARNA_PAPER, targets, time_budget=1.0, seed=0, out_dir=tmp_path, resume=True)
+    with pytest.raises(ConfigError):
+        train(META_LEARNA_PAPER, targets, time_budget=0, seed=0, out_dir=tmp_path)
