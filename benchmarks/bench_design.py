@@ -35,7 +35,7 @@ def test_one_episode(benchmark, length):
     def episode():
         log_probs, _ = policy_distribution(policy.network, obs)
         sequence = decode_actions(target, sample_actions(log_probs, 1, rng))[0]
-        return evaluate_design(sequence, target, env.reward_exponent, env.mutation_threshold, env.folding)
+        return evaluate_design(sequence, target, env)
 
     benchmark(episode)
 

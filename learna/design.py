@@ -35,7 +35,7 @@ from learna.folding import fold_structure
 from learna.presets import PRESETS, DesignerConfig
 from learna.structure import Target, hamming
 
-MODES = ("learna", "meta-learna", "meta-learna-adapt")
+MODES = ("learna", "meta-learna", "meta-learna-adapt", "hybrid")
 CACHE_LIMIT = 200_000
 
 
@@ -139,6 +139,10 @@ def design(target: Target, config: DesignerConfig | None = None, *, mode: str = 
         raise ConfigError(f"time limit must be positive, got {time_limit}")
     if mode not in MODES:
         raise ConfigError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    if mode == "hybrid":  # the policy-guided local search; imported here, it builds on this module
+        from learna.hybrid import design_hybrid
+
+        return design_hybrid(target, config or PRESETS[mode], time_limit=time_limit, seed=seed, checkpoint=checkpoint)
     config, state = resolve_checkpoint(mode, config or PRESETS[mode], checkpoint)
     start = time.monotonic()
     deadline = start + time_limit
@@ -190,7 +194,7 @@ def _evaluate(sequence: str, target: Target, config: DesignerConfig, run: _Progr
         return cached
     tic = time.perf_counter()
     env = config.env
-    outcome = evaluate_design(sequence, target, env.reward_exponent, env.mutation_threshold, env.folding, deadline)
+    outcome = evaluate_design(sequence, target, env, deadline)
     run.fold_time += time.perf_counter() - tic
     run.folds += outcome.folds
     if len(run.cache) >= CACHE_LIMIT:

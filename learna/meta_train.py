@@ -84,7 +84,7 @@ def _rollout(task: _Task) -> dict:
     log_probs, _ = policy_distribution(network, obs)
     rng = np.random.default_rng(task.seed)
     actions = sample_actions(log_probs, task.config.ppo.episodes_per_update(len(obs)), rng)
-    outcomes = [evaluate_design(s, task.target, env.reward_exponent, env.mutation_threshold, env.folding)
+    outcomes = [evaluate_design(s, task.target, env)
                 for s in decode_actions(task.target, actions)]
     taken = log_probs.gather(1, torch.as_tensor(actions).T).T
     return {"target": task.target, "actions": actions, "log_probs": taken,

@@ -14,6 +14,25 @@ from learna.configio import from_dict, load_json, merge, to_dict
 from learna.env.config import EnvConfig
 from learna.errors import ConfigError
 from learna.folding import FoldingModel
+from learna.search.config import SearchConfig
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    """How the learned policy takes part in the ensemble-guided local search (``--mode hybrid``)."""
+
+    search: SearchConfig = field(default_factory=SearchConfig)
+    """The local search (objective, frontier, temperatures, moves, stagnation rule)."""
+    use_policy: bool = True
+    """Use the pretrained policy at all (False: pure local search)."""
+    policy_starts: int = 10
+    """Initial candidates sampled from the policy (0: rule-based initialisation)."""
+    proposal_mix: float = 0.5
+    """Weight of the policy's per-site distribution in the mutation proposals (0: uniform)."""
+
+    def __post_init__(self) -> None:
+        if self.policy_starts < 0 or not 0.0 <= self.proposal_mix <= 1.0:
+            raise ConfigError("policy_starts must be ≥ 0 and proposal_mix in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -25,6 +44,8 @@ class DesignerConfig:
     ppo: PPOConfig = field(default_factory=PPOConfig)
     restart_timeout: float | None = 1800.0
     """Seconds after which the agent restarts from fresh (LEARNA) or pretrained (Adapt) weights."""
+    hybrid: HybridConfig = field(default_factory=HybridConfig)
+    """Settings of the hybrid mode (ignored by the other modes)."""
 
     def with_folding(self, model: FoldingModel) -> "DesignerConfig":
         """The same config with another energy model."""
@@ -56,6 +77,7 @@ PRESETS: dict[str, DesignerConfig] = {
     "learna": LEARNA_PAPER,
     "meta-learna": META_LEARNA_PAPER,
     "meta-learna-adapt": META_LEARNA_PAPER,
+    "hybrid": META_LEARNA_PAPER,
 }
 """Default configuration per design mode."""
 

@@ -66,7 +66,7 @@ def test_local_improvement_returns_the_improved_sequence():
     folded = fold_structure(written)
     d = hamming(folded, target.dot_bracket)
     assert 0 < d < 5
-    outcome = evaluate_design(written, target, exponent=2.0, mutation_threshold=5, model=DEFAULT_MODEL)
+    outcome = evaluate_design(written, target, EnvConfig(reward_exponent=2.0))
     assert outcome.distance == 0 and outcome.reward == 1.0
     assert outcome.sequence != written
     assert fold_structure(outcome.sequence) == target.dot_bracket
@@ -76,6 +76,15 @@ def test_local_improvement_returns_the_improved_sequence():
 
 def test_reward_without_improvement_when_disabled():
     target = Target("((((....))))")
-    outcome = evaluate_design("GGGGAAAACCCA", target, exponent=2.0, mutation_threshold=0, model=DEFAULT_MODEL)
+    outcome = evaluate_design("GGGGAAAACCCA", target, EnvConfig(reward_exponent=2.0, mutation_threshold=0))
     assert outcome.sequence == "GGGGAAAACCCA"
     assert outcome.reward == pytest.approx((1 - outcome.distance / 12) ** 2)
+
+
+def test_paired_improvement_keeps_pairs_complementary():
+    target = Target("((((....))))")
+    written = "GGGGAAAACCCA"
+    outcome = evaluate_design(written, target, EnvConfig(reward_exponent=2.0, paired_improvement=True))
+    assert outcome.solved and fold_structure(outcome.sequence) == target.dot_bracket
+    pairs = {outcome.sequence[i] + outcome.sequence[j] for i, j in target.pairs}
+    assert pairs <= {"GC", "CG", "AU", "UA", "GU", "UG"}

@@ -43,6 +43,16 @@ def verify_checksum(name: str) -> None:
         raise InputFileError(f"dataset {name} is corrupted: sha256 {digest} != {DATASETS[name][1]}")
 
 
+def dataset_digest(name_or_path: str) -> str:
+    """sha256 of a shipped dataset (the recorded one) or of a target file's bytes: the dataset's identity."""
+    if name_or_path in DATASETS:
+        return DATASETS[name_or_path][1]
+    try:
+        return hashlib.sha256(Path(name_or_path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputFileError(f"cannot read target file {name_or_path}: {exc}") from None
+
+
 def load_dataset(name_or_path: str) -> list[Target]:
     """Targets of a shipped dataset (by name) or of any target file (by path)."""
     if name_or_path in DATASETS:
@@ -53,6 +63,33 @@ def load_dataset(name_or_path: str) -> list[Target]:
         known = ", ".join(DATASETS)
         raise InputFileError(f"unknown dataset {name_or_path!r}: use one of {known} or a path to a target file")
     return read_targets(path)
+
+
+def select_targets(targets: list[Target], selection: str | None) -> list[Target]:
+    """The targets named by ``selection``, in dataset order; all of them for ``None``.
+
+    ``selection`` is a comma-separated list of ids and inclusive numeric ranges, e.g. ``1-20,35``.
+    """
+    if selection is None:
+        return list(targets)
+    wanted: set[str] = set()
+    for item in (part.strip() for part in selection.split(",")):
+        bounds = item.split("-")
+        if not item:
+            raise InputFileError(f"malformed id list {selection!r}: empty item; use e.g. 1-20,35")
+        if len(bounds) == 2 and all(b.strip().isdigit() for b in bounds):
+            low, high = int(bounds[0]), int(bounds[1])
+            if low > high:
+                raise InputFileError(f"malformed id list {selection!r}: range {item} is reversed")
+            wanted.update(str(i) for i in range(low, high + 1))
+        else:
+            wanted.add(item)
+    known = {t.id for t in targets}
+    missing = sorted(wanted - known, key=lambda i: (len(i), i))
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise InputFileError(f"id list {selection!r} names ids not in the dataset: {shown}")
+    return [t for t in targets if t.id in wanted]
 
 
 def read_targets(path: str | Path) -> list[Target]:

@@ -21,6 +21,10 @@ class EnvConfig:
     """α in the reward (1 − d/N)^α."""
     mutation_threshold: int = 5
     """Local improvement runs when 0 < d < threshold (0 disables it)."""
+    paired_improvement: bool = False
+    """True: the local improvement re-assigns a mismatched paired site together with its partner, over
+    all six pairs (GC CG AU UA GU UG), so pairs stay complementary. False (default): each mismatched
+    site on its own, over the four bases, as in the original (reference/learna.md §1)."""
     folding: FoldingModel = field(default_factory=FoldingModel)
     """Energy model used for the reward and the local improvement."""
 

@@ -81,9 +81,7 @@ class RnaDesignEnv(gym.Env):
         return self._finish()
 
     def _finish(self):
-        cfg = self.config
-        outcome = evaluate_design(self._sequence.decode(), self.target, cfg.reward_exponent,
-                                  cfg.mutation_threshold, cfg.folding)
+        outcome = evaluate_design(self._sequence.decode(), self.target, self.config)
         info = {
             "target": self.target.dot_bracket,
             "target_id": self.target.id,

@@ -1,0 +1,26 @@
+"""``learna report``: solved counts over time for one or more run directories, as a table, JSON or a plot."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from learna.report import THRESHOLDS_S, format_table, load_run, plot, summarize
+
+
+@click.command()
+@click.argument("directories", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON on stdout.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write solved count over time as a PNG.")
+def report(directories, as_json, plot_path):
+    """Solved counts over time of run directories written by `learna benchmark`."""
+    runs = [load_run(directory) for directory in directories]
+    summaries = [summarize(results) for results in runs]
+    if as_json:
+        click.echo(json.dumps({"thresholds_s": list(THRESHOLDS_S), "runs": summaries}, indent=2))
+    else:
+        click.echo(format_table(summaries))
+    if plot_path:
+        plot(runs, plot_path)
+        click.echo(f"plot written to {plot_path}", err=True)

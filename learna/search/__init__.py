@@ -1,0 +1,13 @@
+"""Ensemble-guided local search over sequences (layer 1: imports only layer-0 modules).
+
+``local_search`` designs a sequence for a target; ``refine`` improves one given sequence; a ``Prior``
+lets a learned policy propose the bases and pairs of every move.
+"""
+
+from learna.search.config import SearchConfig
+from learna.search.local_search import SearchResult, local_search, refine
+from learna.search.moves import BASES, PAIRS, MoveSet, Prior
+from learna.search.objectives import Candidate, Evaluator
+
+__all__ = ["BASES", "PAIRS", "Candidate", "Evaluator", "MoveSet", "Prior", "SearchConfig", "SearchResult",
+           "local_search", "refine"]

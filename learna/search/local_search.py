@@ -1,0 +1,276 @@
+"""Ensemble-guided local search (SAMFEO-like): frontier of the k best, defect-guided structured moves.
+
+Each step draws a parent from the frontier (softmax over objectives), mutates sites drawn ∝
+exp(defect_i / T) with structured moves (:mod:`learna.search.moves`), and evaluates the child (an
+MFE fold always, the partition function only when the child can enter the frontier). The search stops
+the moment a candidate's MFE structures include the target, when the budget is spent, or when no
+unseen child can be drawn. Every random draw comes from ``rng``: for a fixed seed the sequence of
+candidates does not depend on wall-clock time, only where the search stops does.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from learna.errors import LearnaError
+from learna.folding import DEFAULT_MODEL, FoldingModel, mfe_structures
+from learna.search.config import SearchConfig
+from learna.search.decompose import assemble, split_points
+from learna.search.frontier import Frontier
+from learna.search.informed import InformedProposer
+from learna.search.moves import MoveSet, Prior
+from learna.search.objectives import Candidate, Evaluator
+from learna.structure import Target
+
+_PARENT_FAILURES = 20
+"""Parents in a row without an unseen child after which the search gives up (space exhausted)."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Outcome of one local search."""
+
+    sequence: str
+    """The solution, or the best candidate (lowest objective) when unsolved."""
+    folded: str
+    """MFE structure of ``sequence`` (the target itself when the target is a tied MFE structure)."""
+    distance: int
+    """Hamming distance between ``folded`` and the target."""
+    solved: bool
+    """The target is an MFE structure of ``sequence`` (ties allowed)."""
+    unique_mfe: bool | None
+    """For a solution: whether the target is the only MFE structure; None when unsolved."""
+    objective: float
+    """Objective of ``sequence`` (NaN for a solution found without its partition function)."""
+    probability: float
+    """P(target) of ``sequence`` when computed, else NaN."""
+    evaluations: int
+    """Candidates folded (each one MFE fold)."""
+    partition_functions: int
+    """Candidates that also got a partition function."""
+    steps: int
+    """Mutation steps taken (initial candidates excluded)."""
+    restarts: int
+    time_s: float
+    vienna_time_s: float
+    """Time spent inside ViennaRNA calls."""
+
+    def to_dict(self) -> dict:
+        """JSON-ready representation."""
+        return asdict(self)
+
+
+class _Budget:
+    """The budget of one :func:`local_search` call, shared by the searches of its parts."""
+
+    def __init__(self, clock: Callable[[], float], time_limit: float | None, max_evaluations: int | None) -> None:
+        self.clock = clock
+        self.start = clock()
+        self.deadline = math.inf if time_limit is None else self.start + time_limit
+        self.max_evaluations = math.inf if max_evaluations is None else max_evaluations
+        self.evaluations = 0
+
+    def spent(self) -> bool:
+        return self.evaluations >= self.max_evaluations or self.clock() >= self.deadline
+
+
+class _Search:
+    """State of the search of one (sub)target; :func:`local_search` is the public entry point."""
+
+    def __init__(self, target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
+                 moves: MoveSet, budget: _Budget, stage_limit: int | None,
+                 on_evaluation: Callable[[Candidate], None] | None) -> None:
+        self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
+        self.clock = budget.clock
+        self.evaluator = Evaluator(target, config.objective, model, self.clock)
+        self.proposer = InformedProposer(target, moves, config, model, self.clock)
+        self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
+        self.start_time = self.clock()
+        self.budget, self.stage_limit = budget, stage_limit
+        self.on_evaluation = on_evaluation
+        self.best: Candidate | None = None
+        self.solution: Candidate | None = None
+        self.steps = self.restarts = self.last_improvement = 0
+
+    def budget_left(self) -> bool:
+        if self.solution is not None:
+            return False
+        if self.evaluator.evaluations == 0:
+            return True
+        if self.stage_limit is not None and self.evaluator.evaluations >= self.stage_limit:
+            return False
+        return not self.budget.spent()
+
+    def consider(self, sequence: str) -> None:
+        """Evaluate an unseen sequence and update frontier, best and solution."""
+        self.frontier.seen.add(sequence)
+        self.budget.evaluations += 1
+        threshold = self.frontier.threshold if self.config.prune else math.inf
+        candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
+        if self.on_evaluation is not None:
+            self.on_evaluation(candidate)
+        if candidate.solved and (not self.config.require_unique or _unique(candidate, self.model)):
+            self.solution = candidate
+            return
+        if candidate.complete and (self.best is None or candidate.objective < self.best.objective):
+            self.best = candidate
+            self.last_improvement = self.steps
+        self.frontier.offer(candidate)
+
+    def seed(self, sequences: list[str]) -> None:
+        """Evaluate starting sequences (already seen ones are skipped)."""
+        for sequence in sequences:
+            if not self.budget_left():
+                return
+            if sequence not in self.frontier.seen:
+                self.consider(sequence)
+
+    def rule_based_starts(self) -> list[str]:
+        count = min(self.config.num_starts, self.config.frontier_size)
+        return [self.moves.initial(self.rng) for _ in range(count)]
+
+    def draw_child(self) -> str | None:
+        """An unseen child of a frontier member, or None when none could be drawn.
+
+        Informed moves are tried with probability ``informed_probability``; random structured moves
+        otherwise and as the fallback, with uniform site weights after half the parents failed."""
+        seen, target = self.frontier.seen, self.target.dot_bracket
+        for attempt in range(_PARENT_FAILURES):
+            parent = self.frontier.sample(self.rng, self.config.parent_temperature)
+            if self.rng.random() < self.config.informed_probability:
+                competitor = parent.folded if parent.folded != target else None
+                child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
+                if child is not None:
+                    return child
+            flat = attempt >= _PARENT_FAILURES // 2
+            weights = np.ones(len(target)) if flat else np.exp(parent.defect / self.config.position_temperature)
+            for _ in range(self.config.max_redraws):
+                child = self.moves.mutate(parent.sequence, weights, self.rng)
+                if child not in seen:
+                    return child
+        return None
+
+    def run(self) -> None:
+        while self.budget_left():
+            if not self.frontier.members or self.steps - self.last_improvement >= self.config.stagnation_steps:
+                if not self.restart():
+                    return
+                continue
+            child = self.draw_child()
+            if child is None:
+                return
+            self.steps += 1
+            self.consider(child)
+
+    def restart(self) -> bool:
+        """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on."""
+        self.frontier.clear()
+        self.restarts += 1
+        self.last_improvement = self.steps
+        before = self.evaluator.evaluations
+        self.seed(self.rule_based_starts())
+        if self.evaluator.evaluations == before and not self.frontier.members and self.best is not None:
+            self.frontier.offer(self.best)
+        return bool(self.frontier.members)
+
+    def result(self) -> SearchResult:
+        chosen = self.solution or self.best
+        if chosen is None:
+            raise LearnaError("the search ended before evaluating any candidate: give it a larger budget")
+        unique = _unique(chosen, self.model) if chosen.solved else None
+        return SearchResult(
+            sequence=chosen.sequence, folded=chosen.folded, distance=chosen.distance, solved=chosen.solved,
+            unique_mfe=unique, objective=chosen.objective if chosen.complete else math.nan,
+            probability=chosen.probability, evaluations=self.evaluator.evaluations,
+            partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
+            time_s=self.clock() - self.start_time,
+            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds)
+
+
+def _unique(candidate: Candidate, model: FoldingModel) -> bool:
+    """Whether the target is the only MFE structure of a solved candidate."""
+    return len(mfe_structures(candidate.sequence, model)) == 1
+
+
+def _check_sequences(sequences: list[str], target: Target) -> None:
+    for sequence in sequences:
+        if len(sequence) != len(target) or set(sequence) - set("ACGU"):
+            raise LearnaError(f"an initial sequence must be {len(target)} characters from ACGU, "
+                              f"got {sequence[:40]!r}{'…' if len(sequence) > 40 else ''}")
+
+
+def _design(target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
+            initial: list[str] | None, proposal: tuple[Prior | None, float], budget: _Budget,
+            stage_limit: int | None, on_evaluation: Callable[[Candidate], None] | None) -> SearchResult:
+    """Search ``target`` (after its parts, when it is decomposed) within the shared ``budget``; at most
+    ``stage_limit`` evaluations for the search of ``target`` itself. Counts include the parts'."""
+    moves = MoveSet(target, config, *proposal)
+    part_results: list[SearchResult] = []
+    if config.max_part and len(target) > config.max_part:
+        initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget)
+    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation)
+    search.seed(list(initial) if initial else search.rule_based_starts())
+    search.run()
+    result = search.result()
+    return replace(result, **{name: getattr(result, name) + sum(getattr(r, name) for r in part_results)
+                              for name in ("evaluations", "partition_functions", "steps", "restarts",
+                                           "vienna_time_s")})
+
+
+def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.random.Generator,
+                  model: FoldingModel, initial: list[str] | None, proposal: tuple[Prior | None, float],
+                  budget: _Budget) -> tuple[list[str], list[SearchResult]]:
+    """Search every part of a decomposed target on its own (each within ``part_evaluations``); returns the
+    start for the whole target (the first initial sequence, or a rule-based one, with every part replaced
+    by its design) and the parts' results."""
+    limit = max(config.max_part, int(config.part_fraction * len(target)))
+    parts = split_points(target, limit, config.min_part)
+    skeleton = initial[0] if initial else moves.initial(rng)
+    prior, mix = proposal
+    results = []
+    for part in parts:
+        if budget.spent():
+            break
+        sub_prior = Prior(part.cut(prior.unpaired_probs), part.cut(prior.pair_probs)) if prior else None
+        sub_target = Target(part.cut(target.dot_bracket), id=f"{target.id}[{part.start}:{part.end}]")
+        sub_initial = [part.cut(s) for s in initial] if initial else None
+        results.append(_design(sub_target, config, rng, model, sub_initial, (sub_prior, mix), budget,
+                               config.part_evaluations, None))
+    return [assemble(skeleton, parts, [r.sequence for r in results])], results
+
+
+def local_search(target: Target, config: SearchConfig, *, time_limit: float | None = None,
+                 max_evaluations: int | None = None, rng: np.random.Generator,
+                 model: FoldingModel = DEFAULT_MODEL, initial: list[str] | None = None,
+                 prior: Prior | None = None, proposal_mix: float = 0.0,
+                 on_evaluation: Callable[[Candidate], None] | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> SearchResult:
+    """Design a sequence whose MFE structure is ``target``; see the module docstring.
+
+    ``initial`` replaces the rule-based starts (restarts still use the rule); ``prior`` and
+    ``proposal_mix`` bias the replacement bases and pairs of every move; ``on_evaluation`` is called with
+    every evaluated :class:`~learna.search.objectives.Candidate` of the whole target. Targets longer
+    than ``config.max_part`` are decomposed first (:mod:`learna.search.decompose`); the parts' searches
+    share the budget. At least one candidate is always evaluated. ``clock`` measures ``time_limit`` and
+    the reported times (``time.process_time`` gives CPU seconds, insensitive to other load).
+    """
+    if time_limit is None and max_evaluations is None:
+        raise LearnaError("local_search needs a time_limit or max_evaluations (or both)")
+    if initial is not None:
+        _check_sequences(initial, target)
+    budget = _Budget(clock, time_limit, max_evaluations)
+    result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation)
+    return replace(result, time_s=clock() - budget.start)
+
+
+def refine(sequence: str, target: Target, config: SearchConfig, *, max_evaluations: int,
+           rng: np.random.Generator, model: FoldingModel = DEFAULT_MODEL) -> SearchResult:
+    """Local search started from one given sequence (the improvement step of a design episode);
+    no decomposition, whatever ``config.max_part`` says."""
+    return local_search(target, replace(config, max_part=0), max_evaluations=max_evaluations, rng=rng,
+                        model=model, initial=[sequence])

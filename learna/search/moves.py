@@ -1,0 +1,213 @@
+"""Structured mutations that keep every target pair complementary, and rule-based starting sequences.
+
+A move picks a site and re-draws the *unit* the site belongs to:
+
+* a paired site re-draws its pair (i, j) from the six pairs AU UA CG GC GU UG, and with probability
+  ``stack_probability`` one stacked neighbouring pair (i−1, j+1) or (i+1, j−1) as well;
+* an unpaired site re-draws its base, and with probability ``closing_pair_probability`` one adjacent pair
+  (the pair a neighbouring site i−1 or i+1 belongs to) as well.
+
+The replacement is drawn from a per-site proposal distribution, uniform unless a :class:`Prior` (e.g. a
+learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
+changes the sequence.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from learna.errors import ConfigError
+from learna.search.config import SearchConfig
+from learna.structure import Target
+
+BASES = "ACGU"
+"""Order of the columns of :attr:`Prior.unpaired_probs`."""
+PAIRS = ("GC", "CG", "AU", "UA", "GU", "UG")
+"""Order of the columns of :attr:`Prior.pair_probs`: (base at i, base at j) for a pair i < j."""
+PAIR_INDEX = {pair: k for k, pair in enumerate(PAIRS)}
+BASE_INDEX = {base: k for k, base in enumerate(BASES)}
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Per-site proposal distributions, e.g. from a learned policy (rows are normalised on creation).
+
+    ``unpaired_probs[i]`` is used for unpaired site i, ``pair_probs[i]`` for the pair (i, j) opened at i;
+    other rows are ignored.
+    """
+
+    unpaired_probs: np.ndarray
+    """Shape (N, 4): probabilities over ``BASES``."""
+    pair_probs: np.ndarray
+    """Shape (N, 6): probabilities over ``PAIRS``."""
+
+    def __post_init__(self) -> None:
+        for name, width in (("unpaired_probs", 4), ("pair_probs", 6)):
+            array = np.array(getattr(self, name), dtype=float)
+            if array.ndim != 2 or array.shape[1] != width:
+                raise ConfigError(f"{name} must have shape (N, {width}), got {array.shape}")
+            if not np.all(np.isfinite(array)) or np.any(array < 0):
+                raise ConfigError(f"{name} must hold finite non-negative numbers")
+            sums = array.sum(axis=1, keepdims=True)
+            array = np.where(sums > 0, array / np.where(sums > 0, sums, 1.0), 1.0 / width)
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+        if len(self.unpaired_probs) != len(self.pair_probs):
+            raise ConfigError("unpaired_probs and pair_probs must have the same number of rows (the target length)")
+
+
+def _categorical(probs: np.ndarray, exclude: int | None, rng: np.random.Generator) -> int:
+    """Draw an index from ``probs``, never ``exclude`` (falls back to uniform when nothing else has mass)."""
+    p = probs.copy()
+    if exclude is not None:
+        p[exclude] = 0.0
+    total = p.sum()
+    if total <= 0:
+        p = np.ones_like(p)
+        if exclude is not None:
+            p[exclude] = 0.0
+        total = p.sum()
+    return min(int(np.searchsorted(np.cumsum(p), rng.random() * total, side="right")), len(p) - 1)
+
+
+def sample_site(weights: np.ndarray, rng: np.random.Generator) -> int:
+    """One index drawn with probability ∝ ``weights``."""
+    cdf = np.cumsum(weights)
+    return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(weights) - 1)
+
+
+class MoveSet:
+    """Mutations and starting sequences for one target (site structure precomputed once)."""
+
+    def __init__(self, target: Target, config: SearchConfig, prior: Prior | None = None,
+                 proposal_mix: float = 0.0) -> None:
+        if not 0.0 <= proposal_mix <= 1.0:
+            raise ConfigError(f"proposal_mix must lie in [0, 1], got {proposal_mix}")
+        n = len(target)
+        if prior is not None and len(prior.unpaired_probs) != n:
+            raise ConfigError(f"the prior covers {len(prior.unpaired_probs)} sites but the target has {n}")
+        self.target = target
+        self.config = config
+        self.partners = target.partners
+        mix = proposal_mix if prior is not None else 0.0
+        self.base_probs = np.full((n, 4), (1 - mix) / 4) + (mix * prior.unpaired_probs if prior else 0.0)
+        self.pair_probs = np.full((n, 6), (1 - mix) / 6) + (mix * prior.pair_probs if prior else 0.0)
+        self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
+        self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
+        self.stacked = [self._stacked_openers(i) for i in range(n)]
+        self.adjacent = [self._adjacent_openers(i) for i in range(n)]
+        counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
+        self.count_cdf = np.cumsum(counts / counts.sum())
+
+    # -- site structure -------------------------------------------------------------------------------
+    def _opener(self, i: int) -> int:
+        return min(i, self.partners[i])
+
+    def _stacked_openers(self, i: int) -> tuple[int, ...]:
+        """Opening sites of the pairs stacked on the pair site i belongs to (empty for unpaired sites)."""
+        if self.partners[i] < 0:
+            return ()
+        a, b = self._opener(i), max(i, self.partners[i])
+        found = []
+        if a > 0 and self.partners[a - 1] == b + 1:
+            found.append(a - 1)
+        if self.partners[a + 1] == b - 1 and a + 1 < b - 1:
+            found.append(a + 1)
+        return tuple(found)
+
+    def _adjacent_openers(self, i: int) -> tuple[int, ...]:
+        """Opening sites of the pairs next to unpaired site i (the loop's closing pairs)."""
+        if self.partners[i] >= 0:
+            return ()
+        n = len(self.partners)
+        return tuple(self._opener(k) for k in (i - 1, i + 1) if 0 <= k < n and self.partners[k] >= 0)
+
+    # -- moves ----------------------------------------------------------------------------------------
+    def redraw_pair(self, seq: list[str], a: int, rng: np.random.Generator) -> None:
+        """Replace the pair opened at ``a`` by another of the six complementary pairs."""
+        b = self.partners[a]
+        k = _categorical(self.pair_probs[a], PAIR_INDEX.get(seq[a] + seq[b]), rng)
+        seq[a], seq[b] = PAIRS[k]
+
+    def redraw_base(self, seq: list[str], i: int, rng: np.random.Generator) -> None:
+        """Replace the base of unpaired site ``i`` by another base."""
+        seq[i] = BASES[_categorical(self.base_probs[i], BASE_INDEX.get(seq[i]), rng)]
+
+    def mutate_site(self, seq: list[str], i: int, rng: np.random.Generator) -> None:
+        """One random structured move at site ``i`` (see the module docstring), in place."""
+        for unit in self._units(i, rng):
+            if self.partners[unit] < 0:
+                self.redraw_base(seq, unit, rng)
+            else:
+                self.redraw_pair(seq, unit, rng)
+
+    def _units(self, i: int, rng: np.random.Generator) -> list[int]:
+        """Sites whose unit a move at ``i`` re-draws: the unit of ``i`` and, drawn as in
+        :meth:`mutate_site`, one stacked or adjacent pair (pairs are given by their opening site)."""
+        if self.partners[i] >= 0:
+            units, extra, probability = [self._opener(i)], self.stacked[i], self.config.stack_probability
+        else:
+            units, extra, probability = [i], self.adjacent[i], self.config.closing_pair_probability
+        if extra and rng.random() < probability:
+            units.append(extra[int(rng.integers(len(extra)))])
+        return units
+
+    def _unit_options(self, site: int) -> list[tuple[tuple[tuple[int, str], ...], float]]:
+        """Every value of one unit as (changes, log proposal probability)."""
+        if self.partners[site] < 0:
+            return [(((site, base),), self.log_base_probs[site, k]) for k, base in enumerate(BASES)]
+        partner = self.partners[site]
+        return [(((site, pair[0]), (partner, pair[1])), self.log_pair_probs[site, k])
+                for k, pair in enumerate(PAIRS)]
+
+    def variants(self, sequence: str, i: int,
+                 rng: np.random.Generator) -> tuple[list[str], np.ndarray, list[int]]:
+        """Every sequence a move at site ``i`` can produce (the unit of ``i`` and possibly one neighbouring
+        pair, all value combinations, the unchanged sequence excluded), their log proposal probabilities,
+        and the positions the move may change."""
+        units = self._units(i, rng)
+        positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
+        options = [self._unit_options(u) for u in units]
+        children, log_probs = [], []
+        for combination in itertools.product(*options):
+            seq = list(sequence)
+            for changes, _ in combination:
+                for position, base in changes:
+                    seq[position] = base
+            child = "".join(seq)
+            if child != sequence:
+                children.append(child)
+                log_probs.append(sum(log_p for _, log_p in combination))
+        return children, np.asarray(log_probs), positions
+
+    def mutation_count(self, rng: np.random.Generator) -> int:
+        """Number of sites to mutate: heavy-tailed, P(m) ∝ m^−exponent."""
+        return int(np.searchsorted(self.count_cdf, rng.random(), side="right")) + 1
+
+    def mutate(self, sequence: str, site_weights: np.ndarray, rng: np.random.Generator) -> str:
+        """A child of ``sequence``: structured moves at sites drawn ∝ ``site_weights``."""
+        seq = list(sequence)
+        count = min(self.mutation_count(rng), len(seq))
+        if count == 1:
+            sites = [sample_site(site_weights, rng)]
+        else:
+            sites = rng.choice(len(seq), size=count, replace=False, p=site_weights / site_weights.sum())
+        for i in sites:
+            self.mutate_site(seq, int(i), rng)
+        return "".join(seq)
+
+    # -- starting sequences ---------------------------------------------------------------------------
+    def initial(self, rng: np.random.Generator) -> str:
+        """A rule-based start: every pair GC or CG at random, unpaired sites A (``gc_a``), and with
+        ``gc_a_boost`` a G at the first unpaired site inside every pair (hairpin and internal loops)."""
+        seq = ["A"] * len(self.partners)
+        for a, b in self.target.pairs:
+            seq[a], seq[b] = ("GC", "CG")[int(rng.integers(2))]
+        if self.config.initialisation == "gc_a_boost":
+            for a, b in self.target.pairs:
+                if self.partners[a + 1] < 0:
+                    seq[a + 1] = "G"
+        return "".join(seq)

@@ -1,0 +1,118 @@
+"""Candidate evaluation: one MFE fold per candidate, the partition function only when it can matter.
+
+Objectives (all minimised, see :class:`~learna.search.config.SearchConfig`):
+
+* ``probability``: 1 − P(target), P the Boltzmann probability of the target;
+* ``log_probability``: −ln P(target) / n = (E(target) − G) / (n·kT), the same order as ``probability``
+  but without the floating-point floor at 1 that makes 1 − P flat on long targets;
+* ``ensemble_defect``: the normalised ensemble defect (1/n) Σ_i (1 − p_i);
+* ``mfe_distance``: (Hamming(MFE structure, target) + min(E(target) − MFE, 999)/1000) / n, from the
+  MFE fold alone.
+
+Since G ≤ MFE, P(target) ≤ exp(−(E(target) − MFE)/kT): the MFE fold gives a lower bound of both
+probability objectives, and a candidate whose bound cannot beat the frontier is never given a
+partition function (``pruned``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from learna.folding import (DEFAULT_MODEL, FoldingModel, boltzmann_kt, ensemble_scores, is_mfe_energy,
+                            mfe_with_target_energy)
+from learna.structure import Target, hamming, pair_table
+
+
+@dataclass(frozen=True, eq=False)
+class Candidate:
+    """An evaluated sequence."""
+
+    sequence: str
+    objective: float
+    """The objective value, or its lower bound when ``complete`` is False."""
+    folded: str
+    """The MFE structure; the target itself when the target is an MFE structure (ties allowed)."""
+    mfe: float
+    target_energy: float
+    """Free energy of the sequence folded into the target."""
+    distance: int
+    """Hamming distance between ``folded`` and the target."""
+    defect: np.ndarray
+    """Per-site defect guiding where to mutate (positional defect, or MFE mismatch for mfe_distance)."""
+    probability: float = math.nan
+    """P(target) (NaN unless the partition function was computed)."""
+    ensemble_defect: float = math.nan
+    """Normalised ensemble defect (NaN unless the partition function was computed)."""
+    complete: bool = True
+    """False when the partition function was skipped (pruned, or a solution found with no need for it)."""
+
+    @property
+    def solved(self) -> bool:
+        """The target is an MFE structure of the sequence (possibly tied)."""
+        return self.distance == 0
+
+
+class Evaluator:
+    """Evaluates candidates for one target and objective; counts calls and time spent in ViennaRNA."""
+
+    def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.target = target
+        self.objective = objective
+        self.model = model
+        self.kt = boltzmann_kt(model)
+        self.partners = np.asarray(target.partners)
+        self.evaluations = 0
+        self.partition_functions = 0
+        self.vienna_seconds = 0.0
+        self.clock = clock
+
+    def lower_bound(self, gap: float, distance: int) -> float:
+        """A lower bound of the objective from the MFE fold alone (exact value for ``mfe_distance``)."""
+        n = len(self.target)
+        if self.objective == "probability":
+            return -math.expm1(-max(gap, 0.0) / self.kt)
+        if self.objective == "log_probability":
+            return max(gap, 0.0) / (self.kt * n)
+        if self.objective == "mfe_distance":
+            return (distance + min(max(gap, 0.0), 999.0) / 1000.0) / n
+        return 0.0
+
+    def evaluate(self, sequence: str, threshold: float = math.inf, need_complete: bool = True) -> Candidate:
+        """Fold ``sequence``; compute the partition function unless the bound reaches ``threshold`` or the
+        candidate solves the target and ``need_complete`` is False."""
+        target = self.target.dot_bracket
+        start = self.clock()
+        structure, mfe, target_energy = mfe_with_target_energy(sequence, target, self.model)
+        self.vienna_seconds += self.clock() - start
+        self.evaluations += 1
+        solved = is_mfe_energy(target_energy, mfe)
+        folded = target if solved else structure
+        distance = 0 if solved else hamming(folded, target)
+        bound = self.lower_bound(target_energy - mfe, distance)
+        if self.objective == "mfe_distance":
+            defect = (np.asarray(pair_table(folded)) != self.partners).astype(float)
+            return Candidate(sequence, bound, folded, mfe, target_energy, distance, defect)
+        if bound >= threshold or (solved and not need_complete):
+            return Candidate(sequence, bound, folded, mfe, target_energy, distance, np.zeros(len(target)),
+                             complete=False)
+        start = self.clock()
+        scores = ensemble_scores(sequence, self.partners, target, mfe, self.model)
+        self.vienna_seconds += self.clock() - start
+        self.partition_functions += 1
+        ned = float(scores.positional_defect.mean())
+        value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned)
+        return Candidate(sequence, value, folded, mfe, target_energy, distance, scores.positional_defect,
+                         scores.probability, ned)
+
+    def _value(self, probability: float, ensemble_energy: float, target_energy: float, ned: float) -> float:
+        if self.objective == "probability":
+            return 1.0 - probability
+        if self.objective == "log_probability":
+            return max(target_energy - ensemble_energy, 0.0) / (self.kt * len(self.target))
+        return ned

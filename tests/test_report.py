@@ -1,0 +1,90 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from learna.cli.main import cli
+from learna.folding import FoldingModel
+from learna.records import append_record, verified_record, write_run_info
+from learna.report import load_run, summarize
+from learna.structure import Target
+
+HAIRPIN = Target("((((....))))", id="h")
+SEQUENCES = {True: "GGGGAAAACCCC", False: "AAAAAAAAAAAA"}
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def make_run(directory, method, limit, times):
+    """A run directory as `learna benchmark` writes it; ``times[run][target]`` is the time to solve or None."""
+    ids = [str(i) for i in range(len(times[0]))]
+    write_run_info(directory, {"method": method, "dataset": "eterna100-v2", "time_limit_s": limit, "ids": ids,
+                               "runs": len(times)})
+    for run_index, row in enumerate(times):
+        for target_id, seconds in zip(ids, row):
+            target = Target(HAIRPIN.dot_bracket, id=target_id)
+            record = verified_record(target, SEQUENCES[seconds is not None], FoldingModel(),
+                                     time_to_solve_s=seconds, method=method, run=run_index, seed=0,
+                                     time_s=seconds or limit, startup_s=0.5, status="finished")
+            append_record(directory, record)
+    return directory
+
+
+@pytest.fixture
+def runs(tmp_path):
+    single = make_run(tmp_path / "a", "learna", 60.0, [[5.0, 30.0, None, None]])
+    multi = make_run(tmp_path / "b", "rnainverse", 3600.0,
+                     [[1.0, 100.0, None, 2000.0], [20.0, None, None, 3000.0], [None, 700.0, None, None]])
+    return single, multi
+
+
+def test_counts_by_threshold_any_run_and_mean(runs):
+    single, multi = map(lambda d: summarize(load_run(d)), runs)
+    assert single["solved"] == {"10": {"any": 1, "mean": 1.0}, "60": {"any": 2, "mean": 2.0},
+                                "600": None, "3600": None}
+    assert single["solved_at_limit"] == {"any": 2, "mean": 2.0} and single["records"] == single["expected"] == 4
+    # any run: target 0 at 1 s, 1 at 100 s, 3 at 2000 s; per run at 600 s: 2, 1, 0 → mean 1
+    assert multi["solved"] == {"10": {"any": 1, "mean": 0.333}, "60": {"any": 1, "mean": 0.667},
+                               "600": {"any": 2, "mean": 1.0}, "3600": {"any": 3, "mean": 2.0}}
+
+
+def test_report_table_json_and_plot(runs, tmp_path):
+    plot = tmp_path / "solved.png"
+    result = run("report", *runs, "--plot", plot)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["method", "dataset", "runs", "done", "limit", "10", "s", "60", "s", "600", "s",
+                                "1", "h", "at", "limit"]
+    assert lines[1].split() == ["learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "2", "-", "-", "2"]
+    assert lines[2].split() == ["rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "1/0.7", "2/1.0",
+                                "3/2.0", "3/2.0"]
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000
+    data = json.loads(run("report", *runs, "--json").stdout)
+    assert data["thresholds_s"] == [10, 60, 600, 3600]
+    assert [r["method"] for r in data["runs"]] == ["learna", "rnainverse"]
+
+
+def test_missing_or_corrupted_run_directories_give_one_line_and_exit_2(runs, tmp_path):
+    not_a_run = tmp_path / "empty"
+    not_a_run.mkdir()
+    torn_middle = make_run(tmp_path / "c", "learna", 60.0, [[1.0, 2.0]])
+    lines = (torn_middle / "records.jsonl").read_text().splitlines()
+    (torn_middle / "records.jsonl").write_text(lines[0][:20] + "\n" + lines[1] + "\n")
+    bad_info = make_run(tmp_path / "d", "learna", 60.0, [[1.0]])
+    (bad_info / "run.json").write_text("{broken")
+    cases = [(tmp_path / "nowhere", "does not exist"), (not_a_run, "has no run.json"),
+             (torn_middle, "line 1 is not valid JSON"), (bad_info, "corrupted run directory")]
+    for directory, message in cases:
+        result = run("report", directory)
+        assert result.exit_code == 2 and message in result.stderr, (directory, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+    result = run("report", runs[0], "--plot", tmp_path / "no" / "dir" / "x.png")
+    assert result.exit_code == 2 and "cannot write the plot" in result.stderr
+
+
+def test_a_torn_last_record_is_ignored(runs):
+    path = runs[0] / "records.jsonl"
+    path.write_text(path.read_text() + '{"id": "9", "meth')
+    assert summarize(load_run(runs[0]))["records"] == 4

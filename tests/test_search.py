@@ -1,0 +1,184 @@
+"""Tests of learna.search: ensemble quantities against ViennaRNA, move invariants, search guarantees."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import RNA
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learna.errors import ConfigError, LearnaError
+from learna.folding import DEFAULT_MODEL, energy_of, fold, mfe_structures
+from learna.search import PAIRS, Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
+from learna.structure import Target
+
+FIXED = [
+    ("GGGAAAUCCCGCGAAAGCGUUUCC", ".(((((...(((....))))))))"),  # its MFE structure
+    ("GGGAAAUCCCGCGAAAGCGUUUCC", "(((....)))((.....)).....") ,  # a poor target for it
+    ("GCGCAUAGCGAAAGCUAUGCGCAAAGGCUUCGGCC", "(((((((((....)))))))))...(((....)))"),
+    ("ACGUACGUAGCUAGCUAGGCUAGCUAGCAUCGAUCGA", "....((((((.......))))))..............."[:37]),
+]
+
+DEGENERATE = "UACUUAUUCCUUGCAUCGGACGAG"
+"""Two MFE structures (found by folding random 24-mers): '.......(((.......)))....' (what fold
+returns) and '..(((..(((.......))).)))'."""
+
+
+def vienna_reference(sequence: str, target: str) -> tuple[float, float, np.ndarray]:
+    """P(target), ensemble defect and per-site defect straight from a ViennaRNA fold compound."""
+    md = RNA.md()
+    fc = RNA.fold_compound(sequence, md)
+    _, mfe = fc.mfe()
+    fc.exp_params_rescale(mfe)
+    fc.pf()
+    bpp = fc.bpp()
+    n = len(sequence)
+    table = Target(target).partners
+    site = np.empty(n)
+    for i in range(n):
+        pair_probs = [bpp[min(i, j) + 1][max(i, j) + 1] for j in range(n) if j != i]
+        correct = bpp[min(i, table[i]) + 1][max(i, table[i]) + 1] if table[i] >= 0 else 1 - sum(pair_probs)
+        site[i] = 1 - correct
+    return fc.pr_structure(target), fc.ensemble_defect(target), site
+
+
+@pytest.mark.parametrize("sequence,target", FIXED)
+def test_ensemble_quantities_match_viennarna(sequence: str, target: str) -> None:
+    probability, defect, site = vienna_reference(sequence, target)
+    for objective in ("probability", "ensemble_defect"):
+        candidate = Evaluator(Target(target), objective).evaluate(sequence)
+        assert candidate.complete
+        assert candidate.probability == pytest.approx(probability, rel=1e-6, abs=1e-12)
+        assert candidate.ensemble_defect == pytest.approx(defect, abs=1e-9)
+        np.testing.assert_allclose(candidate.defect, site, atol=1e-9)
+    assert Evaluator(Target(target), "probability").evaluate(sequence).objective == pytest.approx(1 - probability)
+
+
+def test_log_probability_objective_is_the_scaled_energy_gap() -> None:
+    sequence, target = FIXED[2]
+    probability, _, _ = vienna_reference(sequence, target)
+    candidate = Evaluator(Target(target), "log_probability").evaluate(sequence)
+    assert candidate.objective == pytest.approx(-math.log(probability) / len(target), rel=1e-4)
+
+
+def test_pruned_candidate_bound_is_below_the_true_objective() -> None:
+    sequence, target = FIXED[1]
+    evaluator = Evaluator(Target(target), "probability")
+    full = evaluator.evaluate(sequence)
+    pruned = evaluator.evaluate(sequence, threshold=0.0)
+    assert not pruned.complete and pruned.objective <= full.objective + 1e-12
+    assert evaluator.partition_functions == 1
+
+
+def _balanced(symbols: list[str]) -> str:
+    """Turn any bracket string into a valid target: unmatched brackets become dots."""
+    out, stack = list(symbols), []
+    for i, symbol in enumerate(symbols):
+        if symbol == "(":
+            stack.append(i)
+        elif symbol == ")":
+            if stack:
+                stack.pop()
+            else:
+                out[i] = "."
+    for i in stack:
+        out[i] = "."
+    return "".join(out)
+
+
+targets = st.lists(st.sampled_from("((..))"), min_size=1, max_size=60).map(_balanced)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dot_bracket=targets, seed=st.integers(0, 2**32 - 1))
+def test_moves_keep_every_pair_complementary(dot_bracket: str, seed: int) -> None:
+    target = Target(dot_bracket)
+    rng = np.random.default_rng(seed)
+    single = MoveSet(target, SearchConfig(max_mutations=1))
+    multiple = MoveSet(target, SearchConfig(max_mutations=4, mutation_exponent=0.5))
+    sequence = single.initial(rng)
+    for _ in range(20):
+        site = int(rng.integers(len(target)))
+        children, log_q, _ = single.variants(sequence, site, rng)
+        assert len(children) == len(log_q) and sequence not in children
+        child = single.mutate(sequence, np.ones(len(target)), rng)
+        assert child != sequence
+        jump = multiple.mutate(child, np.ones(len(target)), rng)
+        for candidate in children + [child, jump]:
+            assert all(candidate[i] + candidate[j] in PAIRS for i, j in target.pairs)
+        sequence = jump
+
+
+def test_prior_steers_proposals() -> None:
+    target = Target("((((....))))")
+    unpaired = np.tile([0.0, 0.0, 1.0, 0.0], (12, 1))  # always G
+    pair = np.tile([0.0, 0.0, 0.0, 1.0, 0.0, 0.0], (12, 1))  # always UA
+    moves = MoveSet(target, SearchConfig(stack_probability=0.0, closing_pair_probability=0.0, max_mutations=1),
+                    Prior(unpaired, pair), proposal_mix=1.0)
+    rng = np.random.default_rng(0)
+    child = moves.mutate("GGGGAAAACCCC", np.array([1.0] + [0.0] * 11), rng)
+    assert child == "UGGGAAAACCCA"
+    child = moves.mutate("GGGGAAAACCCC", np.array([0.0] * 5 + [1.0] + [0.0] * 6), rng)
+    assert child == "GGGGAGAACCCC"
+
+
+def test_prior_and_config_validation() -> None:
+    with pytest.raises(ConfigError):
+        Prior(np.ones((5, 3)), np.ones((5, 6)))
+    with pytest.raises(ConfigError):
+        SearchConfig(objective="nonsense")
+    with pytest.raises(ConfigError):
+        MoveSet(Target("((..))"), SearchConfig(), Prior(np.ones((5, 4)), np.ones((5, 6))), proposal_mix=0.5)
+    with pytest.raises(LearnaError):
+        local_search(Target("((....))"), SearchConfig(), max_evaluations=5, rng=np.random.default_rng(0),
+                     initial=["GGAAAACX"])
+
+
+def test_best_never_worsens() -> None:
+    target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
+    seen: list = []
+    config = SearchConfig(stagnation_steps=15)
+    result = local_search(target, config, max_evaluations=60, rng=np.random.default_rng(3),
+                          on_evaluation=seen.append)
+    complete = [c.objective for c in seen if c.complete]
+    assert result.evaluations == len(seen) == len({c.sequence for c in seen})
+    if not result.solved:
+        assert result.objective == pytest.approx(min(complete))
+    running_best = np.minimum.accumulate(complete)
+    assert np.all(np.diff(running_best) <= 0)
+
+
+def test_unique_mfe_detection_on_a_degenerate_sequence() -> None:
+    assert len(mfe_structures(DEGENERATE)) == 2
+    for target in mfe_structures(DEGENERATE):
+        result = refine(DEGENERATE, Target(target), SearchConfig(), max_evaluations=1, rng=np.random.default_rng(0))
+        assert result.solved and result.unique_mfe is False and result.folded == target
+        assert energy_of(DEGENERATE, target) == pytest.approx(fold(DEGENERATE)[1])
+
+
+def test_same_seed_same_design() -> None:
+    target = Target("(((((...((((....))))...((((....))))...)))))")
+    config = SearchConfig(require_unique=True)
+    runs = [local_search(target, config, max_evaluations=40, rng=np.random.default_rng(11)) for _ in range(2)]
+    assert runs[0].sequence == runs[1].sequence
+    assert runs[0].evaluations == runs[1].evaluations and runs[0].steps == runs[1].steps
+
+
+@pytest.mark.parametrize("dot_bracket", [
+    "((((((....))))))",
+    "..((((...))))...((((....))))..",
+    "((((.(((....))).((((....)))).))))",
+    "(((..((((....))))..(((....)))...((.(....).))..)))",
+    "....((((((.((((....)))).((((....))))..))))))....((((....))))",
+])
+def test_small_targets_are_solved_and_verified_by_an_independent_fold(dot_bracket: str) -> None:
+    target = Target(dot_bracket)
+    result = local_search(target, SearchConfig(), time_limit=20.0, rng=np.random.default_rng(7))
+    assert result.solved and result.distance == 0 and result.folded == dot_bracket
+    structure, mfe = fold(result.sequence, DEFAULT_MODEL)
+    assert structure == dot_bracket or energy_of(result.sequence, dot_bracket) == pytest.approx(mfe)
+    assert all(result.sequence[i] + result.sequence[j] in PAIRS for i, j in target.pairs)
+    assert result.unique_mfe == (len(mfe_structures(result.sequence)) == 1)
