@@ -23,12 +23,15 @@ class SearchConfig:
     structure / n, ties broken by the energy gap; MFE folds only, no partition function)."""
     frontier_size: int = 10
     """k: how many of the best candidates seen so far are kept as parents."""
-    num_starts: int = 10
+    num_starts: int = 3
     """How many rule-based starting sequences are evaluated (capped at ``frontier_size``)."""
     parent_temperature: float = 1.0
     """T in P(parent) ∝ exp(−2·objective / T) over the frontier."""
-    position_temperature: float = 1.0
+    position_temperature: float = 0.2
     """T in P(site) ∝ exp(defect_i / T), defect_i the positional defect of site i."""
+    defect_window: int = 2
+    """``mfe_distance`` only: sites within this distance of a mismatched site (or of its partners) count
+    as half defective, so moves also land next to the mismatches."""
     stack_probability: float = 0.5
     """Probability that a mutated pair also re-draws one stacked neighbouring pair."""
     closing_pair_probability: float = 0.5
@@ -46,10 +49,7 @@ class SearchConfig:
     """λ: weight of the target's own free energy in an informed move's score."""
     max_part: int = 150
     """Targets longer than this are decomposed (:mod:`learna.search.decompose`): their maximal
-    substructures of ``min_part`` nt up to max(``max_part``, ``part_fraction`` × length) are designed
-    first, each on its own (and decomposed in turn if longer than ``max_part``); 0: no decomposition."""
-    part_fraction: float = 0.0
-    """Relative size limit of the parts (see ``max_part``); 0 keeps every part within ``max_part``."""
+    substructures of ``min_part`` to ``max_part`` nt are designed first, each on its own; 0: never."""
     min_part: int = 30
     """Shortest substructure designed on its own."""
     part_evaluations: int = 200
@@ -71,7 +71,8 @@ class SearchConfig:
         if self.objective not in OBJECTIVES:
             raise ConfigError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
         if self.initialisation not in INITIALISATIONS:
-            raise ConfigError(f"initialisation must be one of {', '.join(INITIALISATIONS)}, got {self.initialisation!r}")
+            raise ConfigError(f"initialisation must be one of {', '.join(INITIALISATIONS)}, "
+                              f"got {self.initialisation!r}")
         for name in ("frontier_size", "num_starts", "max_mutations", "stagnation_steps", "max_redraws",
                      "min_part", "part_evaluations"):
             if getattr(self, name) < 1:
@@ -79,18 +80,11 @@ class SearchConfig:
         for name in ("parent_temperature", "position_temperature", "energy_temperature"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.max_part < 0 or self.part_fraction < 0:
-            raise ConfigError("max_part and part_fraction must not be negative")
-        if self.part_fraction >= 1:
-            raise ConfigError(f"part_fraction must be below 1 (parts must be shorter than the whole), got {self.part_fraction}")
+        if self.max_part < 0:
+            raise ConfigError(f"max_part must be 0 (no decomposition) or positive, got {self.max_part}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
-
-    @property
-    def needs_partition_function(self) -> bool:
-        """Whether the objective needs the partition function (all but ``mfe_distance``)."""
-        return self.objective != "mfe_distance"
 
     def to_dict(self) -> dict:
         """JSON-ready representation."""

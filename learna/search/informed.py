@@ -49,42 +49,46 @@ class InformedProposer:
             edited[p] = edited[table[p]] = "."
         return "".join(edited)
 
-    def scores(self, children: list[str], positions: list[int], competitor: str | None) -> np.ndarray:
-        """Energy score of each child (lower is better)."""
+    def scores(self, children: list[str], positions: list[int],
+               competitor: str | None) -> tuple[np.ndarray, list[str | None]]:
+        """Energy score of each child (lower is better) and the competitor each child was scored against."""
         weight = self.config.stability_weight
         self.energy_evaluations += len(children)
-        table, letters = (pair_table(competitor), list(competitor)) if competitor else ((), [])
-        rivals = [self._competitor(c, letters, table, positions) for c in children] if competitor else None
-        start = self.clock()
-        if rivals is None:
-            energies = [structure_energies(c, (self.target,), self.model) + [0.0] for c in children]
+        if competitor:
+            table, letters = pair_table(competitor), list(competitor)
+            rivals: list[str | None] = [self._competitor(c, letters, table, positions) for c in children]
         else:
-            energies = [structure_energies(c, (self.target, r), self.model) for c, r in zip(children, rivals)]
+            rivals = [None] * len(children)
+        start = self.clock()
+        energies = [structure_energies(c, (self.target, r), self.model) if r else
+                    structure_energies(c, (self.target,), self.model) + [0.0] for c, r in zip(children, rivals)]
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = np.array(energies).T
-        return target_energy - rival_energy + weight * target_energy
+        return target_energy - rival_energy + weight * target_energy, rivals
 
     def step(self, sequence: str, site: int, competitor: str | None, seen: set[str],
-             rng: np.random.Generator) -> str | None:
-        """One informed move at ``site``: a variant drawn by score (None if every variant was seen)."""
+             rng: np.random.Generator) -> tuple[str, str | None] | None:
+        """One informed move at ``site``: a variant drawn by score and its (edited) competitor; None if
+        every variant was seen."""
         children, log_q, positions = self.moves.variants(sequence, site, rng)
         keep = [k for k, child in enumerate(children) if child not in seen]
         if not keep:
             return None
         children = [children[k] for k in keep]
-        logits = log_q[keep] - self.scores(children, positions, competitor) / self.config.energy_temperature
-        weights = np.exp(logits - logits.max())
-        return children[sample_site(weights, rng)]
+        scores, rivals = self.scores(children, positions, competitor)
+        logits = log_q[keep] - scores / self.config.energy_temperature
+        chosen = sample_site(np.exp(logits - logits.max()), rng)
+        return children[chosen], rivals[chosen]
 
     def propose(self, sequence: str, defect: np.ndarray, competitor: str | None, seen: set[str],
                 rng: np.random.Generator) -> str | None:
         """A child of ``sequence``: a heavy-tailed number of informed moves at sites drawn ∝
-        exp(defect / T); None when the last move found only seen variants."""
+        exp(defect / T), each scored against the competitor as edited by the moves before it; None when a
+        move found only seen variants."""
         weights = np.exp(defect / self.config.position_temperature)
-        child: str | None = sequence
         for _ in range(self.moves.mutation_count(rng)):
-            child = self.step(sequence, sample_site(weights, rng), competitor, seen, rng)
-            if child is None:
+            drawn = self.step(sequence, sample_site(weights, rng), competitor, seen, rng)
+            if drawn is None:
                 return None
-            sequence = child
-        return child
+            sequence, competitor = drawn
+        return sequence

@@ -1,11 +1,15 @@
-"""Ensemble-guided local search (SAMFEO-like): frontier of the k best, defect-guided structured moves.
+"""Ensemble-guided local search (SAMFEO-like), with energy-informed moves and decomposition.
 
-Each step draws a parent from the frontier (softmax over objectives), mutates sites drawn ∝
-exp(defect_i / T) with structured moves (:mod:`learna.search.moves`), and evaluates the child (an
-MFE fold always, the partition function only when the child can enter the frontier). The search stops
-the moment a candidate's MFE structures include the target, when the budget is spent, or when no
-unseen child can be drawn. Every random draw comes from ``rng``: for a fixed seed the sequence of
-candidates does not depend on wall-clock time, only where the search stops does.
+Each step draws a parent from the frontier of the k best candidates (softmax over objectives), picks
+sites ∝ exp(defect_i / T) and re-draws their structural units (:mod:`learna.search.moves`); an informed
+move scores every variant of the unit by free energies against the parent's rival MFE structure and
+draws one (:mod:`learna.search.informed`) before anything is folded. The child is folded (MFE always,
+the partition function only for ensemble objectives and only when the child can enter the frontier).
+Long targets are decomposed first (:mod:`learna.search.decompose`). The search stops the moment a
+candidate's MFE structures include the target (ties allowed, or only a unique MFE with
+``require_unique``), when the budget is spent, or when no unseen child can be drawn. Every random draw
+comes from ``rng``: for a fixed seed the sequence of candidates does not depend on the clock, only where
+the search stops does.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from learna.errors import LearnaError
-from learna.folding import DEFAULT_MODEL, FoldingModel, mfe_structures
+from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.search.config import SearchConfig
 from learna.search.decompose import assemble, split_points
 from learna.search.frontier import Frontier
@@ -87,7 +91,7 @@ class _Search:
                  on_evaluation: Callable[[Candidate], None] | None) -> None:
         self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
         self.clock = budget.clock
-        self.evaluator = Evaluator(target, config.objective, model, self.clock)
+        self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window)
         self.proposer = InformedProposer(target, moves, config, model, self.clock)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()
@@ -114,7 +118,7 @@ class _Search:
         candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
         if self.on_evaluation is not None:
             self.on_evaluation(candidate)
-        if candidate.solved and (not self.config.require_unique or _unique(candidate, self.model)):
+        if candidate.solved and (not self.config.require_unique or self.evaluator.is_unique(candidate)):
             self.solution = candidate
             return
         if candidate.complete and (self.best is None or candidate.objective < self.best.objective):
@@ -143,7 +147,7 @@ class _Search:
         for attempt in range(_PARENT_FAILURES):
             parent = self.frontier.sample(self.rng, self.config.parent_temperature)
             if self.rng.random() < self.config.informed_probability:
-                competitor = parent.folded if parent.folded != target else None
+                competitor = parent.rival if parent.rival != target else None
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
                 if child is not None:
                     return child
@@ -182,7 +186,7 @@ class _Search:
         chosen = self.solution or self.best
         if chosen is None:
             raise LearnaError("the search ended before evaluating any candidate: give it a larger budget")
-        unique = _unique(chosen, self.model) if chosen.solved else None
+        unique = self.evaluator.is_unique(chosen) if chosen.solved else None
         return SearchResult(
             sequence=chosen.sequence, folded=chosen.folded, distance=chosen.distance, solved=chosen.solved,
             unique_mfe=unique, objective=chosen.objective if chosen.complete else math.nan,
@@ -190,11 +194,6 @@ class _Search:
             partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
             time_s=self.clock() - self.start_time,
             vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds)
-
-
-def _unique(candidate: Candidate, model: FoldingModel) -> bool:
-    """Whether the target is the only MFE structure of a solved candidate."""
-    return len(mfe_structures(candidate.sequence, model)) == 1
 
 
 def _check_sequences(sequences: list[str], target: Target) -> None:
@@ -228,8 +227,7 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
     """Search every part of a decomposed target on its own (each within ``part_evaluations``); returns the
     start for the whole target (the first initial sequence, or a rule-based one, with every part replaced
     by its design) and the parts' results."""
-    limit = max(config.max_part, int(config.part_fraction * len(target)))
-    parts = split_points(target, limit, config.min_part)
+    parts = split_points(target, config.max_part, config.min_part)
     skeleton = initial[0] if initial else moves.initial(rng)
     prior, mix = proposal
     results = []

@@ -9,7 +9,8 @@ A move picks a site and re-draws the *unit* the site belongs to:
 
 The replacement is drawn from a per-site proposal distribution, uniform unless a :class:`Prior` (e.g. a
 learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
-changes the sequence.
+changes the sequence. :meth:`MoveSet.variants` lists every outcome of a move instead, with its proposal
+probability, for the energy-informed moves of :mod:`learna.search.informed`.
 """
 
 from __future__ import annotations
@@ -59,24 +60,22 @@ class Prior:
             raise ConfigError("unpaired_probs and pair_probs must have the same number of rows (the target length)")
 
 
-def _categorical(probs: np.ndarray, exclude: int | None, rng: np.random.Generator) -> int:
-    """Draw an index from ``probs``, never ``exclude`` (falls back to uniform when nothing else has mass)."""
-    p = probs.copy()
-    if exclude is not None:
-        p[exclude] = 0.0
-    total = p.sum()
-    if total <= 0:
-        p = np.ones_like(p)
-        if exclude is not None:
-            p[exclude] = 0.0
-        total = p.sum()
-    return min(int(np.searchsorted(np.cumsum(p), rng.random() * total, side="right")), len(p) - 1)
-
-
 def sample_site(weights: np.ndarray, rng: np.random.Generator) -> int:
     """One index drawn with probability ∝ ``weights``."""
     cdf = np.cumsum(weights)
     return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(weights) - 1)
+
+
+def _categorical(probs: np.ndarray, exclude: int | None, rng: np.random.Generator) -> int:
+    """Draw an index from ``probs``, never ``exclude`` (uniform over the rest when nothing else has mass)."""
+    p = probs.copy()
+    if exclude is not None:
+        p[exclude] = 0.0
+    if p.sum() <= 0:
+        p = np.ones_like(p)
+        if exclude is not None:
+            p[exclude] = 0.0
+    return sample_site(p, rng)
 
 
 class MoveSet:
@@ -190,8 +189,8 @@ class MoveSet:
     def mutate(self, sequence: str, site_weights: np.ndarray, rng: np.random.Generator) -> str:
         """A child of ``sequence``: structured moves at sites drawn ∝ ``site_weights``."""
         seq = list(sequence)
-        count = min(self.mutation_count(rng), len(seq))
-        if count == 1:
+        count = min(self.mutation_count(rng), int(np.count_nonzero(site_weights)))
+        if count <= 1:
             sites = [sample_site(site_weights, rng)]
         else:
             sites = rng.choice(len(seq), size=count, replace=False, p=site_weights / site_weights.sum())

@@ -7,7 +7,8 @@ Objectives (all minimised, see :class:`~learna.search.config.SearchConfig`):
   but without the floating-point floor at 1 that makes 1 − P flat on long targets;
 * ``ensemble_defect``: the normalised ensemble defect (1/n) Σ_i (1 − p_i);
 * ``mfe_distance``: (Hamming(MFE structure, target) + min(E(target) − MFE, 999)/1000) / n, from the
-  MFE fold alone.
+  MFE fold alone (the MFE structure is the one ViennaRNA's backtracking returns, so a tie with a rival
+  structure still scores above 0 when the rival is returned), with mismatch-based site defects.
 
 Since G ≤ MFE, P(target) ≤ exp(−(E(target) − MFE)/kT): the MFE fold gives a lower bound of both
 probability objectives, and a candidate whose bound cannot beat the frontier is never given a
@@ -23,8 +24,8 @@ from typing import Callable
 
 import numpy as np
 
-from learna.folding import (DEFAULT_MODEL, FoldingModel, boltzmann_kt, ensemble_scores, is_mfe_energy,
-                            mfe_with_target_energy)
+from learna.folding import (DEFAULT_MODEL, FoldingModel, boltzmann_kt, ensemble_scores,
+                            mfe_structures, mfe_with_target_energy)
 from learna.structure import Target, hamming, pair_table
 
 
@@ -37,6 +38,8 @@ class Candidate:
     """The objective value, or its lower bound when ``complete`` is False."""
     folded: str
     """The MFE structure; the target itself when the target is an MFE structure (ties allowed)."""
+    rival: str
+    """The MFE structure ViennaRNA's backtracking returns (differs from ``folded`` only on a tie)."""
     mfe: float
     target_energy: float
     """Free energy of the sequence folded into the target."""
@@ -57,11 +60,25 @@ class Candidate:
         return self.distance == 0
 
 
+def mismatch_defect(folded: np.ndarray, partners: np.ndarray, window: int) -> np.ndarray:
+    """Per-site defect from the MFE structure alone: 1 where a site's partner differs from the target's,
+    0.5 within ``window`` sites of a mismatch or of a partner (in either structure) of a mismatch."""
+    mismatch = folded != partners
+    if window <= 0 or not mismatch.any():
+        return mismatch.astype(float)
+    near = mismatch.copy()
+    for table in (folded, partners):
+        mates = table[mismatch]
+        near[mates[mates >= 0]] = True
+    near = np.convolve(near, np.ones(2 * window + 1), mode="same") > 0
+    return np.where(mismatch, 1.0, np.where(near, 0.5, 0.0))
+
+
 class Evaluator:
     """Evaluates candidates for one target and objective; counts calls and time spent in ViennaRNA."""
 
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter, window: int = 0) -> None:
         self.target = target
         self.objective = objective
         self.model = model
@@ -71,6 +88,8 @@ class Evaluator:
         self.partition_functions = 0
         self.vienna_seconds = 0.0
         self.clock = clock
+        self.window = window
+        self._unique: dict[str, bool] = {}
 
     def lower_bound(self, gap: float, distance: int) -> float:
         """A lower bound of the objective from the MFE fold alone (exact value for ``mfe_distance``)."""
@@ -91,24 +110,38 @@ class Evaluator:
         structure, mfe, target_energy = mfe_with_target_energy(sequence, target, self.model)
         self.vienna_seconds += self.clock() - start
         self.evaluations += 1
-        solved = is_mfe_energy(target_energy, mfe)
-        folded = target if solved else structure
-        distance = 0 if solved else hamming(folded, target)
-        bound = self.lower_bound(target_energy - mfe, distance)
+        # Solved means ViennaRNA's MFE fold *is* the target, the same test as the final verification
+        # (``fold_structure(sequence) == target``); a tie won by a rival structure is not a solution.
+        solved = structure == target
+        folded = structure
+        shown = hamming(structure, target)
+        distance = shown
+        bound = self.lower_bound(target_energy - mfe, shown)
         if self.objective == "mfe_distance":
-            defect = (np.asarray(pair_table(folded)) != self.partners).astype(float)
-            return Candidate(sequence, bound, folded, mfe, target_energy, distance, defect)
+            defect = mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
+            return Candidate(sequence, bound, folded, structure, mfe, target_energy, distance, defect)
         if bound >= threshold or (solved and not need_complete):
-            return Candidate(sequence, bound, folded, mfe, target_energy, distance, np.zeros(len(target)),
-                             complete=False)
+            return Candidate(sequence, bound, folded, structure, mfe, target_energy, distance,
+                             np.zeros(len(target)), complete=False)
         start = self.clock()
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model)
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
         ned = float(scores.positional_defect.mean())
         value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned)
-        return Candidate(sequence, value, folded, mfe, target_energy, distance, scores.positional_defect,
-                         scores.probability, ned)
+        return Candidate(sequence, value, folded, structure, mfe, target_energy, distance,
+                         scores.positional_defect, scores.probability, ned)
+
+    def is_unique(self, candidate: Candidate) -> bool:
+        """Whether the target is the only MFE structure of a solved candidate (all MFE structures are
+        enumerated unless ViennaRNA already returned a rival; cached per sequence)."""
+        if candidate.rival != self.target.dot_bracket:
+            return False
+        if candidate.sequence not in self._unique:
+            start = self.clock()
+            self._unique[candidate.sequence] = len(mfe_structures(candidate.sequence, self.model)) == 1
+            self.vienna_seconds += self.clock() - start
+        return self._unique[candidate.sequence]
 
     def _value(self, probability: float, ensemble_energy: float, target_energy: float, ned: float) -> float:
         if self.objective == "probability":
