@@ -125,8 +125,8 @@ def positional_defect(bpp: np.ndarray, partners: np.ndarray) -> np.ndarray:
 
 
 # --- Two-stage evaluation for the local search (learna.search) -------------------------------------
-# The search folds every candidate; the MFE fold settles whether the target is an MFE structure, and the
-# partition function (about 3× an MFE fold) is computed only when the candidate can still matter.
+# The search folds every candidate; the MFE fold settles whether it solves the target, and the partition
+# function (about 3× an MFE fold) is computed only when the candidate can still matter.
 
 
 def boltzmann_kt(model: FoldingModel = DEFAULT_MODEL) -> float:
@@ -134,20 +134,13 @@ def boltzmann_kt(model: FoldingModel = DEFAULT_MODEL) -> float:
     return (model.temperature + 273.15) * 1.98717 / 1000.0
 
 
-def mfe_with_target_energy(sequence: str, target: str, model: FoldingModel = DEFAULT_MODEL) -> tuple[str, float, float]:
-    """MFE structure, MFE and the free energy of ``sequence`` in ``target``, from one fold compound.
-
-    The target is an MFE structure of the sequence (possibly tied) exactly when its energy equals the MFE;
-    see :func:`is_mfe_energy`.
-    """
+def mfe_with_target_energy(sequence: str, target: str,
+                           model: FoldingModel = DEFAULT_MODEL) -> tuple[str, float, float]:
+    """MFE structure, MFE and the free energy of ``sequence`` in ``target``, from one fold compound
+    (E(target) − MFE is the energy gap the search's objectives and bounds use)."""
     fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE)
     structure, energy = fc.mfe()
     return structure, energy, fc.eval_structure(target)
-
-
-def is_mfe_energy(target_energy: float, mfe: float) -> bool:
-    """True when a structure's energy equals the MFE (ViennaRNA energies are integers in dcal/mol)."""
-    return round(target_energy * 100) == round(mfe * 100)
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,16 @@ def test_unique_mfe_detection_on_a_degenerate_sequence() -> None:
             assert result.unique_mfe is False and result.folded == target
 
 
+@pytest.mark.parametrize("require_unique", [False, True])
+def test_require_unique_keeps_searching_past_a_tied_solution(require_unique: bool) -> None:
+    target = Target(fold(DEGENERATE)[0])
+    config = SearchConfig(require_unique=require_unique)
+    result = refine(DEGENERATE, target, config, max_evaluations=30, rng=np.random.default_rng(0))
+    assert (result.evaluations == 1) != require_unique
+    if require_unique and result.unique_mfe:
+        assert mfe_structures(result.sequence) == [target.dot_bracket]
+
+
 def test_same_seed_same_design() -> None:
     target = Target("(((((...((((....))))...((((....))))...)))))")
     config = SearchConfig(require_unique=True)

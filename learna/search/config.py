@@ -63,7 +63,8 @@ class SearchConfig:
     """Skip the partition function when the MFE fold already proves the candidate cannot enter the
     frontier (exact for the probability objectives, since P(target) ≤ exp(−(E(target) − MFE)/kT))."""
     require_unique: bool = False
-    """Keep searching until the target is the *unique* MFE structure (SAMFEO's criterion)."""
+    """Keep searching until the target is the *unique* MFE structure (SAMFEO's criterion); otherwise the
+    search stops as soon as ViennaRNA's MFE structure is the target (ties included)."""
     max_redraws: int = 100
     """Attempts to draw a not yet evaluated child before another parent is chosen."""
 

@@ -2,11 +2,11 @@
 
 Each step draws a parent from the frontier of the k best candidates (softmax over objectives), picks
 sites ∝ exp(defect_i / T) and re-draws their structural units (:mod:`learna.search.moves`); an informed
-move scores every variant of the unit by free energies against the parent's rival MFE structure and
+move scores every variant of the unit by free energies against the parent's competing MFE structure and
 draws one (:mod:`learna.search.informed`) before anything is folded. The child is folded (MFE always,
 the partition function only for ensemble objectives and only when the child can enter the frontier).
-Long targets are decomposed first (:mod:`learna.search.decompose`). The search stops the moment a
-candidate's MFE structures include the target (ties allowed, or only a unique MFE with
+Long targets are decomposed first (:mod:`learna.search.decompose`). The search stops the moment the
+MFE structure ViennaRNA returns for a candidate is the target (and is the only MFE structure, with
 ``require_unique``), when the budget is spent, or when no unseen child can be drawn. Every random draw
 comes from ``rng``: for a fixed seed the sequence of candidates does not depend on the clock, only where
 the search stops does.
@@ -42,13 +42,13 @@ class SearchResult:
     sequence: str
     """The solution, or the best candidate (lowest objective) when unsolved."""
     folded: str
-    """MFE structure of ``sequence`` (the target itself when the target is a tied MFE structure)."""
+    """MFE structure of ``sequence`` as ViennaRNA returns it (what ``folding.fold`` gives)."""
     distance: int
     """Hamming distance between ``folded`` and the target."""
     solved: bool
-    """The target is an MFE structure of ``sequence`` (ties allowed)."""
+    """``folded`` is the target (on an energy tie, the structure ViennaRNA returns decides)."""
     unique_mfe: bool | None
-    """For a solution: whether the target is the only MFE structure; None when unsolved."""
+    """For a solution: whether the target is the only MFE structure (False: tied); None when unsolved."""
     objective: float
     """Objective of ``sequence`` (NaN for a solution found without its partition function)."""
     probability: float
@@ -147,7 +147,7 @@ class _Search:
         for attempt in range(_PARENT_FAILURES):
             parent = self.frontier.sample(self.rng, self.config.parent_temperature)
             if self.rng.random() < self.config.informed_probability:
-                competitor = parent.rival if parent.rival != target else None
+                competitor = self.evaluator.competitor(parent)
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
                 if child is not None:
                     return child

@@ -7,8 +7,10 @@ Objectives (all minimised, see :class:`~learna.search.config.SearchConfig`):
   but without the floating-point floor at 1 that makes 1 − P flat on long targets;
 * ``ensemble_defect``: the normalised ensemble defect (1/n) Σ_i (1 − p_i);
 * ``mfe_distance``: (Hamming(MFE structure, target) + min(E(target) − MFE, 999)/1000) / n, from the
-  MFE fold alone (the MFE structure is the one ViennaRNA's backtracking returns, so a tie with a rival
-  structure still scores above 0 when the rival is returned), with mismatch-based site defects.
+  MFE fold alone, with site defects from the mismatches (:func:`mismatch_defect`).
+
+A candidate solves the target when the MFE structure ViennaRNA returns is the target: on an energy tie
+the structure the backtracking returns decides, exactly as a final ``fold`` check does.
 
 Since G ≤ MFE, P(target) ≤ exp(−(E(target) − MFE)/kT): the MFE fold gives a lower bound of both
 probability objectives, and a candidate whose bound cannot beat the frontier is never given a
@@ -37,9 +39,7 @@ class Candidate:
     objective: float
     """The objective value, or its lower bound when ``complete`` is False."""
     folded: str
-    """The MFE structure; the target itself when the target is an MFE structure (ties allowed)."""
-    rival: str
-    """The MFE structure ViennaRNA's backtracking returns (differs from ``folded`` only on a tie)."""
+    """The MFE structure, as ViennaRNA's backtracking returns it (on a tie, one of the tied structures)."""
     mfe: float
     target_energy: float
     """Free energy of the sequence folded into the target."""
@@ -56,7 +56,7 @@ class Candidate:
 
     @property
     def solved(self) -> bool:
-        """The target is an MFE structure of the sequence (possibly tied)."""
+        """ViennaRNA's MFE structure is the target (the test of the final verification)."""
         return self.distance == 0
 
 
@@ -89,7 +89,7 @@ class Evaluator:
         self.vienna_seconds = 0.0
         self.clock = clock
         self.window = window
-        self._unique: dict[str, bool] = {}
+        self._ties: dict[str, list[str]] = {}
 
     def lower_bound(self, gap: float, distance: int) -> float:
         """A lower bound of the objective from the MFE fold alone (exact value for ``mfe_distance``)."""
@@ -113,35 +113,41 @@ class Evaluator:
         # Solved means ViennaRNA's MFE fold *is* the target, the same test as the final verification
         # (``fold_structure(sequence) == target``); a tie won by a rival structure is not a solution.
         solved = structure == target
-        folded = structure
-        shown = hamming(structure, target)
-        distance = shown
-        bound = self.lower_bound(target_energy - mfe, shown)
+        distance = hamming(structure, target)
+        bound = self.lower_bound(target_energy - mfe, distance)
         if self.objective == "mfe_distance":
             defect = mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
-            return Candidate(sequence, bound, folded, structure, mfe, target_energy, distance, defect)
+            return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect)
         if bound >= threshold or (solved and not need_complete):
-            return Candidate(sequence, bound, folded, structure, mfe, target_energy, distance,
-                             np.zeros(len(target)), complete=False)
+            return Candidate(sequence, bound, structure, mfe, target_energy, distance, np.zeros(len(target)),
+                             complete=False)
         start = self.clock()
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model)
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
         ned = float(scores.positional_defect.mean())
         value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned)
-        return Candidate(sequence, value, folded, structure, mfe, target_energy, distance,
-                         scores.positional_defect, scores.probability, ned)
+        return Candidate(sequence, value, structure, mfe, target_energy, distance, scores.positional_defect,
+                         scores.probability, ned)
 
     def is_unique(self, candidate: Candidate) -> bool:
         """Whether the target is the only MFE structure of a solved candidate (all MFE structures are
-        enumerated unless ViennaRNA already returned a rival; cached per sequence)."""
-        if candidate.rival != self.target.dot_bracket:
+        enumerated; cached per sequence)."""
+        if not candidate.solved:
             return False
-        if candidate.sequence not in self._unique:
+        if candidate.sequence not in self._ties:
             start = self.clock()
-            self._unique[candidate.sequence] = len(mfe_structures(candidate.sequence, self.model)) == 1
+            self._ties[candidate.sequence] = mfe_structures(candidate.sequence, self.model)
             self.vienna_seconds += self.clock() - start
-        return self._unique[candidate.sequence]
+        return len(self._ties[candidate.sequence]) == 1
+
+    def competitor(self, candidate: Candidate) -> str | None:
+        """The structure to design against: the MFE structure when it is not the target, else a tied rival
+        found by :meth:`is_unique`, else None."""
+        target = self.target.dot_bracket
+        if candidate.folded != target:
+            return candidate.folded
+        return next((s for s in self._ties.get(candidate.sequence, ()) if s != target), None)
 
     def _value(self, probability: float, ensemble_energy: float, target_energy: float, ned: float) -> float:
         if self.objective == "probability":
