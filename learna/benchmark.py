@@ -87,14 +87,8 @@ def _run_rnainverse(task: Task) -> Output:
     return Output(result.sequence, result.time_s, {"walks": result.walks})
 
 
-NEEDS_WEIGHTS = ("meta-learna", "meta-learna-adapt")
-"""Design modes that cannot run without pretrained weights (the hybrid uses them when it has them)."""
-
-
 def _resolve_design(mode: str, config: DesignerConfig, checkpoint: str | None) -> DesignerConfig:
     """The config a design mode runs with: a checkpoint's network replaces the preset's (learna.design)."""
-    if mode == "learna" or (checkpoint is None and mode not in NEEDS_WEIGHTS):
-        return config
     return resolve_checkpoint(mode, config, checkpoint)[0]
 
 

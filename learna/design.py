@@ -94,11 +94,17 @@ def shipped_weights() -> Path | None:
 
 
 def resolve_checkpoint(mode: str, config: DesignerConfig, checkpoint) -> tuple[DesignerConfig, dict | None]:
-    """The config and pretrained weights for ``mode``: a checkpoint's own config wins over ``config``'s network."""
-    if mode == "learna":
+    """The config and pretrained weights for ``mode``: a checkpoint's own config wins over ``config``'s network.
+
+    ``learna`` never uses weights; ``hybrid`` uses them when its policy is on and weights exist (given or
+    shipped), and runs without them otherwise; the meta modes require them.
+    """
+    if mode == "learna" or (mode == "hybrid" and not config.hybrid.use_policy):
         return config, None
     if checkpoint is None:
         checkpoint = shipped_weights()
+    if checkpoint is None and mode == "hybrid":
+        return config, None
     if checkpoint is None:
         raise CheckpointError(f"mode {mode} needs pretrained weights: pass a checkpoint directory")
     state, meta = load_checkpoint(checkpoint)

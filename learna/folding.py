@@ -106,11 +106,9 @@ def evaluate_ensemble(sequence: str, partners: tuple[int, ...] | np.ndarray, tar
     """
     fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE | RNA.OPTION_PF)
     structure, energy = fc.mfe()
-    fc.exp_params_rescale(energy)
-    fc.pf()
-    probability = fc.pr_structure(target)
-    defect = positional_defect(np.asarray(fc.bpp()), np.asarray(partners))
-    return EnsembleEvaluation(structure, energy, probability, float(defect.mean()), defect)
+    scores = _partition_scores(fc, partners, target, energy)
+    defect = scores.positional_defect
+    return EnsembleEvaluation(structure, energy, scores.probability, float(defect.mean()), defect)
 
 
 def positional_defect(bpp: np.ndarray, partners: np.ndarray) -> np.ndarray:
@@ -162,7 +160,11 @@ def ensemble_scores(sequence: str, partners: tuple[int, ...] | np.ndarray, targe
     The same computation as :func:`evaluate_ensemble` without repeating the MFE fold: the Boltzmann
     factors are rescaled from ``mfe`` so long sequences do not overflow.
     """
-    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_PF)
+    return _partition_scores(RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_PF), partners, target, mfe)
+
+
+def _partition_scores(fc, partners, target: str, mfe: float) -> EnsembleScores:
+    """Partition function of ``fc`` rescaled from ``mfe``, then P(target) and the positional defects."""
     fc.exp_params_rescale(mfe)
     _, ensemble_energy = fc.pf()
     probability = fc.pr_structure(target)

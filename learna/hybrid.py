@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from learna.agent.rollout import policy_distribution, sample_actions
-from learna.design import DesignResult, new_policy, resolve_checkpoint, shipped_weights
+from learna.design import DesignResult, new_policy, resolve_checkpoint
 from learna.env.encoding import UNPAIRED_BASES, decode_actions, episode_observations
 from learna.folding import fold_structure
 from learna.presets import DesignerConfig
@@ -54,8 +54,8 @@ def design_hybrid(target: Target, config: DesignerConfig, *, time_limit: float, 
     rng = np.random.default_rng(seed)
     settings = config.hybrid
     initial, prior = None, None
-    if settings.use_policy and (checkpoint is not None or shipped_weights() is not None):
-        config, state = resolve_checkpoint("meta-learna", config, checkpoint)
+    config, state = resolve_checkpoint("hybrid", config, checkpoint)
+    if state is not None:
         network = new_policy(config, state, learning=False).network
         obs = torch.as_tensor(episode_observations(target, config.env.state_radius, config.env.encoding))
         log_probs, _ = policy_distribution(network, obs)
