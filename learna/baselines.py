@@ -3,7 +3,8 @@
 ``RNA.inverse_fold`` has no time limit of its own (one walk on a long target can take minutes), so the
 walks run in a child process that reports every finished walk and is killed at the limit; the best
 design reported by then is the result. Each walk's result is scored by folding it with the project's
-:class:`~learna.folding.FoldingModel` (Hamming distance of the MFE structure to the target).
+:class:`~learna.folding.FoldingModel` (Hamming distance of the MFE structure to the target). Targets with
+design constraints are refused: RNAinverse could keep fixed bases but not IUPAC choices or a GC target.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def rnainverse(target: Target, time_limit: float, seed: int = 0, model: FoldingM
     """
     if time_limit <= 0:
         raise ConfigError(f"time limit must be positive, got {time_limit}")
+    if target.constraints.active:
+        raise ConfigError("RNAinverse takes no design constraints (sequence constraint, GC target): use a design mode")
     # fork: fast, and the child runs only ViennaRNA and numpy's generator (no torch, no threads)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     receiver, sender = ctx.Pipe(duplex=False)

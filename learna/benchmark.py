@@ -8,6 +8,8 @@ here, independently of the designer, and appended to ``OUT/records.jsonl`` as so
 (:mod:`learna.records`); ``resume=True`` skips what is recorded.
 
 Methods live in :data:`METHODS`, one dict: every design mode of :mod:`learna.design` plus ``rnainverse``.
+Targets may carry design constraints (``constraint``/``gc`` columns of the dataset file); every design mode
+honours them, ``rnainverse`` does not and refuses such a dataset before anything runs.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class Method:
     preload: tuple[str, ...] = ()
     """Modules the worker processes' forkserver imports once (with this one), so that each worker starts
     and warms up in well under a second."""
+    constraints: bool = True
+    """Honours the targets' design constraints (:mod:`learna.constraints`)."""
 
 
 def _run_design(mode: str, task: Task) -> Output:
@@ -100,7 +104,7 @@ METHODS: dict[str, Method] = {
     **{mode: Method(mode, partial(_run_design, mode), warm_up, configurable=True, uses_checkpoint=mode != "learna",
                     resolve=partial(_resolve_design, mode), preload=("torch._dynamo",)) for mode in MODES},
     "rnainverse": Method("rnainverse", _run_rnainverse, _nothing, configurable=False, uses_checkpoint=False,
-                         resolve=_nothing),
+                         resolve=_nothing, constraints=False),
 }
 """Every method ``learna benchmark --method`` accepts: add an entry to add a method."""
 
@@ -154,6 +158,11 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
         raise ConfigError(f"processes and runs must be at least 1, got {spec.processes} and {spec.runs}")
     check_inputs(method, config=spec.config is not None, checkpoint=spec.checkpoint is not None)
     targets = select_targets(load_dataset(spec.dataset), spec.ids)
+    constrained = [t.id for t in targets if t.constraints.active]
+    if constrained and not method.constraints:
+        raise ConfigError(f"method {method.name} does not take design constraints, but targets "
+                          f"{', '.join(constrained[:5])}{' …' if len(constrained) > 5 else ''} have some: "
+                          "use a design mode, or a dataset without constraint/gc columns")
     checkpoint = str(Path(spec.checkpoint).resolve()) if spec.checkpoint else None
     config = (spec.config or PRESETS[spec.method]).with_folding(spec.model) if method.configurable else None
     config = method.resolve(config, checkpoint)  # a bad checkpoint fails here, not in every worker

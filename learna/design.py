@@ -7,6 +7,11 @@ Modes (reference/learna.md §4):
 * ``meta-learna``: pretrained weights, no updates, no restarts (samples from the fixed policy);
 * ``meta-learna-adapt``: pretrained weights, PPO updates, restart by reloading the pretrained weights.
 
+Every mode honours the target's design constraints (:mod:`learna.constraints`): the policy samples only
+the actions the sequence constraint allows (masked logits), a GC target counts as extra distance in the
+reward (:mod:`learna.env.reward`), and a design is solved only when it folds into the target *and* its
+GC content is within the tolerance.
+
 Speed by construction: the observations of an episode depend only on the target, so one forward
 pass gives the policy for every step and a batch of episodes is sampled at once; the time goes
 into ViennaRNA folding (see ``benchmarks/bench_design.py``).
@@ -28,10 +33,10 @@ from learna.agent.network import PolicyNetwork
 from learna.agent.rollout import make_batch, policy_distribution, sample_actions
 from learna.agent.update import ppo_update
 from learna.configio import from_dict
-from learna.env.encoding import decode_actions, episode_observations
+from learna.env.encoding import action_mask, decode_actions, episode_observations
 from learna.env.reward import Outcome, evaluate_design
 from learna.errors import CheckpointError, ConfigError
-from learna.folding import fold_structure
+from learna.folding import FoldingModel, fold_structure
 from learna.presets import PRESETS, DesignerConfig
 from learna.structure import Target, hamming
 
@@ -59,6 +64,13 @@ class DesignResult:
     """Seconds spent inside ViennaRNA (folding and local improvement)."""
     updates: int
     restarts: int
+    constraints: dict | None = None
+    """The target's design constraints (``sequence``, ``gc``, ``gc_tolerance``); None when unconstrained."""
+    gc_content: float | None = None
+    """GC content of ``sequence``."""
+    constraints_satisfied: bool | None = None
+    """``sequence`` follows the sequence constraint and its GC content is within the tolerance (None when
+    unconstrained); ``solved`` requires it."""
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -85,6 +97,17 @@ class _Progress:
     updates: int = 0
     restarts: int = 0
     cache: dict[str, Outcome] = field(default_factory=dict)
+
+
+def verified_result(target: Target, sequence: str, model: FoldingModel, **values) -> DesignResult:
+    """A :class:`DesignResult` whose ``folded``, ``distance``, ``solved`` and constraint fields come from an
+    independent fold of ``sequence`` after the run; ``values`` are the run's remaining fields."""
+    folded = fold_structure(sequence, model)
+    distance = hamming(folded, target.dot_bracket)
+    summary = target.constraints.summary(sequence)
+    solved = distance == 0 and summary["constraints_satisfied"] is not False
+    return DesignResult(id=target.id, target=target.dot_bracket, sequence=sequence, folded=folded, distance=distance,
+                        solved=solved, **values, **summary)
 
 
 def shipped_weights() -> Path | None:
@@ -155,6 +178,8 @@ def design(target: Target, config: DesignerConfig | None = None, *, mode: str = 
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     obs = torch.as_tensor(episode_observations(target, config.env.state_radius, config.env.encoding))
+    mask = action_mask(target)
+    mask = None if mask is None else torch.as_tensor(mask)
     learning = mode != "meta-learna"
     policy, run = new_policy(config, state, learning), _Progress()
     restart_at = start + config.restart_timeout if config.restart_timeout else float("inf")
@@ -163,30 +188,31 @@ def design(target: Target, config: DesignerConfig | None = None, *, mode: str = 
         if time.monotonic() >= restart_at:
             policy, run.restarts = new_policy(config, state, learning), run.restarts + 1
             restart_at = time.monotonic() + config.restart_timeout
-        solved_at = _iteration(target, config, policy, obs, rng, run, deadline)
+        solved_at = _iteration(target, config, policy, obs, mask, rng, run, deadline)
         if progress is not None:
             progress(_status(target, run, start))
     return _result(target, config, run, mode, seed, (solved_at or time.monotonic()) - start)
 
 
-def _iteration(target: Target, config: DesignerConfig, policy: Policy, obs: torch.Tensor,
+def _iteration(target: Target, config: DesignerConfig, policy: Policy, obs: torch.Tensor, mask: torch.Tensor | None,
                rng: np.random.Generator, run: _Progress, deadline: float) -> float | None:
-    """Sample one batch of episodes, evaluate them, update; the solve time if one solved the target."""
-    log_probs, values = policy_distribution(policy.network, obs)
+    """Sample one batch of episodes (only allowed actions), evaluate them, update; the solve time if one
+    solved the target."""
+    log_probs, values = policy_distribution(policy.network, obs, mask)
     count = config.ppo.episodes_per_update(len(obs))
-    actions = sample_actions(log_probs, count, rng)
+    actions = sample_actions(log_probs, count, rng, mask)
     rewards = []
     for sequence in decode_actions(target, actions):
         outcome = _evaluate(sequence, target, config, run, deadline)
         rewards.append(outcome.reward)
-        if run.best is None or outcome.distance < run.best.distance:
+        if run.best is None or outcome.total_distance < run.best.total_distance:
             run.best = outcome
         if outcome.solved:
             return time.monotonic()
         if time.monotonic() >= deadline:
             return None
     if policy.learning:
-        batch = make_batch(obs, log_probs, values, actions, rewards)
+        batch = make_batch(obs, log_probs, values, actions, rewards, mask)
         ppo_update(policy.network, policy.optimizer, [batch], config.ppo, rng)
         run.updates += 1
     return None
@@ -211,12 +237,11 @@ def _evaluate(sequence: str, target: Target, config: DesignerConfig, run: _Progr
 
 def _status(target: Target, run: _Progress, start: float) -> dict:
     return {"id": target.id, "elapsed_s": time.monotonic() - start, "episodes": run.episodes,
-            "best_distance": None if run.best is None else run.best.distance, "updates": run.updates}
+            "best_distance": None if run.best is None else run.best.total_distance, "updates": run.updates}
 
 
 def _result(target: Target, config: DesignerConfig, run: _Progress, mode: str, seed: int, elapsed: float) -> DesignResult:
     sequence = run.best.sequence if run.best else "N" * len(target)
-    folded = fold_structure(sequence, config.env.folding)  # independent re-fold of the kept design
-    distance = hamming(folded, target.dot_bracket)
-    return DesignResult(target.id, target.dot_bracket, sequence, folded, distance, distance == 0, elapsed,
-                        mode, seed, run.episodes, run.folds, run.fold_time, run.updates, run.restarts)
+    return verified_result(target, sequence, config.env.folding, time_s=elapsed, mode=mode, seed=seed,
+                           episodes=run.episodes, folds=run.folds, fold_time_s=run.fold_time, updates=run.updates,
+                           restarts=run.restarts)

@@ -22,3 +22,7 @@ class ConfigError(LearnaError):
 
 class CheckpointError(LearnaError):
     """A checkpoint is missing, corrupted or incompatible."""
+
+
+class ConstraintError(LearnaError):
+    """Design constraints are malformed or contradict the target (nothing could satisfy them)."""

@@ -9,7 +9,9 @@ switchable for ablation (:class:`learna.presets.HybridConfig`):
   mixed with uniform by ``proposal_mix``.
 
 Everything else is :func:`learna.search.local_search`: the frontier, defect-guided positions,
-structured moves and the MFE check of every candidate.
+structured moves and the MFE check of every candidate. Design constraints: the policy samples only
+allowed actions and its prior gives forbidden bases and pairs no weight; the search's moves, starts and
+objective honour the constraints themselves (:mod:`learna.search`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ import numpy as np
 import torch
 
 from learna.agent.rollout import policy_distribution, sample_actions
-from learna.design import DesignResult, new_policy, resolve_checkpoint
-from learna.env.encoding import UNPAIRED_BASES, decode_actions, episode_observations
-from learna.folding import fold_structure
+from learna.design import DesignResult, new_policy, resolve_checkpoint, verified_result
+from learna.env.encoding import UNPAIRED_BASES, action_mask, decode_actions, episode_observations
 from learna.presets import DesignerConfig
 from learna.search import BASES, PAIRS, Prior, local_search
-from learna.structure import Target, hamming
+from learna.structure import Target
 
 # column of each policy action in the search's Prior tables
 _BASE_COLUMNS = [BASES.index(chr(b)) for b in UNPAIRED_BASES]  # actions G A U C
@@ -58,17 +59,17 @@ def design_hybrid(target: Target, config: DesignerConfig, *, time_limit: float, 
     if state is not None:
         network = new_policy(config, state, learning=False).network
         obs = torch.as_tensor(episode_observations(target, config.env.state_radius, config.env.encoding))
-        log_probs, _ = policy_distribution(network, obs)
+        mask = action_mask(target)
+        log_probs, _ = policy_distribution(network, obs, None if mask is None else torch.as_tensor(mask))
         prior = policy_prior(target, log_probs)
         if settings.policy_starts:
-            actions = sample_actions(log_probs, settings.policy_starts, rng)
+            actions = sample_actions(log_probs, settings.policy_starts, rng, mask)
             initial = list(dict.fromkeys(decode_actions(target, actions)))
     model = config.env.folding
     remaining = max(1e-3, time_limit - (time.monotonic() - start))
     found = local_search(target, settings.search, time_limit=remaining, rng=rng, model=model,
                          initial=initial, prior=prior, proposal_mix=settings.proposal_mix if prior else 0.0)
     elapsed = time.monotonic() - start
-    folded = fold_structure(found.sequence, model)  # independent verification
-    distance = hamming(folded, target.dot_bracket)
-    return DesignResult(target.id, target.dot_bracket, found.sequence, folded, distance, distance == 0, elapsed,
-                        "hybrid", seed, found.evaluations, found.evaluations, found.vienna_time_s, 0, found.restarts)
+    return verified_result(target, found.sequence, model, time_s=elapsed, mode="hybrid", seed=seed,
+                           episodes=found.evaluations, folds=found.evaluations, fold_time_s=found.vienna_time_s,
+                           updates=0, restarts=found.restarts)

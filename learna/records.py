@@ -47,7 +47,7 @@ class Record:
     length: int
     target: str
     solved: bool
-    """True only if ``folded`` equals the target."""
+    """True only if ``folded`` equals the target and the design satisfies the target's constraints."""
     distance: int | None
     """Hamming distance of ``folded`` to the target; None when no design came back."""
     time_to_solve_s: float | None
@@ -65,6 +65,13 @@ class Record:
     versions: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
     """Method-specific counters (episodes, folds, updates, restarts, …) or the error message."""
+    constraints: dict | None = None
+    """The target's design constraints (``sequence``, ``gc``, ``gc_tolerance``); None when unconstrained."""
+    gc_content: float | None = None
+    """GC content of ``sequence`` (None without a design)."""
+    constraints_satisfied: bool | None = None
+    """``sequence`` follows the sequence constraint and its GC content is within the tolerance; None when
+    unconstrained or without a design."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -76,7 +83,8 @@ class Record:
     @classmethod
     def from_json(cls, data: dict, where: str = "record") -> "Record":
         names = {f.name for f in fields(cls)}
-        missing = sorted(n for n in names if n not in data and n not in ("folding", "versions", "stats"))
+        optional = ("folding", "versions", "stats", "constraints", "gc_content", "constraints_satisfied")
+        missing = sorted(n for n in names if n not in data and n not in optional)
         if missing:
             raise InputFileError(f"{where}: record lacks {', '.join(missing)} (not a learna record file)")
         return cls(**{k: v for k, v in data.items() if k in names})
@@ -84,14 +92,15 @@ class Record:
 
 def verified_record(target: Target, sequence: str | None, model: FoldingModel, *,
                     time_to_solve_s: float | None, **values) -> Record:
-    """A :class:`Record` whose ``folded``/``distance``/``solved`` come from folding ``sequence`` here,
-    independently of the designer; ``values`` are the remaining :class:`Record` fields."""
+    """A :class:`Record` whose ``folded``/``distance``/``solved`` and constraint fields come from checking
+    ``sequence`` here, independently of the designer; ``values`` are the remaining :class:`Record` fields."""
     folded = fold_structure(sequence, model) if sequence else None
     distance = hamming(folded, target.dot_bracket) if folded is not None else None
-    solved = distance == 0
+    summary = target.constraints.summary(sequence)
+    solved = distance == 0 and summary["constraints_satisfied"] is not False
     return Record(id=target.id, length=len(target), target=target.dot_bracket, solved=solved, distance=distance,
                   time_to_solve_s=time_to_solve_s if solved else None, sequence=sequence, folded=folded,
-                  folding=model.to_dict(), versions=versions(), **values)
+                  folding=model.to_dict(), versions=versions(), **summary, **values)
 
 
 def append_record(directory: Path, record: Record) -> None:

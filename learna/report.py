@@ -8,12 +8,14 @@ JSON, and a PNG of solved count over time (log time axis), one curve per run dir
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from learna.errors import InputFileError
+from learna.fileio import atomic_write_bytes, read_jsonl
 from learna.records import latest_records, read_records, read_run_info
 
 THRESHOLDS_S = (10.0, 60.0, 600.0, 3600.0)
@@ -108,13 +110,9 @@ def _dataset_label(dataset: str) -> str:
 def plot(runs: list[RunResults], path: str | Path) -> None:
     """Solved count over time (log axis) as a PNG: per run directory the any-run curve, and with several
     runs the mean over runs (dashed)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(7, 4.5), dpi=120)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    figure, axes = _figure()
     earliest = np.concatenate([r.times[~np.isnan(r.times)] for r in runs] + [[r.time_limit_s for r in runs]])
     start = max(1e-3, float(earliest.min()) / 2)
     for results, label in zip(runs, _labels(runs)):
@@ -133,8 +131,41 @@ def plot(runs: list[RunResults], path: str | Path) -> None:
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(loc="upper left", fontsize="small")
     figure.tight_layout()
+    _save_png(figure, path)
+
+
+def plot_learning_curve(progress_path: str | Path, path: str | Path) -> None:
+    """Meta-training learning curve as a PNG: mean similarity (1 − d/N) of the recent training episodes
+    against training time, from a meta-training run's ``progress.jsonl``."""
+    rows = [r for r in read_jsonl(Path(progress_path)) if r.get("mean_recent_similarity") is not None]
+    if not rows:
+        raise InputFileError(f"{progress_path} holds no learning-curve points yet")
+    figure, axes = _figure()
+    hours = [r["elapsed_s"] / 3600 for r in rows]
+    axes.plot(hours, [r["mean_recent_similarity"] for r in rows], marker=".")
+    axes.set_xlabel("training time (h, wall-clock)")
+    axes.set_ylabel("mean similarity 1 − d/N (last 200 episodes)")
+    axes.set_title(f"meta-training: {rows[-1]['updates']} updates, {rows[-1]['episodes']} episodes")
+    axes.grid(True, alpha=0.3)
+    figure.tight_layout()
+    _save_png(figure, path)
+
+
+def _figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 4.5), dpi=120)
+    FigureCanvasAgg(figure)
+    return figure, figure.add_subplot()
+
+
+def _save_png(figure, path: str | Path) -> None:
+    """Render to memory, then write atomically (a reader never sees half a PNG)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
     try:
-        figure.savefig(Path(path), format="png")
+        atomic_write_bytes(Path(path), buffer.getvalue())
     except OSError as exc:
         raise InputFileError(f"cannot write the plot to {path}: {exc}") from None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from learna.constraints import UNCONSTRAINED, DesignConstraints
 from learna.errors import StructureError
 
 MAX_LENGTH = 10_000
@@ -59,13 +60,21 @@ def hamming(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class Target:
-    """A validated design target: an identifier and its dot-bracket structure."""
+    """A validated design target: an identifier, its dot-bracket structure and its design constraints.
+
+    Constraints that contradict the structure raise :class:`~learna.errors.ConstraintError` here, before
+    any design work.
+    """
 
     dot_bracket: str
     id: str = "target"
+    constraints: DesignConstraints = UNCONSTRAINED
+    """Sequence constraint and GC target (:mod:`learna.constraints`); unconstrained by default."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dot_bracket", validate(self.dot_bracket))
+        if self.constraints.active:
+            self.constraints.check(self.partners)
 
     def __len__(self) -> int:
         return len(self.dot_bracket)

@@ -1,6 +1,5 @@
 """BOHB meta-optimisation: spaces, objective, hpbandster runs (local, resumed, master/worker, netns)."""
 
-import importlib.util
 import json
 import math
 import os
@@ -21,7 +20,7 @@ from click.testing import CliRunner
 from learna.agent.network import PolicyNetwork
 from learna.cli.main import cli
 from learna.env.rna_design import RnaDesignEnv
-from learna.errors import ConfigError, LearnaError
+from learna.errors import ConfigError
 from learna.hpo.objective import evaluate
 from learna.hpo.results import RunSpec, read_log, repair_logs
 from learna.hpo.space import (SPACES, configuration_space, default_configuration, get_space, sample_configurations,
@@ -171,15 +170,7 @@ def test_objective_on_a_tiny_budget():
         evaluate(config, 0.0, TINY_TARGETS, seed=0)
 
 
-def test_meta_objective_without_meta_training_says_so():
-    if importlib.util.find_spec("learna.meta_train") is not None:
-        pytest.skip("learna.meta_train exists")
-    with pytest.raises(LearnaError, match="requires learna.meta_train"):
-        evaluate(default_configuration("meta-learna"), 1.0, TINY_TARGETS, seed=0, mode="meta-learna")
-
-
 def test_meta_objective(tmp_path):
-    pytest.importorskip("learna.meta_train")
     outcome = evaluate(default_configuration("meta-learna"), 2.0, TINY_TARGETS[:1], seed=0, mode="meta-learna",
                        design_time=0.5, training=TINY_TARGETS, work_dir=tmp_path)
     assert math.isfinite(outcome["loss"]) and outcome["info"]["train_time_s"] > 0

@@ -2,8 +2,10 @@ import json
 
 import pytest
 import torch
+from click.testing import CliRunner
 
 from learna.agent.checkpoint import load_checkpoint
+from learna.cli.main import cli
 from learna.data import GenerationSpec, generate_targets
 from learna.design import design
 from learna.errors import CheckpointError, ConfigError
@@ -41,3 +43,17 @@ def test_resume_without_checkpoint_and_bad_arguments(tmp_path, targets):
         train(META_LEARNA_PAPER, targets, time_budget=1.0, seed=0, out_dir=tmp_path, resume=True)
     with pytest.raises(ConfigError):
         train(META_LEARNA_PAPER, targets, time_budget=0, seed=0, out_dir=tmp_path)
+
+
+def test_meta_train_command_writes_checkpoint_and_learning_curve(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["meta-train", "--out", str(out), "--time-budget", "2", "--workers", "1",
+                                      "--count", "4", "--min-length", "20", "--max-length", "30",
+                                      "--checkpoint-every", "0.5"])
+    assert result.exit_code == 0, result.output
+    load_checkpoint(out / "checkpoint")
+    png = (out / "learning_curve.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    missing = CliRunner().invoke(cli, ["meta-train", "--out", str(tmp_path / "none"), "--time-budget", "1",
+                                       "--resume"])
+    assert missing.exit_code == 2 and "checkpoint" in missing.output and "Traceback" not in missing.output

@@ -80,7 +80,8 @@ def test_missing_or_corrupted_run_directories_give_one_line_and_exit_2(runs, tmp
         result = run("report", directory)
         assert result.exit_code == 2 and message in result.stderr, (directory, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1
-    result = run("report", runs[0], "--plot", tmp_path / "no" / "dir" / "x.png")
+    (tmp_path / "a-file").write_text("")
+    result = run("report", runs[0], "--plot", tmp_path / "a-file" / "x.png")
     assert result.exit_code == 2 and "cannot write the plot" in result.stderr
 
 

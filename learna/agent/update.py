@@ -4,6 +4,8 @@ loss = −mean_t[min(ρ_t·A_t, clip(ρ_t, 1−ε, 1+ε)·A_t)] − β·mean_t[H
 
 with ρ_t = π(a_t|s_t) / π_old(a_t|s_t), R the episode's terminal reward (discount 1, reward only at
 the end) and A_t = R, or R − V_old(s_t) when the value baseline is on (``value_coef`` > 0).
+With an action mask (a sequence constraint) π is the softmax over the allowed actions only, in the
+ratio and in the entropy (forbidden actions contribute 0 to H).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 
 from learna.agent.config import PPOConfig
 from learna.agent.network import PolicyNetwork
-from learna.agent.rollout import EpisodeBatch
+from learna.agent.rollout import EpisodeBatch, masked_logits
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class LossTerms:
 def loss_terms(logits: torch.Tensor, values: torch.Tensor, batch: EpisodeBatch, episodes: torch.Tensor,
                config: PPOConfig) -> LossTerms:
     """Sums of the clipped policy loss, entropy and value loss over the chosen episodes' transitions."""
-    log_probs = torch.log_softmax(logits, dim=-1)  # (T, 4)
+    log_probs = torch.log_softmax(masked_logits(logits, batch.mask), dim=-1)  # (T, 4)
     actions = batch.actions[episodes]  # (e, T)
     new = log_probs.gather(1, actions.T).T  # (e, T)
     ratio = torch.exp(new - batch.log_probs[episodes])
@@ -41,7 +43,8 @@ def loss_terms(logits: torch.Tensor, values: torch.Tensor, batch: EpisodeBatch, 
         advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
     clipped = torch.clamp(ratio, 1.0 - config.clip, 1.0 + config.clip)
     policy = -torch.minimum(ratio * advantages, clipped * advantages).sum()
-    entropy_per_step = -(log_probs.exp() * log_probs).sum(-1)  # (T,)
+    finite = log_probs if batch.mask is None else log_probs.masked_fill(~batch.mask, 0.0)  # 0·(−inf) → 0
+    entropy_per_step = -(log_probs.exp() * finite).sum(-1)  # (T,)
     entropy = entropy_per_step.sum() * len(episodes)
     value = ((values[None, :] - returns) ** 2).sum()
     return LossTerms(policy, entropy, value, ratio.numel())

@@ -15,7 +15,12 @@ from learna.design import MODES, DesignResult, design as run_design, warm_up
 @click.command()
 @click.option("--target", "-t", help='Target structure in dot-bracket notation, e.g. "((((....))))".')
 @click.option("--target-file", type=click.Path(dir_okay=False),
-              help="File of targets: one structure per line, '>id' + structure, or an id/name/dotbracket TSV.")
+              help="File of targets: one structure per line, '>id' + structure, a TSV with a dotbracket column, "
+                   "or JSON lines (TSV and JSON lines may add constraint and gc).")
+@click.option("--sequence-constraint", "-s",
+              help="IUPAC codes (ACGU RYSWKMBDHV N, T = U), one per site of --target: the bases each site may take.")
+@click.option("--gc", help="GC-content target CONTENT[:TOLERANCE], e.g. 0.5:0.05 (default tolerance 0.05), "
+                           "for every target without its own.")
 @click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds per target.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same design).")
 @click.option("--mode", type=click.Choice(MODES), default="learna", show_default=True, help="Designer.")
@@ -25,11 +30,11 @@ from learna.design import MODES, DesignResult, design as run_design, warm_up
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target per line on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @folding_options
-def design(target, target_file, time_limit, seed, mode, config_path, checkpoint, as_json, quiet,
-           temperature, dangles, no_lp):
+def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode, config_path, checkpoint, as_json,
+           quiet, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
     positive_time(time_limit)
-    targets = collect_targets(target, target_file)
+    targets = collect_targets(target, target_file, sequence_constraint, gc)
     config = resolve_config(config_path, mode, folding_model(temperature, dangles, no_lp))
     torch.set_num_threads(1)
     warm_up()
@@ -45,5 +50,12 @@ def design(target, target_file, time_limit, seed, mode, config_path, checkpoint,
 
 def _human(result: DesignResult) -> str:
     state = "solved" if result.solved else f"not solved (distance {result.distance})"
-    return (f">{result.id} {state} in {result.time_s:.2f} s\n"
+    text = (f">{result.id} {state} in {result.time_s:.2f} s\n"
             f"target    {result.target}\nsequence  {result.sequence}\nfolded    {result.folded}")
+    constraints = result.constraints
+    if constraints is not None:
+        if constraints["sequence"] is not None:
+            text += f"\nallowed   {constraints['sequence']}"
+        if constraints["gc"] is not None:
+            text += f"\nGC        {result.gc_content:.3f} (target {constraints['gc']:g}±{constraints['gc_tolerance']:g})"
+    return text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from learna.cli.options import StatusLine, folding_model, folding_options, positive_time, resolve_config
 from learna.data import GenerationSpec, generate_targets, load_dataset
+from learna.report import plot_learning_curve
 
 
 @click.command("meta-train")
@@ -41,3 +44,6 @@ def meta_train(out, time_budget, workers, targets_file, count, min_length, max_l
                    progress=lambda r: status(f"{r['elapsed_s']:.0f} s: {r['updates']} updates, {r['episodes']} "
                                              f"episodes, mean similarity {r['mean_recent_similarity']}"))
     click.echo(f"checkpoint {result.checkpoint} after {result.elapsed_s:.0f} s, {result.updates} updates")
+    curve = Path(out) / "learning_curve.png"
+    plot_learning_curve(Path(out) / "progress.jsonl", curve)
+    click.echo(f"learning curve written to {curve}", err=True)

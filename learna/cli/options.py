@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 
 import click
 
+from learna.constraints import DesignConstraints, parse_gc
 from learna.data import read_targets
-from learna.errors import ConfigError, LearnaError
+from learna.errors import ConfigError, ConstraintError, LearnaError
 from learna.folding import FoldingModel
 from learna.presets import PRESETS, DesignerConfig, load_config
 from learna.structure import Target
@@ -33,16 +35,36 @@ def resolve_config(config_path: str | None, mode: str, model: FoldingModel) -> D
     return config.with_folding(model)
 
 
-def collect_targets(target: str | None, target_file: str | None) -> list[Target]:
-    """Targets from --target and/or --target-file; at least one is required."""
+def collect_targets(target: str | None, target_file: str | None, sequence_constraint: str | None = None,
+                    gc: str | None = None) -> list[Target]:
+    """Targets from --target and/or --target-file; at least one is required.
+
+    ``sequence_constraint`` belongs to ``--target``; ``gc`` (``CONTENT[:TOLERANCE]``) applies to every
+    target that has no GC target of its own (from its file). Contradictions are reported here, before any work.
+    """
+    if sequence_constraint is not None and target is None:
+        raise ConstraintError("--sequence-constraint applies to --target; give a target file's constraints "
+                              "in its constraint column")
     targets: list[Target] = []
     if target is not None:
-        targets.append(Target(target, id="target"))
+        targets.append(Target(target, id="target", constraints=DesignConstraints.from_fields(sequence_constraint)))
     if target_file is not None:
         targets.extend(read_targets(target_file))
     if not targets:
         raise LearnaError("give a target with --target STRUCTURE or --target-file FILE")
+    if gc is not None:
+        targets = [_with_gc(t, *parse_gc(gc)) for t in targets]
     return targets
+
+
+def _with_gc(target: Target, content: float, tolerance: float) -> Target:
+    """``target`` with a GC target, unless it has one of its own."""
+    if target.constraints.gc is not None:
+        return target
+    try:
+        return replace(target, constraints=replace(target.constraints, gc=content, gc_tolerance=tolerance))
+    except ConstraintError as exc:
+        raise ConstraintError(str(exc) if target.id == "target" else f"target {target.id}: {exc}") from None
 
 
 def positive_time(value: float, name: str = "time limit") -> float:

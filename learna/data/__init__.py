@@ -1,12 +1,8 @@
 """Targets and datasets: target files, the shipped Eterna100 sets, generated random targets.
 
-Target files come in three formats, detected from their content:
-
-* one dot-bracket structure per line (ids 1, 2, …);
-* FASTA-like: ``>id`` header lines, each followed by one structure line;
-* tab-separated with a header containing ``dotbracket`` (and optionally ``id`` and ``name``).
-
-Blank lines and lines starting with ``#`` are ignored in the first two formats.
+Target files (:mod:`learna.data.targetfiles`) come in four formats, detected from their content: one
+structure per line, FASTA-like, tab-separated with a ``dotbracket`` column, and JSON lines; the last two
+(and, for sequence constraints, the first two) can carry design constraints per target.
 """
 
 from __future__ import annotations
@@ -18,10 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from learna.errors import InputFileError, LearnaError, StructureError
-from learna.fileio import atomic_write_text
+from learna.data.targetfiles import read_targets, write_targets_tsv
+from learna.errors import InputFileError, LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure
 from learna.structure import Target
+
+__all__ = ["DATASETS", "GenerationSpec", "dataset_digest", "dataset_path", "generate_targets", "load_dataset",
+           "read_targets", "select_targets", "verify_checksum", "write_targets_tsv"]
 
 DATASETS: dict[str, tuple[str, str]] = {
     "eterna100-v1": ("eterna100_v1.tsv", "a516d00b5cf17cadc0303d79eca5579940ef48d533ac65c60587da18698b2c0c"),
@@ -92,71 +91,6 @@ def select_targets(targets: list[Target], selection: str | None) -> list[Target]
     return [t for t in targets if t.id in wanted]
 
 
-def read_targets(path: str | Path) -> list[Target]:
-    """Parse a target file in any of the supported formats (see module docstring)."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read target file {path}: {exc}") from None
-    lines = text.splitlines()
-    try:
-        if lines and "\t" in lines[0] and "dotbracket" in lines[0].lower().split("\t"):
-            targets = _parse_tsv(lines)
-        else:
-            targets = _parse_plain(lines)
-    except StructureError as exc:
-        raise InputFileError(f"{path}: {exc}") from None
-    if not targets:
-        raise InputFileError(f"target file {path} holds no targets")
-    ids = [t.id for t in targets]
-    if len(set(ids)) != len(ids):
-        raise InputFileError(f"target file {path} repeats ids")
-    return targets
-
-
-def _parse_tsv(lines: list[str]) -> list[Target]:
-    header = [h.strip().lower() for h in lines[0].split("\t")]
-    col = header.index("dotbracket")
-    id_col = header.index("id") if "id" in header else None
-    targets = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise InputFileError(f"line {number}: expected {len(header)} tab-separated fields, got {len(fields)}")
-        target_id = fields[id_col].strip() if id_col is not None else str(len(targets) + 1)
-        targets.append(_target(fields[col], target_id, number))
-    return targets
-
-
-def _parse_plain(lines: list[str]) -> list[Target]:
-    targets: list[Target] = []
-    pending_id: str | None = None
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith(">"):
-            if pending_id is not None:
-                raise InputFileError(f"line {number}: header {line!r} follows a header with no structure")
-            pending_id = line[1:].strip() or str(len(targets) + 1)
-            continue
-        targets.append(_target(line, pending_id or str(len(targets) + 1), number))
-        pending_id = None
-    if pending_id is not None:
-        raise InputFileError(f"header >{pending_id} has no structure after it")
-    return targets
-
-
-def _target(dot_bracket: str, target_id: str, line_number: int) -> Target:
-    try:
-        return Target(dot_bracket, id=target_id)
-    except LearnaError as exc:
-        raise InputFileError(f"line {line_number}: {exc}") from None
-
-
 @dataclass(frozen=True)
 class GenerationSpec:
     """Recipe for random targets: MFE structures of uniformly random sequences."""
@@ -192,9 +126,3 @@ def generate_targets(spec: GenerationSpec, model: FoldingModel = DEFAULT_MODEL) 
         seen.add(structure)
         targets.append(Target(structure, id=f"gen{spec.seed}-{len(targets) + 1}"))
     return targets
-
-
-def write_targets_tsv(targets: list[Target], path: str | Path) -> None:
-    """Write targets as an ``id<TAB>dotbracket`` TSV, atomically."""
-    body = "id\tdotbracket\n" + "".join(f"{t.id}\t{t.dot_bracket}\n" for t in targets)
-    atomic_write_text(Path(path), body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from learna.constraints import BASES, WATSON_CRICK
 from learna.structure import Target
 
 BINARY = {".": 0, "(": 1, ")": 1, "=": 0}
@@ -17,9 +18,11 @@ N_TOKENS = 4
 
 UNPAIRED_BASES = np.frombuffer(b"GAUC", dtype=np.uint8)
 """Action → base at an unpaired site: 0:G 1:A 2:U 3:C."""
-PAIR_OPEN = np.frombuffer(b"GCAU", dtype=np.uint8)
-PAIR_CLOSE = np.frombuffer(b"CGUA", dtype=np.uint8)
+PAIR_OPEN = np.frombuffer("".join(p[0] for p in WATSON_CRICK).encode(), dtype=np.uint8)
+PAIR_CLOSE = np.frombuffer("".join(p[1] for p in WATSON_CRICK).encode(), dtype=np.uint8)
 """Action → Watson–Crick pair at an opening bracket: 0:GC 1:CG 2:AU 3:UA (opening, closing base)."""
+_UNPAIRED_COLUMNS = [BASES.index(chr(b)) for b in UNPAIRED_BASES]
+"""Column of each unpaired action's base in a base mask (constraints.BASES order)."""
 
 
 def episode_observations(target: Target, state_radius: int, encoding: str) -> np.ndarray:
@@ -46,3 +49,20 @@ def decode_actions(target: Target, actions: np.ndarray) -> list[str]:
     out[:, sites] = np.where(paired[None, :], PAIR_OPEN[actions], UNPAIRED_BASES[actions])
     out[:, partners[paired]] = PAIR_CLOSE[actions[:, paired]]
     return [row.tobytes().decode() for row in out]
+
+
+def action_mask(target: Target) -> np.ndarray | None:
+    """Allowed actions of every step of an episode, boolean (T, 4) in action order, or None when the target
+    has no sequence constraint (every action allowed).
+
+    At an unpaired site an action is allowed when its base is; at an opening bracket, when the
+    constraint allows both bases of its pair (opening and closing site).
+    """
+    constraints = target.constraints
+    if constraints.sequence is None:
+        return None
+    sites = np.asarray(target.design_sites, dtype=np.int64)
+    paired = np.asarray(target.partners, dtype=np.int64)[sites] >= 0
+    bases = constraints.allowed_bases(len(target))[sites][:, _UNPAIRED_COLUMNS]
+    pairs = constraints.pair_mask(target.partners, WATSON_CRICK)[sites]
+    return np.where(paired[:, None], pairs, bases)

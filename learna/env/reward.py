@@ -2,6 +2,16 @@
 
 Unlike the original, the improved sequence is returned and kept (§7.2: the original threw it away
 and could print a sequence that does not fold into the target although the reward was 1).
+
+Design constraints (:mod:`learna.constraints`): a GC target counts as extra distance. With d the
+Hamming distance of the MFE fold to the target and d_GC the GC distance (the least number of bases
+that must change to bring the GC content within the tolerance; 0 without a GC target), the reward is
+
+    (1 − min(d + d_GC, N) / N)^α
+
+and a design is solved only when d + d_GC = 0. The local improvement runs when 0 < d < threshold, tries
+only the bases (or pairs) the sequence constraint allows at each re-assigned site, and keeps the
+assignment with the lowest d + d_GC.
 """
 
 from __future__ import annotations
@@ -10,12 +20,12 @@ import itertools
 import time
 from dataclasses import dataclass
 
+from learna.constraints import ALL_PAIRS, BASES
 from learna.env.config import EnvConfig
 from learna.folding import FoldingModel, fold_structure
 from learna.structure import Target, hamming
 
-BASES = "ACGU"
-PAIR_CHOICES = ("GC", "CG", "AU", "UA", "GU", "UG")
+PAIR_CHOICES = ALL_PAIRS
 
 
 @dataclass(frozen=True)
@@ -31,10 +41,17 @@ class Outcome:
     reward: float
     folds: int
     """ViennaRNA folds spent on this evaluation."""
+    gc_distance: int = 0
+    """d_GC of ``sequence`` (0 without a GC target)."""
+
+    @property
+    def total_distance(self) -> int:
+        """d + d_GC: what the reward and the choice of the best design use."""
+        return self.distance + self.gc_distance
 
     @property
     def solved(self) -> bool:
-        return self.distance == 0
+        return self.distance == 0 and self.gc_distance == 0
 
 
 def reward_of(distance: int, length: int, exponent: float) -> float:
@@ -53,16 +70,30 @@ def improvement_units(folded: str, target: Target, paired: bool) -> list[tuple[i
     return sorted(units)
 
 
+def unit_choices(target: Target, units: list[tuple[int, ...]]) -> list[tuple[str, ...]]:
+    """The values each improvement unit may take: the bases (single site) or pairs (GC CG AU UA GU UG)
+    the target's sequence constraint allows, in that order."""
+    constraints = target.constraints
+    if constraints.sequence is None:
+        return [PAIR_CHOICES if len(unit) == 2 else tuple(BASES) for unit in units]
+    bases, pairs = constraints.allowed_bases(len(target)), constraints.pair_mask(target.partners, PAIR_CHOICES)
+    return [tuple(p for p, ok in zip(PAIR_CHOICES, pairs[unit[0]]) if ok) if len(unit) == 2
+            else tuple(b for b, ok in zip(BASES, bases[unit[0]]) if ok) for unit in units]
+
+
 def local_improvement(sequence: str, folded: str, target: Target, model: FoldingModel,
                       deadline: float | None = None, paired: bool = False) -> tuple[str, str, int, int]:
     """Try every assignment of the improvement units; return (sequence, folded, distance, folds).
 
-    A single site takes any of the 4 bases; a pair (``paired=True``) any of GC CG AU UA GU UG, so it
-    stays complementary. Stops early at distance 0 or at ``deadline`` (a ``time.monotonic()`` value).
+    A single site takes any allowed base; a pair (``paired=True``) any allowed pair of GC CG AU UA GU UG,
+    so it stays complementary. The assignment with the lowest d + d_GC wins (``distance`` is its d). Stops
+    early when d + d_GC = 0 or at ``deadline`` (a ``time.monotonic()`` value).
     """
     units = improvement_units(folded, target, paired)
-    choices = [PAIR_CHOICES if len(unit) == 2 else BASES for unit in units]
+    choices = unit_choices(target, units)
+    gc_distance = target.constraints.gc_distance
     best = (sequence, folded, hamming(folded, target.dot_bracket))
+    best_total = best[2] + gc_distance(sequence)
     folds = 0
     letters = list(sequence)
     for assignment in itertools.product(*choices):
@@ -77,9 +108,10 @@ def local_improvement(sequence: str, folded: str, target: Target, model: Folding
         candidate_folded = fold_structure(candidate, model)
         folds += 1
         distance = hamming(candidate_folded, target.dot_bracket)
-        if distance < best[2]:
-            best = (candidate, candidate_folded, distance)
-            if distance == 0:
+        total = distance + gc_distance(candidate)
+        if total < best_total:
+            best, best_total = (candidate, candidate_folded, distance), total
+            if total == 0:
                 break
     return (*best, folds)
 
@@ -94,4 +126,7 @@ def evaluate_design(sequence: str, target: Target, config: EnvConfig, deadline: 
         sequence, folded, distance, extra = local_improvement(sequence, folded, target, model, deadline,
                                                               config.paired_improvement)
         folds += extra
-    return Outcome(sequence, folded, distance, reward_of(distance, len(target), config.reward_exponent), folds)
+    gc_distance = target.constraints.gc_distance(sequence)
+    total = min(distance + gc_distance, len(target))
+    return Outcome(sequence, folded, distance, reward_of(total, len(target), config.reward_exponent), folds,
+                   gc_distance)

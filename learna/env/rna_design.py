@@ -13,7 +13,8 @@ import numpy as np
 from gymnasium import spaces
 
 from learna.env.config import EnvConfig
-from learna.env.encoding import N_TOKENS, PAIR_CLOSE, PAIR_OPEN, UNPAIRED_BASES, episode_observations
+from learna.env.encoding import (N_TOKENS, PAIR_CLOSE, PAIR_OPEN, UNPAIRED_BASES, action_mask,
+                                 episode_observations)
 from learna.env.reward import evaluate_design
 from learna.structure import Target
 
@@ -29,6 +30,10 @@ class RnaDesignEnv(gym.Env):
     * Observation: the (2κ+1)-window of the target around the site (binary or token encoding).
     * Reward 0 until the last step, then (1 − d/N)^α after local improvement; ``info`` holds the
       sequence that achieved d, its MFE structure and the distance.
+    * Design constraints of the target (:mod:`learna.constraints`): ``info["action_mask"]`` (int8, 4) of
+      ``reset`` and of every non-final ``step`` marks the actions the sequence constraint allows at the
+      next site (gymnasium's convention: ``action_space.sample(mask=info["action_mask"])``); ``step``
+      refuses the others. A GC target adds its GC distance to d in the reward (:mod:`learna.env.reward`).
 
     Targets: ``reset(options={"target": "((...))"})`` or, without options, the next target of the
     dataset given at construction (a new random permutation per epoch, from ``self.np_random``).
@@ -62,7 +67,10 @@ class RnaDesignEnv(gym.Env):
         self._sites = self.target.design_sites
         self._step = 0
         self._sequence = bytearray(b"N" * len(self.target))
-        return self._observations[0], {"target": self.target.dot_bracket, "target_id": self.target.id}
+        mask = action_mask(self.target)
+        self._mask = np.ones((len(self._sites), 4), dtype=np.int8) if mask is None else mask.astype(np.int8)
+        return self._observations[0], {"target": self.target.dot_bracket, "target_id": self.target.id,
+                                       "action_mask": self._mask[0]}
 
     def step(self, action):
         if self.target is None or self._step >= len(self._sites):
@@ -70,6 +78,9 @@ class RnaDesignEnv(gym.Env):
         if not self.action_space.contains(action):
             raise ValueError(f"invalid action {action!r}")
         site, action = self._sites[self._step], int(action)
+        if not self._mask[self._step, action]:
+            raise ValueError(f"action {action} is forbidden by the sequence constraint at site {site + 1}: "
+                             "choose one that info['action_mask'] allows")
         partner = self.target.partners[site]
         if partner < 0:
             self._sequence[site] = UNPAIRED_BASES[action]
@@ -77,7 +88,7 @@ class RnaDesignEnv(gym.Env):
             self._sequence[site], self._sequence[partner] = PAIR_OPEN[action], PAIR_CLOSE[action]
         self._step += 1
         if self._step < len(self._sites):
-            return self._observations[self._step], 0.0, False, False, {}
+            return self._observations[self._step], 0.0, False, False, {"action_mask": self._mask[self._step]}
         return self._finish()
 
     def _finish(self):
@@ -90,6 +101,7 @@ class RnaDesignEnv(gym.Env):
             "folded": outcome.folded,
             "distance": outcome.distance,
             "normalized_distance": outcome.distance / len(self.target),
+            "gc_distance": outcome.gc_distance,
             "solved": outcome.solved,
         }
         terminal_obs = np.zeros_like(self._observations[0])

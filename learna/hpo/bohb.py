@@ -39,7 +39,7 @@ from hpbandster.core.worker import Worker
 from learna.data import GenerationSpec
 from learna.errors import ConfigError, InputFileError
 from learna.hpo import local, pyro
-from learna.hpo.objective import evaluate, meta_trainer, shutdown_pools, training_targets, warm
+from learna.hpo.objective import evaluate, shutdown_pools, training_targets, warm
 from learna.hpo.results import CONFIGS_FILE, RESULTS_FILE, RunSpec, read_log, repair_logs
 from learna.hpo.space import configuration_space, get_space
 from learna.structure import Target
@@ -175,8 +175,6 @@ def run_master(spec: RunSpec, out: str | Path, *, host: str = "127.0.0.1", port:
     pyro.require_secret(host, secret)
     if secret is None:
         log.warning("no --secret-file: any user of this machine can talk to this run on %s", host)
-    if get_space(spec.space).mode == "meta-learna":
-        meta_trainer()  # fail now, not in every evaluation
     out = Path(out)
     previous = _prepare(spec, out, resume)
     pyro.configure(secret)

@@ -17,22 +17,21 @@ seeds used nowhere else, never Eterna100, so the benchmark stays untouched by th
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import torch
 
 from learna.data import GenerationSpec, generate_targets
 from learna.design import design, warm_up
-from learna.errors import ConfigError, LearnaError
+from learna.errors import ConfigError
 from learna.hpo.space import get_space
+from learna.meta_train import train
 from learna.presets import DesignerConfig
 from learna.structure import Target
 
@@ -83,37 +82,18 @@ def evaluate(config: Mapping[str, Any], budget: float, targets: Sequence[Target]
     return _summary(targets, results, budget)
 
 
-def meta_trainer() -> Callable[..., Any]:
-    """``learna.meta_train.train``, or a :class:`LearnaError` if meta-training is not available."""
-    try:
-        module = importlib.import_module("learna.meta_train")
-    except ModuleNotFoundError as exc:
-        if exc.name != "learna.meta_train":
-            raise
-        module = None
-    train = getattr(module, "train", None)
-    if train is None:
-        raise LearnaError("meta-learna objective requires learna.meta_train (a train(config, targets, "
-                          "time_budget, seed, out_dir) function); it is not available in this installation")
-    return train
-
-
 def _evaluate_meta(designer: DesignerConfig, budget: float, targets: Sequence[Target], seed: int,
                    processes: int, design_time: float, training: Sequence[Target] | None,
                    work_dir: str | Path | None) -> dict:
-    train = meta_trainer()
     if not design_time > 0:
         raise ConfigError(f"design time must be positive, got {design_time}")
     training = list(training) if training is not None else training_targets()
     with tempfile.TemporaryDirectory(prefix="learna-meta-") as scratch:
         out_dir = Path(work_dir) if work_dir is not None else Path(scratch)
         out_dir.mkdir(parents=True, exist_ok=True)
-        extra = {"workers": processes} if "workers" in inspect.signature(train).parameters else {}
         tic = time.monotonic()
-        returned = train(designer, training, budget, seed, out_dir, **extra)
+        checkpoint = train(designer, training, budget, seed, out_dir, workers=processes).checkpoint
         train_time = time.monotonic() - tic
-        checkpoint = getattr(returned, "checkpoint", returned)  # a TrainResult, a path, or nothing
-        checkpoint = Path(checkpoint) if isinstance(checkpoint, (str, Path)) else out_dir
         results = _design_all(targets, designer, "meta-learna", design_time, seed, checkpoint, processes)
     outcome = _summary(targets, results, budget)
     outcome["info"]["train_time_s"] = train_time

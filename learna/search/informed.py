@@ -8,7 +8,9 @@ look at every value of its unit (up to 36 variants). Each variant is scored agai
 
 and one variant is drawn with probability ∝ q(variant) · exp(−score / τ), q the proposal distribution
 (uniform, or mixed with a learned prior). A competitor pair that a variant makes non-complementary is
-opened before the competitor is evaluated (the competitor loses that pair).
+opened before the competitor is evaluated (the competitor loses that pair). With a GC target
+(:mod:`learna.constraints`) the score also adds ``GC_WEIGHT`` · d_GC(variant), so that moves stabilising the
+target do not keep pushing the GC content out of its window.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from learna.search.moves import PAIRS, MoveSet, sample_site
 from learna.structure import Target, pair_table
 
 _COMPLEMENTARY = frozenset(PAIRS)
+GC_WEIGHT = 1.0
+"""kcal/mol added to a variant's score per base its GC content lies outside a GC target's window."""
 
 
 class InformedProposer:
@@ -38,6 +42,7 @@ class InformedProposer:
         self.energy_evaluations = 0
         self.vienna_seconds = 0.0
         self.clock = clock
+        self.gc_distance = target.constraints.gc_distance if target.constraints.gc is not None else None
 
     def _competitor(self, child: str, competitor: list[str], table: tuple[int, ...], positions: list[int]) -> str:
         """The competitor with every pair the child cannot form opened."""
@@ -64,7 +69,10 @@ class InformedProposer:
                     structure_energies(c, (self.target,), self.model) + [0.0] for c, r in zip(children, rivals)]
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = np.array(energies).T
-        return target_energy - rival_energy + weight * target_energy, rivals
+        scores = target_energy - rival_energy + weight * target_energy
+        if self.gc_distance is not None:  # a GC target: each base outside the window costs GC_WEIGHT
+            scores = scores + GC_WEIGHT * np.array([self.gc_distance(c) for c in children])
+        return scores, rivals
 
     def step(self, sequence: str, site: int, competitor: str | None, seen: set[str],
              rng: np.random.Generator) -> tuple[str, str | None] | None:

@@ -10,6 +10,12 @@ MFE structure ViennaRNA returns for a candidate is the target (and is the only M
 ``require_unique``), when the budget is spent, or when no unseen child can be drawn. Every random draw
 comes from ``rng``: for a fixed seed the sequence of candidates does not depend on the clock, only where
 the search stops does.
+
+Design constraints of the target (:mod:`learna.constraints`): every candidate follows the sequence
+constraint (starts and moves draw only allowed values; given initial sequences must follow it), and a GC
+target enters the objective and the solved test (:mod:`learna.search.objectives`); starting sequences are
+moved towards the GC window first. A decomposed target's parts carry their slice of the sequence
+constraint but no GC target: the search of the whole target settles the GC content.
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ class SearchResult:
     distance: int
     """Hamming distance between ``folded`` and the target."""
     solved: bool
-    """``folded`` is the target (on an energy tie, the structure ViennaRNA returns decides)."""
+    """``folded`` is the target (on an energy tie, the structure ViennaRNA returns decides) and the GC
+    content is within the tolerance."""
     unique_mfe: bool | None
     """For a solution: whether the target is the only MFE structure (False: tied); None when unsolved."""
     objective: float
@@ -63,6 +70,8 @@ class SearchResult:
     time_s: float
     vienna_time_s: float
     """Time spent inside ViennaRNA calls."""
+    gc_distance: int = 0
+    """d_GC of ``sequence`` (0 without a GC target)."""
 
     def to_dict(self) -> dict:
         """JSON-ready representation."""
@@ -193,7 +202,7 @@ class _Search:
             probability=chosen.probability, evaluations=self.evaluator.evaluations,
             partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
             time_s=self.clock() - self.start_time,
-            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds)
+            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds, gc_distance=chosen.gc_distance)
 
 
 def _check_sequences(sequences: list[str], target: Target) -> None:
@@ -201,6 +210,9 @@ def _check_sequences(sequences: list[str], target: Target) -> None:
         if len(sequence) != len(target) or set(sequence) - set("ACGU"):
             raise LearnaError(f"an initial sequence must be {len(target)} characters from ACGU, "
                               f"got {sequence[:40]!r}{'…' if len(sequence) > 40 else ''}")
+        violations = target.constraints.violations(sequence)
+        if violations:
+            raise LearnaError(f"an initial sequence breaks the sequence constraint at position {violations[0] + 1}")
 
 
 def _design(target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
@@ -213,7 +225,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     if config.max_part and len(target) > config.max_part:
         initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget)
     search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation)
-    search.seed(list(initial) if initial else search.rule_based_starts())
+    search.seed([moves.toward_gc(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
     return replace(result, **{name: getattr(result, name) + sum(getattr(r, name) for r in part_results)
@@ -235,7 +247,8 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
         if budget.spent():
             break
         sub_prior = Prior(part.cut(prior.unpaired_probs), part.cut(prior.pair_probs)) if prior else None
-        sub_target = Target(part.cut(target.dot_bracket), id=f"{target.id}[{part.start}:{part.end}]")
+        sub_target = Target(part.cut(target.dot_bracket), id=f"{target.id}[{part.start}:{part.end}]",
+                            constraints=target.constraints.part(part.start, part.end))
         sub_initial = [part.cut(s) for s in initial] if initial else None
         results.append(_design(sub_target, config, rng, model, sub_initial, (sub_prior, mix), budget,
                                config.part_evaluations, None))

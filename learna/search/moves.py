@@ -11,6 +11,12 @@ The replacement is drawn from a per-site proposal distribution, uniform unless a
 learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
 changes the sequence. :meth:`MoveSet.variants` lists every outcome of a move instead, with its proposal
 probability, for the energy-informed moves of :mod:`learna.search.informed`.
+
+A sequence constraint of the target (:mod:`learna.constraints`) removes forbidden values from every
+proposal: a pair value needs both partners' bases allowed, so moves of a pair and of an unpaired site
+with its adjacent pair both respect it; a site with a single allowed value is never changed. Starting
+sequences follow the rule where the constraint allows it (else the first allowed value) and, with a GC
+target, are then moved towards the GC window (:meth:`MoveSet.toward_gc`).
 """
 
 from __future__ import annotations
@@ -20,14 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from learna.constraints import ALL_PAIRS, BASES, WATSON_CRICK, gc_count
 from learna.errors import ConfigError
 from learna.search.config import SearchConfig
 from learna.structure import Target
 
-BASES = "ACGU"
-"""Order of the columns of :attr:`Prior.unpaired_probs`."""
-PAIRS = ("GC", "CG", "AU", "UA", "GU", "UG")
-"""Order of the columns of :attr:`Prior.pair_probs`: (base at i, base at j) for a pair i < j."""
+PAIRS = ALL_PAIRS
+"""Order of the columns of :attr:`Prior.pair_probs`: (base at i, base at j) for a pair i < j. The columns of
+:attr:`Prior.unpaired_probs` are ``BASES`` (A C G U)."""
+LOOP_PREFERENCE = "ACUG"
+"""Base of an unpaired site in a rule-based start: the first one the sequence constraint allows."""
 PAIR_INDEX = {pair: k for k, pair in enumerate(PAIRS)}
 BASE_INDEX = {base: k for k, base in enumerate(BASES)}
 
@@ -66,15 +74,18 @@ def sample_site(weights: np.ndarray, rng: np.random.Generator) -> int:
     return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(weights) - 1)
 
 
-def _categorical(probs: np.ndarray, exclude: int | None, rng: np.random.Generator) -> int:
-    """Draw an index from ``probs``, never ``exclude`` (uniform over the rest when nothing else has mass)."""
+def _categorical(probs: np.ndarray, exclude: int | None, allowed: np.ndarray, rng: np.random.Generator) -> int:
+    """Draw an index from ``probs``, never ``exclude`` (uniform over the other ``allowed`` indices when nothing
+    else has mass; ``exclude`` itself when it is the only allowed index)."""
     p = probs.copy()
     if exclude is not None:
         p[exclude] = 0.0
     if p.sum() <= 0:
-        p = np.ones_like(p)
+        p = allowed.astype(float)
         if exclude is not None:
             p[exclude] = 0.0
+        if p.sum() <= 0:
+            return exclude
     return sample_site(p, rng)
 
 
@@ -94,6 +105,12 @@ class MoveSet:
         mix = proposal_mix if prior is not None else 0.0
         self.base_probs = np.full((n, 4), (1 - mix) / 4) + (mix * prior.unpaired_probs if prior else 0.0)
         self.pair_probs = np.full((n, 6), (1 - mix) / 6) + (mix * prior.pair_probs if prior else 0.0)
+        self.constraints = target.constraints
+        self.allowed_bases = self.constraints.allowed_bases(n)
+        self.allowed_pairs = self.constraints.pair_mask(target.partners, PAIRS)
+        if self.constraints.sequence is not None:  # forbidden values get no proposal mass
+            self.base_probs = self.base_probs * self.allowed_bases
+            self.pair_probs = self.pair_probs * self.allowed_pairs
         self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
         self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
         self.stacked = [self._stacked_openers(i) for i in range(n)]
@@ -128,12 +145,12 @@ class MoveSet:
     def redraw_pair(self, seq: list[str], a: int, rng: np.random.Generator) -> None:
         """Replace the pair opened at ``a`` by another of the six complementary pairs."""
         b = self.partners[a]
-        k = _categorical(self.pair_probs[a], PAIR_INDEX.get(seq[a] + seq[b]), rng)
+        k = _categorical(self.pair_probs[a], PAIR_INDEX.get(seq[a] + seq[b]), self.allowed_pairs[a], rng)
         seq[a], seq[b] = PAIRS[k]
 
     def redraw_base(self, seq: list[str], i: int, rng: np.random.Generator) -> None:
         """Replace the base of unpaired site ``i`` by another base."""
-        seq[i] = BASES[_categorical(self.base_probs[i], BASE_INDEX.get(seq[i]), rng)]
+        seq[i] = BASES[_categorical(self.base_probs[i], BASE_INDEX.get(seq[i]), self.allowed_bases[i], rng)]
 
     def mutate_site(self, seq: list[str], i: int, rng: np.random.Generator) -> None:
         """One random structured move at site ``i`` (see the module docstring), in place."""
@@ -157,10 +174,11 @@ class MoveSet:
     def _unit_options(self, site: int) -> list[tuple[tuple[tuple[int, str], ...], float]]:
         """Every value of one unit as (changes, log proposal probability)."""
         if self.partners[site] < 0:
-            return [(((site, base),), self.log_base_probs[site, k]) for k, base in enumerate(BASES)]
+            return [(((site, base),), self.log_base_probs[site, k]) for k, base in enumerate(BASES)
+                    if self.allowed_bases[site, k]]
         partner = self.partners[site]
         return [(((site, pair[0]), (partner, pair[1])), self.log_pair_probs[site, k])
-                for k, pair in enumerate(PAIRS)]
+                for k, pair in enumerate(PAIRS) if self.allowed_pairs[site, k]]
 
     def variants(self, sequence: str, i: int,
                  rng: np.random.Generator) -> tuple[list[str], np.ndarray, list[int]]:
@@ -199,14 +217,57 @@ class MoveSet:
         return "".join(seq)
 
     # -- starting sequences ---------------------------------------------------------------------------
+    def _allowed(self, site: int, values: tuple[str, ...] | str) -> list[str]:
+        """The ``values`` (bases, or pairs opened at ``site``) the sequence constraint allows at ``site``."""
+        if self.partners[site] < 0:
+            return [v for v in values if self.allowed_bases[site, BASE_INDEX[v]]]
+        return [v for v in values if self.allowed_pairs[site, PAIR_INDEX[v]]]
+
     def initial(self, rng: np.random.Generator) -> str:
         """A rule-based start: every pair GC or CG at random, unpaired sites A (``gc_a``), and with
-        ``gc_a_boost`` a G at the first unpaired site inside every pair (hairpin and internal loops)."""
+        ``gc_a_boost`` a G at the first unpaired site inside every pair (hairpin and internal loops).
+        Under a sequence constraint, a pair is drawn from the allowed ones of GC CG (else of AU UA) and an
+        unpaired site takes the first allowed base of ``LOOP_PREFERENCE``; then :meth:`toward_gc`."""
         seq = ["A"] * len(self.partners)
+        constrained = self.constraints.sequence is not None
+        if constrained:
+            seq = [self._allowed(i, LOOP_PREFERENCE)[0] if j < 0 else "N" for i, j in enumerate(self.partners)]
         for a, b in self.target.pairs:
-            seq[a], seq[b] = ("GC", "CG")[int(rng.integers(2))]
+            options = (self._allowed(a, WATSON_CRICK[:2]) or self._allowed(a, WATSON_CRICK)) if constrained \
+                else ("GC", "CG")
+            seq[a], seq[b] = options[int(rng.integers(len(options)))]
         if self.config.initialisation == "gc_a_boost":
             for a, b in self.target.pairs:
-                if self.partners[a + 1] < 0:
+                if self.partners[a + 1] < 0 and self.allowed_bases[a + 1, BASE_INDEX["G"]]:
                     seq[a + 1] = "G"
+        return self.toward_gc("".join(seq), rng)
+
+    def toward_gc(self, sequence: str, rng: np.random.Generator) -> str:
+        """``sequence`` moved towards the GC window (unchanged without a GC target or inside it): units in
+        random order each take, if one exists, a random allowed value (a base, or a Watson–Crick pair) that
+        brings the G+C count closer to the window, until it is reached."""
+        low, high = self.constraints.gc_bounds(len(sequence))
+        count = gc_count(sequence)
+
+        def off(c: int) -> int:
+            return max(0, low - c, c - high)
+
+        if self.constraints.gc is None or off(count) == 0:
+            return sequence
+        seq = list(sequence)
+        for unit in rng.permutation(len(seq)):
+            j = self.partners[unit]
+            if off(count) == 0:
+                break
+            if 0 <= j < unit:  # a pair is changed from its opening site
+                continue
+            sites = (unit,) if j < 0 else (unit, j)
+            current = sum(seq[s] in "GC" for s in sites)
+            options = [v for v in self._allowed(unit, BASES if j < 0 else WATSON_CRICK)
+                       if off(count - current + gc_count(v)) < off(count)]
+            if options:
+                value = options[int(rng.integers(len(options)))]
+                for site, base in zip(sites, value):
+                    seq[site] = base
+                count += gc_count(value) - current
         return "".join(seq)
