@@ -26,6 +26,7 @@ from typing import Callable
 import torch
 
 from learna.baselines import rnainverse
+from learna.configio import from_dict
 from learna.data import dataset_digest, load_dataset, select_targets
 from learna.design import MODES, design, resolve_checkpoint, warm_up
 from learna.errors import ConfigError, InputFileError
@@ -180,6 +181,17 @@ RESUME_KEYS = {"method": "method", "dataset_sha256": "dataset", "time_limit_s": 
                "folding": "folding model", "config": "config"}
 
 
+def _with_defaults(config: dict | None) -> dict | None:
+    """A recorded config with the fields added since it was written set to their defaults (which keep the
+    behaviour of that time), as ``run.json`` would hold it now; unchanged if it does not parse."""
+    if config is None:
+        return None
+    try:
+        return json.loads(json.dumps(from_dict(DesignerConfig, config).to_dict()))
+    except ConfigError:
+        return config
+
+
 def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
     """Create or reopen a run directory for ``info``; the records already in it (resume only)."""
     out = Path(out)
@@ -189,6 +201,7 @@ def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
         raise InputFileError(f"run directory {out} is not empty: pass --resume to continue it, or choose another --out")
     if resume and out.exists() and any(out.iterdir()):
         old = read_run_info(out)
+        old["config"] = _with_defaults(old.get("config"))
         for key, label in RESUME_KEYS.items():
             if old.get(key) != info[key]:
                 shown = "" if key in ("config", "folding") else f" ({old.get(key)!r}, not {info[key]!r})"

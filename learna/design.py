@@ -132,9 +132,10 @@ def resolve_checkpoint(mode: str, config: DesignerConfig, checkpoint) -> tuple[D
         raise CheckpointError(f"mode {mode} needs pretrained weights: pass a checkpoint directory")
     state, meta = load_checkpoint(checkpoint)
     trained = from_dict(DesignerConfig, meta["config"], where=f"{checkpoint}/config.json")
-    # The state encoding and network must match the weights; the energy model, update rule and
-    # restart rule are the caller's (Meta-LEARNA never restarts).
-    merged = replace(config, env=replace(trained.env, folding=config.env.folding), network=trained.network,
+    # The state encoding and network must match the weights; the energy model, improvement step
+    # (lis or search), update rule and restart rule are the caller's (Meta-LEARNA never restarts).
+    env = replace(trained.env, folding=config.env.folding).with_improvement_of(config.env)
+    merged = replace(config, env=env, network=trained.network,
                      restart_timeout=None if mode == "meta-learna" else config.restart_timeout)
     return merged, state
 

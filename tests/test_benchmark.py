@@ -13,14 +13,15 @@ from click.testing import CliRunner
 
 from learna.agent.checkpoint import save_checkpoint
 from learna.baselines import rnainverse
-from learna.benchmark import METHODS
+from learna.benchmark import METHODS, open_run_directory
 from learna.cli.main import cli
 from learna.data import load_dataset
+from learna.errors import InputFileError
 from learna.design import new_policy
 from learna.folding import FoldingModel, fold_structure, inverse_fold
-from learna.presets import META_LEARNA_PAPER
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER
 from learna.processes import run_jobs
-from learna.records import read_records
+from learna.records import read_records, write_run_info
 from learna.seeding import derive_seed
 from learna.structure import Target, hamming
 
@@ -107,6 +108,19 @@ def test_resume_refuses_other_conditions_and_skips_what_is_recorded(tmp_path):
     assert sorted(r.key for r in read_records(out)) == [("1", 0), ("1", 1), ("8", 0), ("8", 1)]
     info = json.loads((out / "run.json").read_text())
     assert info["ids"] == ["8", "1"] and info["runs"] == 2
+
+
+def test_resume_accepts_a_config_recorded_before_fields_were_added(tmp_path):
+    config = json.loads(json.dumps(LEARNA_PAPER.to_dict()))
+    info = {"method": "learna", "dataset": "d.tsv", "dataset_sha256": "x", "time_limit_s": 2.0, "seed": 0,
+            "folding": {}, "config": config, "ids": ["8"], "runs": 1, "processes": 1}
+    older = {key: value for key, value in config["env"].items() if not key.startswith("improvement")}
+    write_run_info(tmp_path, {**info, "config": {**config, "env": older}})
+    assert open_run_directory(tmp_path, info, resume=True) == []
+    assert json.loads((tmp_path / "run.json").read_text())["config"] == config
+    changed = {**config, "env": {**config["env"], "improvement": "search"}}
+    with pytest.raises(InputFileError, match="different config"):
+        open_run_directory(tmp_path, {**info, "config": changed}, resume=True)
 
 
 def _start_cli(args):

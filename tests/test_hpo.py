@@ -4,6 +4,7 @@ import json
 import math
 import os
 import pickle
+import re
 import shutil
 import signal
 import socket
@@ -20,12 +21,13 @@ from click.testing import CliRunner
 from learna.agent.network import PolicyNetwork
 from learna.cli.main import cli
 from learna.env.rna_design import RnaDesignEnv
+from learna.design import design
 from learna.errors import ConfigError
-from learna.hpo.objective import evaluate
+from learna.hpo.objective import TIME_WEIGHT, evaluate
 from learna.hpo.results import RunSpec, read_log, repair_logs
 from learna.hpo.space import (SPACES, configuration_space, default_configuration, get_space, sample_configurations,
                               state_radius, validate)
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, load_config
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, load_config
 from learna.structure import Target
 
 TINY = {"a": "((((....))))....((((....))))", "b": "(((((((....(((....)))...(((....)))..)))))))",
@@ -101,8 +103,23 @@ def test_spaces_follow_the_reference():
     assert meta["entropy_regularization"].lower == 5e-5 and learna["embedding_size"].upper == 4
     default = default_configuration("learna")
     assert "conv_channels2" not in default and "lstm_units" not in default  # inactive: radius 0, no LSTM
-    with pytest.raises(ConfigError, match="unknown search space 'hybrid'"):
-        get_space("hybrid")
+    with pytest.raises(ConfigError, match="unknown search space 'nonexistent'"):
+        get_space("nonexistent")
+
+
+def test_hybrid_space_is_the_preset_by_default():
+    space, hybrid = configuration_space("hybrid"), get_space("hybrid")
+    assert len(list(space.values())) == 16 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
+    assert space["position_temperature"].log and space["stagnation_steps"].log
+    assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
+    default = default_configuration("hybrid")
+    assert default["use_policy"] is True and default["objective"] == "mfe_distance"
+    assert hybrid.to_designer(default) == PRESETS["hybrid"]
+    assert hybrid.from_designer(PRESETS["hybrid"]) == default
+    pure = hybrid.to_designer({k: v for k, v in default.items() if k not in ("policy_starts", "proposal_mix")}
+                              | {"use_policy": False})
+    assert not pure.hybrid.use_policy and pure.hybrid.proposal_mix == PRESETS["hybrid"].hybrid.proposal_mix
 
 
 def test_state_radius_fix_and_preset_round_trip():
@@ -117,26 +134,39 @@ def test_state_radius_fix_and_preset_round_trip():
     assert binary.env.encoding == "binary" and binary.network.embedding_size == 0
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"batch_size": 500}, "batch_size"),
-    ({"batch_size": 40.5}, "batch_size"),
-    ({"learning_rate": True}, "learning_rate"),
-    ({"conv_radius2": 0, "conv_channels2": 3}, "inactive"),
-    ({"conv_radius2": 2}, "conv_channels2 is active but has no value"),
-    ({"surprise": 1}, "unknown hyperparameter"),
+@pytest.mark.parametrize("space, bad, message", [
+    ("learna", {"batch_size": 500}, "batch_size"),
+    ("learna", {"batch_size": 40.5}, "batch_size"),
+    ("learna", {"learning_rate": True}, "learning_rate"),
+    ("learna", {"conv_radius2": 0, "conv_channels2": 3}, "inactive"),
+    ("learna", {"conv_radius2": 2}, "conv_channels2 is active but has no value"),
+    ("learna", {"surprise": 1}, "unknown hyperparameter"),
+    ("hybrid", {"objective": "fastest"}, "objective = 'fastest' is not one of 'probability'"),
+    ("hybrid", {"use_policy": "yes"}, "use_policy = 'yes' is not one of True, False"),
+    ("hybrid", {"use_policy": False}, "proposal_mix is inactive (it needs use_policy = True)"),
+    ("hybrid", {"objective": "probability"}, "defect_window is inactive"),
+    ("hybrid", {"max_mutations": 1}, "mutation_exponent is inactive (it needs max_mutations > 1)"),
+    ("hybrid", {"frontier_size": 1}, "frontier_size = 1 is not an integer in [2, 50]"),
 ])
-def test_invalid_configurations_are_refused_in_one_line_as_configspace_does(bad, message):
+def test_invalid_configurations_are_refused_in_one_line_as_configspace_does(space, bad, message):
     from ConfigSpace import Configuration
 
-    config = {**default_configuration("learna"), **bad}
-    with pytest.raises(ConfigError, match=message) as info:
-        validate("learna", config)
+    config = {**default_configuration(space), **bad}
+    with pytest.raises(ConfigError, match=re.escape(message)) as info:
+        validate(space, config)
     assert "\n" not in str(info.value)
     with pytest.raises((ValueError, KeyError, TypeError)):
-        Configuration(configuration_space("learna"), values=config)
+        Configuration(configuration_space(space), values=config)
 
 
-@pytest.mark.parametrize("space", sorted(SPACES))
+def test_booleans_are_not_numbers_and_numbers_are_not_booleans():
+    config = default_configuration("hybrid")
+    with pytest.raises(ConfigError, match="use_policy = 1 is not one of True, False"):
+        validate("hybrid", {**config, "use_policy": 1})  # ConfigSpace takes 1 for True; a JSON config must not
+    assert validate("hybrid", {**config, "use_policy": np.True_})["use_policy"] is True  # as hpbandster sends it
+
+
+@pytest.mark.parametrize("space", ["learna", "meta-learna"])
 def test_every_sampled_configuration_builds_a_network_and_runs_an_episode(space):
     target = Target("..((((....))))...((((((....)))..)))", id="t")
     for config in sample_configurations(space, 30, seed=3):
@@ -155,6 +185,18 @@ def test_every_sampled_configuration_builds_a_network_and_runs_an_episode(space)
         assert json.loads(json.dumps(config)) == config
 
 
+def test_every_sampled_hybrid_configuration_maps_back_and_designs():
+    target = Target("..((((....))))...((((((....)))..)))", id="t")
+    space = get_space("hybrid")
+    for k, config in enumerate(sample_configurations("hybrid", 10, seed=3)):
+        designer = space.to_designer(config)
+        assert designer.hybrid.search.objective == config["objective"] and designer.network == space.base.network
+        assert space.from_designer(designer) == config and json.loads(json.dumps(config)) == config
+        result = design(target, designer, mode="hybrid", time_limit=0.3, seed=k)
+        assert len(result.sequence) == len(target) and result.solved == (result.distance == 0)
+        assert result.time_s <= 0.3 + 0.5
+
+
 # --- objective ---------------------------------------------------------------------------------
 
 def test_objective_on_a_tiny_budget():
@@ -170,30 +212,56 @@ def test_objective_on_a_tiny_budget():
         evaluate(config, 0.0, TINY_TARGETS, seed=0)
 
 
+def test_hybrid_objective_adds_the_time_to_solve():
+    budget = 0.3
+    lone_pair = Target("....(...)....", id="lone")  # never the MFE structure: unsolved, time fraction 1
+    outcome = evaluate(default_configuration("hybrid"), budget, [*TINY_TARGETS, lone_pair], seed=0, mode="hybrid")
+    info = outcome["info"]
+    fractions = [min(1.0, t / budget) if d == 0 else 1.0 for d, t in zip(info["distances"], info["times_s"])]
+    assert info["time_fractions"] == pytest.approx(fractions) and fractions[-1] == 1.0
+    assert all(0.0 <= f < 1.0 for f in fractions[:-1]) and info["solved"] == 3 and len(info["times_s"]) == 4
+    assert info["distance_loss"] == pytest.approx(np.mean(info["normalized_distances"]))
+    assert outcome["loss"] == pytest.approx(info["distance_loss"] + TIME_WEIGHT * np.mean(fractions))
+    assert math.isfinite(outcome["loss"]) and TIME_WEIGHT / 4 < outcome["loss"] <= 1.0 + TIME_WEIGHT
+    assert "time_fractions" not in evaluate(sample_configurations("learna", 1, seed=5)[0], 0.1, TINY_TARGETS[:1],
+                                            seed=0)["info"]
+
+
 def test_meta_objective(tmp_path):
     outcome = evaluate(default_configuration("meta-learna"), 2.0, TINY_TARGETS[:1], seed=0, mode="meta-learna",
                        design_time=0.5, training=TINY_TARGETS, work_dir=tmp_path)
     assert math.isfinite(outcome["loss"]) and outcome["info"]["train_time_s"] > 0
 
 
+KDE_LOSSES = {
+    "learna": lambda c: math.log10(c["learning_rate"]) + c["batch_size"] / 100,
+    "hybrid": lambda c: math.log10(c["parent_temperature"]) + c["frontier_size"] / 100 + (not c["use_policy"]),
+}
+"""A made-up loss per space for the KDE test (the hybrid's uses its categorical hyperparameter too)."""
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
-def test_hpbandster_kde_works_with_configspace_1_and_numpy_2():
-    """hpbandster's config generator on our conditional space makes model-based picks (no silent fallback)."""
+@pytest.mark.parametrize("space", sorted(KDE_LOSSES))
+def test_hpbandster_kde_works_with_configspace_1_and_numpy_2(space):
+    """hpbandster's config generator on our conditional spaces makes model-based picks (no silent fallback)."""
     from hpbandster.core.dispatcher import Job
     from hpbandster.optimizers.config_generators.bohb import BOHB as KDE
 
+    from learna.hpo.bohb import json_line
+
     np.random.seed(0)
-    generator = KDE(configuration_space("learna", seed=0))
+    generator = KDE(configuration_space(space, seed=0))
+    needed = 2 * (len(get_space(space).ranges) + 1)  # 30 for learna, 34 for hybrid
     picks = []
-    for k in range(36):
+    for k in range(needed + 6):
         config, info = generator.get_config(1.0)
-        validate("learna", config)
+        plain = validate(space, config)
         job = Job((0, 0, k), config=config, budget=1.0)
-        job.result = {"loss": math.log10(config["learning_rate"]) + config["batch_size"] / 100, "info": {}}
+        job.result = {"loss": KDE_LOSSES[space](plain), "info": {}}
         generator.new_result(job)
         picks.append(info["model_based_pick"])
-        json.dumps([config, info])
-    assert not any(picks[:30]) and sum(picks[30:]) >= 2
+        assert json.loads(json_line([config, info]))[0] == plain
+    assert not any(picks[:needed]) and sum(picks[needed:]) >= 2
 
 
 # --- runs ----------------------------------------------------------------------------------------
@@ -244,6 +312,35 @@ def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_pat
     assert (tmp_path / "traj.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_hybrid_run_exports_a_config_that_design_applies(tmp_path, tiny_file, monkeypatch):
+    """`hpo run --space hybrid` with 2 local workers, `hpo best`, and `design --config --mode hybrid` uses it."""
+    out, best_file = tmp_path / "run", tmp_path / "best.json"
+    searched = run("hpo", "run", "--space", "hybrid", "--min-budget", 0.1, "--max-budget", 0.3, "--iterations", 1,
+                   "--workers", 2, "--out", out, "--validation", tiny_file, "-q")
+    assert searched.exit_code == 0, searched.output
+    _, evaluations = read_log(out)
+    assert len(evaluations) == 4 and {e.budget for e in evaluations} == {0.1, 0.3}  # 3 at 0.1, the best at 0.3
+    assert all(e.loss is not None and len(e.info["time_fractions"]) == 3 for e in evaluations)
+    report = run("hpo", "report", out, "--plot", tmp_path / "traj.png", "--json")
+    assert json.loads(report.stdout)["space"] == "hybrid" and (tmp_path / "traj.png").read_bytes()[:4] == b"\x89PNG"
+
+    assert run("hpo", "best", out, "--out", best_file).exit_code == 0
+    exported = json.loads(best_file.read_text())
+    designer = get_space("hybrid").to_designer(exported["hpo"]["hyperparameters"])
+    assert exported["hpo"]["space"] == "hybrid" and load_config(best_file, PRESETS["hybrid"]) == designer
+    used = []
+
+    def recording_design(target, config, **kwargs):
+        used.append(config)
+        return design(target, config, **kwargs)
+
+    monkeypatch.setattr("learna.cli.design.run_design", recording_design)
+    designed = run("design", "--config", best_file, "--mode", "hybrid", "--target", TINY["a"], "--time-limit", 1,
+                   "--json", "-q")
+    assert designed.exit_code == 0, designed.output
+    assert used[0].hybrid == designer.hybrid and json.loads(designed.stdout)["mode"] == "hybrid"
+
+
 def test_a_worker_without_the_secret_is_refused(tmp_path, secret_file):
     from learna.hpo import pyro
 
@@ -267,7 +364,7 @@ def test_a_worker_without_the_secret_is_refused(tmp_path, secret_file):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "--space", "hybrid"], "unknown search space 'hybrid'"),
+    (["run", "--space", "nonexistent"], "unknown search space 'nonexistent'"),
     (["run", "--min-budget", 5, "--max-budget", 1], "min budget ≤ max budget"),
     (["run", "--workers", 0], "--workers must be ≥ 1"),
     (["master", "--host", "10.231.0.1", "--run-id", "x"], "needs a shared secret"),

@@ -11,9 +11,10 @@ import click
 from learna.errors import ConfigError
 
 SEARCH_OPTIONS = [
-    click.option("--space", default="learna", show_default=True, help="Search space: learna or meta-learna."),
+    click.option("--space", default="learna", show_default=True,
+                 help="Search space: learna, meta-learna or hybrid (the hybrid mode's search settings)."),
     click.option("--min-budget", type=float, required=True,
-                 help="Smallest budget (learna: design seconds per target; meta-learna: training seconds)."),
+                 help="Smallest budget (learna, hybrid: design seconds per target; meta-learna: training seconds)."),
     click.option("--max-budget", type=float, required=True, help="Largest budget."),
     click.option("--iterations", type=int, required=True, help="BOHB iterations (brackets) in total."),
     click.option("--eta", type=float, default=3.0, show_default=True, help="Successive-halving factor."),

@@ -28,11 +28,14 @@ from learna.report import plot_learning_curve
 def meta_train(out, time_budget, workers, targets_file, count, min_length, max_length, data_seed, seed,
                config_path, resume, checkpoint_every, temperature, dangles, no_lp):
     """Meta-train a policy for the meta-learna modes (checkpoints in OUT/checkpoint)."""
-    from learna.meta_train import train  # torch-heavy: import when the command runs
+    from learna.agent.checkpoint import load_checkpoint
+    from learna.meta_train import CHECKPOINT_DIR, train  # torch-heavy: import when the command runs
 
     positive_time(time_budget, "time budget")
     model = folding_model(temperature, dangles, no_lp)
     config = resolve_config(config_path, "meta-learna", model)
+    if resume:
+        load_checkpoint(Path(out) / CHECKPOINT_DIR)  # a missing or corrupted checkpoint fails before any work
     if targets_file:
         targets = load_dataset(targets_file)
     else:

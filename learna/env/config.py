@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from learna.errors import ConfigError
 from learna.folding import FoldingModel
+from learna.search.config import SearchConfig
+
+IMPROVEMENTS = ("lis", "search")
+"""Improvement steps of an unsolved design (see :attr:`EnvConfig.improvement`)."""
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,24 @@ class EnvConfig:
     reward_exponent: float = 1.0
     """α in the reward (1 − d/N)^α."""
     mutation_threshold: int = 5
-    """Local improvement runs when 0 < d < threshold (0 disables it)."""
+    """Local improvement (``lis``) runs when 0 < d < threshold (0 disables it); ``search`` ignores it."""
     paired_improvement: bool = False
     """True: the local improvement re-assigns a mismatched paired site together with its partner, over
     all six pairs (GC CG AU UA GU UG), so pairs stay complementary. False (default): each mismatched
     site on its own, over the four bases, as in the original (reference/learna.md §1)."""
     folding: FoldingModel = field(default_factory=FoldingModel)
     """Energy model used for the reward and the local improvement."""
+    improvement: Literal["lis", "search"] = "lis"
+    """How an unsolved design is improved before it is rewarded: ``lis`` (default) LEARNA's local
+    improvement step, every assignment of the mismatched sites when 0 < d < ``mutation_threshold``
+    (reference/learna.md §1); ``search`` the ensemble-guided local search (:func:`learna.search.refine`)
+    started from every unsolved design (d + d_GC > 0, no threshold: its cost is bounded by
+    ``improvement_evaluations``, not by d), within that many folds. Either way the improved sequence is the
+    one rewarded and kept."""
+    improvement_evaluations: int = 100
+    """``search`` only: the most candidates the search folds per design (the design itself included)."""
+    improvement_search: SearchConfig = field(default_factory=SearchConfig)
+    """``search`` only: the local search's settings (objective, frontier, temperatures, moves)."""
 
     def __post_init__(self) -> None:
         if self.state_radius < 0:
@@ -35,8 +50,18 @@ class EnvConfig:
             raise ConfigError(f"reward_exponent must be > 0, got {self.reward_exponent}")
         if self.mutation_threshold < 0:
             raise ConfigError(f"mutation_threshold must be ≥ 0, got {self.mutation_threshold}")
+        if self.improvement not in IMPROVEMENTS:
+            raise ConfigError(f"improvement must be one of {', '.join(IMPROVEMENTS)}, got {self.improvement!r}")
+        if self.improvement_evaluations < 1:
+            raise ConfigError(f"improvement_evaluations must be at least 1, got {self.improvement_evaluations}")
 
     @property
     def window(self) -> int:
         """Number of symbols in one observation, 2κ+1."""
         return 2 * self.state_radius + 1
+
+    def with_improvement_of(self, other: EnvConfig) -> EnvConfig:
+        """This config with ``other``'s choice of improvement step (``improvement``,
+        ``improvement_evaluations``, ``improvement_search``)."""
+        return replace(self, improvement=other.improvement, improvement_evaluations=other.improvement_evaluations,
+                       improvement_search=other.improvement_search)

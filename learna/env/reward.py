@@ -12,17 +12,31 @@ that must change to bring the GC content within the tolerance; 0 without a GC ta
 and a design is solved only when d + d_GC = 0. The local improvement runs when 0 < d < threshold, tries
 only the bases (or pairs) the sequence constraint allows at each re-assigned site, and keeps the
 assignment with the lowest d + d_GC.
+
+Beyond the original, ``EnvConfig.improvement = "search"`` replaces the local improvement by the
+ensemble-guided local search (:func:`learna.search.refine`, objective ``mfe_distance`` by default). It
+starts from every unsolved design (d + d_GC > 0: the threshold, which bounds the local improvement's 4^d
+folds, does not apply) and stops when solved, after ``improvement_evaluations`` folds or at the deadline.
+The search's moves honour the sequence constraint and its objective the GC target (:mod:`learna.search`);
+the refined sequence replaces the design only when its d + d_GC is lower. The search's random draws are
+seeded from the target and the design, so the improvement is a deterministic function of the design, as
+the local improvement is: the design loops may cache outcomes by sequence, and the environment's only
+randomness stays ``np_random``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from learna.constraints import ALL_PAIRS, BASES
 from learna.env.config import EnvConfig
 from learna.folding import FoldingModel, fold_structure
+from learna.search import refine
 from learna.structure import Target, hamming
 
 PAIR_CHOICES = ALL_PAIRS
@@ -33,7 +47,7 @@ class Outcome:
     """Result of evaluating one designed sequence against its target."""
 
     sequence: str
-    """The sequence that achieved ``distance`` (after local improvement, if it helped)."""
+    """The sequence that achieved ``distance`` (after the improvement step, if it helped)."""
     folded: str
     """MFE structure of ``sequence``."""
     distance: int
@@ -116,15 +130,41 @@ def local_improvement(sequence: str, folded: str, target: Target, model: Folding
     return (*best, folds)
 
 
+def design_rng(sequence: str, target: Target) -> np.random.Generator:
+    """A generator seeded from ``target`` and ``sequence`` alone (stable across processes and runs)."""
+    digest = hashlib.blake2b(f"{target.dot_bracket}\n{sequence}".encode(), digest_size=8).digest()
+    return np.random.default_rng(int.from_bytes(digest, "little"))
+
+
+def search_improvement(sequence: str, folded: str, target: Target, config: EnvConfig,
+                       deadline: float | None = None) -> tuple[str, str, int, int]:
+    """Refine ``sequence`` with the local search; return (sequence, folded, distance, folds) like
+    :func:`local_improvement`. The refined sequence is kept only when its d + d_GC is lower. Nothing is
+    folded once ``deadline`` (a ``time.monotonic()`` value) has passed; the search stops at it."""
+    distance = hamming(folded, target.dot_bracket)
+    time_limit = None if deadline is None else deadline - time.monotonic()
+    if time_limit is not None and time_limit <= 0:
+        return sequence, folded, distance, 0
+    found = refine(sequence, target, config.improvement_search, max_evaluations=config.improvement_evaluations,
+                   rng=design_rng(sequence, target), model=config.folding, time_limit=time_limit)
+    if found.distance + found.gc_distance < distance + target.constraints.gc_distance(sequence):
+        return found.sequence, found.folded, found.distance, found.evaluations
+    return sequence, folded, distance, found.evaluations
+
+
 def evaluate_design(sequence: str, target: Target, config: EnvConfig, deadline: float | None = None) -> Outcome:
-    """Fold ``sequence``, run the local improvement when 0 < d < threshold, and compute the reward."""
+    """Fold ``sequence``, improve it (``lis``: when 0 < d < threshold; ``search``: when d + d_GC > 0), and
+    compute the reward."""
     model = config.folding
     folded = fold_structure(sequence, model)
     distance = hamming(folded, target.dot_bracket)
     folds = 1
-    if 0 < distance < config.mutation_threshold:
+    if config.improvement == "lis" and 0 < distance < config.mutation_threshold:
         sequence, folded, distance, extra = local_improvement(sequence, folded, target, model, deadline,
                                                               config.paired_improvement)
+        folds += extra
+    elif config.improvement == "search" and distance + target.constraints.gc_distance(sequence) > 0:
+        sequence, folded, distance, extra = search_improvement(sequence, folded, target, config, deadline)
         folds += extra
     gc_distance = target.constraints.gc_distance(sequence)
     total = min(distance + gc_distance, len(target))

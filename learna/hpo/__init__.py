@@ -1,6 +1,7 @@
 """Joint meta-optimisation of formulation, architecture and training with BOHB (reference/learna.md §3).
 
-* :mod:`learna.hpo.space`: the ConfigSpace search spaces and their mapping to a ``DesignerConfig``;
+* :mod:`learna.hpo.space`: the search spaces (learna, meta-learna, hybrid) and their mapping to a ``DesignerConfig``;
+* :mod:`learna.hpo.hyperparameters`: numeric and categorical hyperparameters, conditions, checks, ConfigSpace;
 * :mod:`learna.hpo.objective`: ``evaluate(config, budget, ...)``, a plain function, no hpbandster;
 * :mod:`learna.hpo.bohb`: hpbandster and Pyro4 glue (the only hpbandster importer);
 * :mod:`learna.hpo.results`: reading a run's logs: incumbent, trajectory, export, summary.

@@ -8,7 +8,9 @@ needs only the nameserver's address, the run id and the secret.
 hpbandster 0.7.4 with ConfigSpace 1.2 and numpy 2, as checked by ``tests/test_hpo.py``: the KDE
 config generator works through ConfigSpace's deprecated API (``get_hyperparameters``,
 ``get_dictionary``: warnings only, silenced here), conditional hyperparameters are imputed, and
-model-based picks happen once a budget has 2·(d+1) results (d = 14 hyperparameters here: 30).
+model-based picks happen once a budget has 2·(d+1) results (d hyperparameters: 30 for the learna
+spaces, 34 for hybrid). Categorical values come back as numpy scalars: the log writes them as
+Python ones (:func:`json_line`), and :func:`learna.hpo.space.validate` converts them for the worker.
 What needed working around: Pyro's serpent serializer (hangs: :mod:`learna.hpo.pyro` uses pickle),
 ``WarmStartIteration`` on a log without results (``max()`` of nothing: resume skips it), and
 ``json_result_logger`` refusing existing files (resume appends through :class:`AppendingLogger`).
@@ -153,9 +155,20 @@ class AppendingLogger(json_result_logger):
                  "" if job.exception is None else " (crashed)")
 
 
+def json_line(row: list) -> str:
+    """A log line: ``row`` as JSON, numpy scalars (ConfigSpace's categorical values) as Python ones."""
+    return json.dumps(row, default=_python_scalar)
+
+
+def _python_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def _append(path: str, row: list) -> None:
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
+        handle.write(json_line(row) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from learna.errors import ConfigError, InputFileError
 from learna.fileio import atomic_write_json
-from learna.hpo.objective import META_DESIGN_TIME
+from learna.hpo.objective import META_DESIGN_TIME, TIME_WEIGHT
 from learna.hpo.space import get_space
 
 RUN_FILE, CONFIGS_FILE, RESULTS_FILE = "run.json", "configs.json", "results.json"
@@ -223,6 +223,7 @@ def plot_trajectory(out: str | Path, path: str | Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    hybrid = get_space(RunSpec.load(out).space).mode == "hybrid"
     _, evaluations = read_log(out)
     path_points = trajectory(evaluations)
     if not path_points:
@@ -236,7 +237,8 @@ def plot_trajectory(out: str | Path, path: str | Path) -> None:
         points = [(e.finished - start, e.loss) for e in path_points if e.budget == budget]
         ax.plot(*zip(*points), "o", label=f"budget {budget:g}")
     ax.set_xlabel("wall-clock time (s)")
-    ax.set_ylabel("incumbent loss (mean normalised distance)")
+    ax.set_ylabel(f"incumbent loss (mean d/N + {TIME_WEIGHT:g} × time fraction)" if hybrid
+                  else "incumbent loss (mean normalised distance)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)

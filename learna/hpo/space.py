@@ -1,10 +1,13 @@
 """The BOHB search spaces (reference/learna.md §3) and their mapping to a :class:`DesignerConfig`.
 
-A space is a :class:`SpaceSpec` in the :data:`SPACES` registry: the hyperparameter ranges, the
-design mode its objective runs, the preset that supplies every value the search does not touch,
-and the mapping from a sampled configuration (a plain dict) to a ``DesignerConfig``. A new space
-(e.g. ``hybrid``) is one more ranges dict and one more registry entry, with its own mapping if it
-searches more than the LEARNA hyperparameters.
+A space is a :class:`SpaceSpec` in the :data:`SPACES` registry: the hyperparameters (numeric
+:class:`Range` and categorical :class:`Choice`, :mod:`learna.hpo.hyperparameters`) and their
+conditions, the design mode its objective runs, the preset that supplies every value the search
+does not touch, and the mapping from a sampled configuration (a plain dict) to a ``DesignerConfig``
+and back. Spaces: ``learna`` and ``meta-learna`` (the original workers') and ``hybrid`` (the
+settings of ``--mode hybrid``: the local search's :class:`~learna.search.config.SearchConfig` and
+the policy's part in it, :class:`~learna.presets.HybridConfig`; its defaults are the shipped
+``hybrid`` preset, so the default configuration is that preset).
 
 Departures from the original worker (``src/optimization/learna_worker.py``):
 
@@ -17,31 +20,28 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
   κ = −1. Here κ_min = r1 + r2: the smallest radius whose window (2κ+1) still fits the VALID conv
   stack (windows 2r1+1 and 2r2+1 shrink it by 2r1 + 2r2). κ is thus always ≥ 0 and every sampled
   network is well defined; the same ρ gives a smaller κ than in the original.
+
+In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
+``defect_window`` only for the ``mfe_distance`` objective (the only one that reads it) and
+``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, NamedTuple
+from dataclasses import dataclass, fields, replace
+from typing import Any, Callable, Mapping
 
 from learna.agent.config import NetworkConfig
 from learna.errors import ConfigError
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, DesignerConfig
+from learna.hpo.hyperparameters import (Choice, Condition, Hyperparameter, Range, active_only,
+                                        build_configuration_space, plain, problems)
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, DesignerConfig
+from learna.search.config import OBJECTIVES, SearchConfig
 
 MAX_STATE_RADIUS = 32
 """κ at ρ = 1 (the original's ``max_state_radius``)."""
 MUTATION_THRESHOLD = 5
 """Fixed in every original worker."""
-
-
-class Range(NamedTuple):
-    """One hyperparameter: bounds, default, log scale. Integer bounds make an integer hyperparameter."""
-
-    lower: float
-    upper: float
-    default: float
-    log: bool = False
 
 
 LEARNA_RANGES: dict[str, Range] = {
@@ -72,12 +72,46 @@ META_LEARNA_RANGES: dict[str, Range] = {
 }
 """The Meta-LEARNA worker's space (learna.md §3 table, right column)."""
 
-CONDITIONS: tuple[tuple[str, str], ...] = (
-    ("conv_channels1", "conv_radius1"),
-    ("conv_channels2", "conv_radius2"),
-    ("lstm_units", "num_lstm_layers"),
+CONDITIONS: tuple[Condition, ...] = (
+    Condition("conv_channels1", "conv_radius1", 0),
+    Condition("conv_channels2", "conv_radius2", 0),
+    Condition("lstm_units", "num_lstm_layers", 0),
 )
-"""(child, parent): the child is active only when the parent is > 0."""
+"""The LEARNA spaces' children, each active only when its parent is > 0."""
+
+_HYBRID = PRESETS["hybrid"].hybrid
+_SEARCH = _HYBRID.search
+HYBRID_RANGES: dict[str, Hyperparameter] = {
+    # the local search (SearchConfig); the defaults are the shipped preset's
+    "objective": Choice(OBJECTIVES, _SEARCH.objective),
+    "frontier_size": Range(2, 50, _SEARCH.frontier_size, log=True),
+    "num_starts": Range(1, 10, _SEARCH.num_starts),
+    "parent_temperature": Range(0.1, 10.0, _SEARCH.parent_temperature, log=True),
+    "position_temperature": Range(0.02, 2.0, _SEARCH.position_temperature, log=True),
+    "energy_temperature": Range(0.05, 5.0, _SEARCH.energy_temperature, log=True),
+    "informed_probability": Range(0.0, 1.0, _SEARCH.informed_probability),
+    "stack_probability": Range(0.0, 1.0, _SEARCH.stack_probability),
+    "closing_pair_probability": Range(0.0, 1.0, _SEARCH.closing_pair_probability),
+    "max_mutations": Range(1, 6, _SEARCH.max_mutations),
+    "mutation_exponent": Range(0.5, 3.0, _SEARCH.mutation_exponent),
+    "defect_window": Range(0, 4, _SEARCH.defect_window),
+    "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
+    # the policy's part (HybridConfig)
+    "use_policy": Choice((True, False), _HYBRID.use_policy),
+    "policy_starts": Range(0, 32, _HYBRID.policy_starts),
+    "proposal_mix": Range(0.0, 1.0, _HYBRID.proposal_mix),
+}
+"""The hybrid's space: ranges around the shipped preset's settings (its default configuration)."""
+
+HYBRID_CONDITIONS: tuple[Condition, ...] = (
+    Condition("policy_starts", "use_policy", True),
+    Condition("proposal_mix", "use_policy", True),
+    Condition("defect_window", "objective", "mfe_distance"),
+    Condition("mutation_exponent", "max_mutations", 1),
+)
+"""The hybrid space's children (see the module docstring)."""
+
+_SEARCH_FIELDS = frozenset(f.name for f in fields(SearchConfig))
 
 
 def state_radius(conv_radius1: int, conv_radius2: int, relative: float) -> int:
@@ -151,20 +185,36 @@ def learna_hyperparameters(designer: DesignerConfig) -> dict[str, Any]:
     return values
 
 
+def hybrid_designer(config: Mapping[str, Any], base: DesignerConfig) -> DesignerConfig:
+    """The ``DesignerConfig`` of a sampled hybrid-space configuration: ``base`` with its hybrid settings
+    replaced. Inactive hyperparameters may be absent: they keep ``base``'s values."""
+    values = {name: HYBRID_RANGES[name].coerce(value) for name, value in config.items()}
+    search = replace(base.hybrid.search, **{k: v for k, v in values.items() if k in _SEARCH_FIELDS})
+    policy = {k: v for k, v in values.items() if k not in _SEARCH_FIELDS}
+    return replace(base, hybrid=replace(base.hybrid, search=search, **policy))
+
+
+def hybrid_hyperparameters(designer: DesignerConfig) -> dict[str, Any]:
+    """The inverse of :func:`hybrid_designer`: a (possibly out-of-range) configuration dict."""
+    settings = designer.hybrid
+    values = {name: getattr(settings.search if name in _SEARCH_FIELDS else settings, name) for name in HYBRID_RANGES}
+    return active_only(HYBRID_RANGES, HYBRID_CONDITIONS, values)
+
+
 @dataclass(frozen=True)
 class SpaceSpec:
     """A registered search space."""
 
     name: str
-    ranges: Mapping[str, Range]
+    ranges: Mapping[str, Hyperparameter]
     mode: str
-    """Design mode of the objective (``learna``: budget = design seconds per target; ``meta-learna``:
-    budget = meta-training seconds)."""
+    """Design mode of the objective (``learna``, ``hybrid``: budget = design seconds per target;
+    ``meta-learna``: budget = meta-training seconds)."""
     base: DesignerConfig
     """Supplies every value that is not searched (and ``restart_timeout`` of the exported config)."""
     designer: Callable[[Mapping[str, Any], DesignerConfig], DesignerConfig] = learna_designer
     hyperparameters: Callable[[DesignerConfig], dict[str, Any]] = learna_hyperparameters
-    conditions: tuple[tuple[str, str], ...] = CONDITIONS
+    conditions: tuple[Condition, ...] = CONDITIONS
 
     def to_designer(self, config: Mapping[str, Any]) -> DesignerConfig:
         """The ``DesignerConfig`` of a configuration of this space (validated first)."""
@@ -178,8 +228,10 @@ class SpaceSpec:
 SPACES: dict[str, SpaceSpec] = {
     "learna": SpaceSpec("learna", LEARNA_RANGES, "learna", LEARNA_PAPER),
     "meta-learna": SpaceSpec("meta-learna", META_LEARNA_RANGES, "meta-learna", META_LEARNA_PAPER),
+    "hybrid": SpaceSpec("hybrid", HYBRID_RANGES, "hybrid", PRESETS["hybrid"], hybrid_designer, hybrid_hyperparameters,
+                        HYBRID_CONDITIONS),
 }
-"""Search space name → spec. Add ``hybrid`` here."""
+"""Search space name → spec."""
 
 
 def get_space(name: str) -> SpaceSpec:
@@ -192,62 +244,28 @@ def get_space(name: str) -> SpaceSpec:
 
 def configuration_space(name: str, seed: int | None = None):
     """A fresh ``ConfigSpace.ConfigurationSpace`` for the registered space ``name``."""
-    from ConfigSpace import (ConfigurationSpace, GreaterThanCondition, UniformFloatHyperparameter,
-                             UniformIntegerHyperparameter)
-
     spec = get_space(name)
-    space = ConfigurationSpace(name=name, seed=seed)
-    for hp_name, r in spec.ranges.items():
-        integer = all(isinstance(v, int) for v in (r.lower, r.upper, r.default))
-        kind = UniformIntegerHyperparameter if integer else UniformFloatHyperparameter
-        space.add(kind(hp_name, r.lower, r.upper, default_value=r.default, log=r.log))
-    space.add([GreaterThanCondition(space[child], space[parent], 0) for child, parent in spec.conditions])
-    return space
+    return build_configuration_space(name, spec.ranges, spec.conditions, seed)
 
 
 def validate(name: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    """``config`` as a plain dict if it is a valid configuration of space ``name``, else a one-line
-    :class:`ConfigError`. The same rules as ConfigSpace (bounds, integer types, conditions), without
-    importing it: workers and ``learna hpo best`` do not need it."""
+    """``config`` as a plain dict (Python scalars) if it is a valid configuration of space ``name``, else a
+    one-line :class:`ConfigError`. The same rules as ConfigSpace (bounds, integer types, choices,
+    conditions), without importing it: workers and ``learna hpo best`` do not need it."""
     spec = get_space(name)
-    config = dict(config)
-    problems = [f"unknown hyperparameter(s) {', '.join(sorted(set(config) - set(spec.ranges)))}"] \
-        if set(config) - set(spec.ranges) else []
-    parents = dict(spec.conditions)
-    for hp, r in spec.ranges.items():
-        parent = parents.get(hp)
-        active = parent is None or (_is_number(config.get(parent)) and config[parent] > 0)
-        if not active:
-            if hp in config:
-                problems.append(f"{hp} is inactive ({parent} is 0) but has a value")
-            continue
-        value = config.get(hp)
-        integer = isinstance(r.lower, int) and isinstance(r.upper, int)
-        if value is None:
-            problems.append(f"{hp} is active but has no value")
-        elif not _is_number(value) or (integer and not isinstance(value, int)) or not r.lower <= value <= r.upper:
-            problems.append(f"{hp} = {value!r} is not {'an integer' if integer else 'a number'} "
-                            f"in [{r.lower:g}, {r.upper:g}]")
-    if problems:
-        raise ConfigError(f"not a valid configuration of the {name} space: {'; '.join(problems)}")
+    config = plain(config)
+    found = problems(spec.ranges, spec.conditions, config)
+    if found:
+        raise ConfigError(f"not a valid configuration of the {name} space: {'; '.join(found)}")
     return config
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def sample_configurations(name: str, count: int, seed: int = 0) -> list[dict[str, Any]]:
     """``count`` random configurations of space ``name`` as plain dicts (Python scalars)."""
     space = configuration_space(name, seed=seed)
-    return [_plain(dict(space.sample_configuration())) for _ in range(count)]
+    return [plain(space.sample_configuration()) for _ in range(count)]
 
 
 def default_configuration(name: str) -> dict[str, Any]:
-    """The space's default configuration (the original worker's defaults)."""
-    return _plain(dict(configuration_space(name).get_default_configuration()))
-
-
-def _plain(config: dict[str, Any]) -> dict[str, Any]:
-    """Numpy scalars → Python scalars (JSON- and pickle-friendly everywhere)."""
-    return {k: v.item() if hasattr(v, "item") else v for k, v in config.items()}
+    """The space's default configuration (the original worker's defaults; for ``hybrid``, the preset)."""
+    return plain(configuration_space(name).get_default_configuration())

@@ -1,4 +1,4 @@
-"""Ensemble-guided local search over sequences (layer 1: imports only layer-0 modules).
+"""Ensemble-guided local search over sequences (below env and agent: imports only the base layer).
 
 ``local_search`` designs a sequence for a target; ``refine`` improves one given sequence; a ``Prior``
 lets a learned policy propose the bases and pairs of every move.

@@ -280,8 +280,10 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
 
 
 def refine(sequence: str, target: Target, config: SearchConfig, *, max_evaluations: int,
-           rng: np.random.Generator, model: FoldingModel = DEFAULT_MODEL) -> SearchResult:
-    """Local search started from one given sequence (the improvement step of a design episode);
-    no decomposition, whatever ``config.max_part`` says."""
-    return local_search(target, replace(config, max_part=0), max_evaluations=max_evaluations, rng=rng,
-                        model=model, initial=[sequence])
+           rng: np.random.Generator, model: FoldingModel = DEFAULT_MODEL,
+           time_limit: float | None = None) -> SearchResult:
+    """Local search started from one given sequence (the improvement step of a design episode), within
+    ``max_evaluations`` and, if given, ``time_limit`` seconds; no decomposition, whatever
+    ``config.max_part`` says."""
+    return local_search(target, replace(config, max_part=0), time_limit=time_limit,
+                        max_evaluations=max_evaluations, rng=rng, model=model, initial=[sequence])
