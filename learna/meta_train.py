@@ -152,19 +152,24 @@ def train(config: DesignerConfig, targets: list[Target], time_budget: float, see
             return pool.apply_async(_rollout, (_Task(state, config, target, int(rng.integers(2**62))),))
 
         pending = [submit() for _ in range(workers)]
-        while time.monotonic() - start < time_budget:
-            ready = [p for p in pending if p.ready()]
-            if not ready:
-                time.sleep(0.005)
-                continue
-            for job in ready:
-                pending.remove(job)
-                recent = _learn(learner, job.get(), recent, rng)
-                pending.append(submit())
-            learner.counters["elapsed_s"] = offset + time.monotonic() - start
-            if time.monotonic() - last_save >= checkpoint_every_s:
-                last_save = time.monotonic()
-                _log(learner, out_dir, recent, progress)
+        try:
+            while time.monotonic() - start < time_budget:
+                ready = [p for p in pending if p.ready()]
+                if not ready:
+                    time.sleep(0.005)
+                    continue
+                for job in ready:
+                    pending.remove(job)
+                    recent = _learn(learner, job.get(), recent, rng)
+                    pending.append(submit())
+                learner.counters["elapsed_s"] = offset + time.monotonic() - start
+                if time.monotonic() - last_save >= checkpoint_every_s:
+                    last_save = time.monotonic()
+                    _log(learner, out_dir, recent, progress)
+        except (KeyboardInterrupt, SystemExit):
+            pool.terminate()
+            _log(learner, out_dir, recent, progress)  # an interrupted run resumes from here
+            raise
         pool.terminate()
     _log(learner, out_dir, recent, progress)
     return TrainResult(out_dir / CHECKPOINT_DIR, learner.counters["elapsed_s"], learner.counters["updates"],

@@ -1,4 +1,9 @@
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -57,3 +62,34 @@ def test_meta_train_command_writes_checkpoint_and_learning_curve(tmp_path):
     missing = CliRunner().invoke(cli, ["meta-train", "--out", str(tmp_path / "none"), "--time-budget", "1",
                                        "--resume"])
     assert missing.exit_code == 2 and "checkpoint" in missing.output and "Traceback" not in missing.output
+
+
+def test_sigterm_stops_the_workers_and_saves_a_checkpoint(tmp_path):
+    """A real `learna meta-train` process, terminated mid-run, leaves no worker behind and saves its state."""
+    out = tmp_path / "run"
+    command = [str(Path(sys.executable).parent / "learna"), "meta-train", "--out", str(out), "--time-budget", "600",
+               "--workers", "2", "--count", "4", "--min-length", "20", "--max-length", "30",
+               "--checkpoint-every", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    progress = out / "progress.jsonl"
+    deadline = time.monotonic() + 120
+    while not (progress.exists() and progress.read_text().count("\n") >= 2) and time.monotonic() < deadline:
+        time.sleep(0.2)  # training is under way once checkpoints are logged
+    workers = [int(pid) for pid in
+               subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    time.sleep(0.5)
+    alive = [pid for pid in workers if _running(pid)]
+    assert len(workers) >= 2 and not alive, f"worker processes left behind: {alive}"
+    _, meta = load_checkpoint(out / "checkpoint")
+    last = json.loads(progress.read_text().splitlines()[-1])
+    assert meta["counters"]["updates"] == last["updates"] > 0
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

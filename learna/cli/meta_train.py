@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -42,10 +44,18 @@ def meta_train(out, time_budget, workers, targets_file, count, min_length, max_l
         spec = GenerationSpec(count=count, min_length=min_length, max_length=max_length, seed=data_seed)
         targets = generate_targets(spec, model)
     status = StatusLine(interval=0)
-    result = train(config, targets, time_budget, seed, out, workers=workers, resume=resume,
-                   checkpoint_every_s=checkpoint_every,
-                   progress=lambda r: status(f"{r['elapsed_s']:.0f} s: {r['updates']} updates, {r['episodes']} "
-                                             f"episodes, mean similarity {r['mean_recent_similarity']}"))
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop workers, save checkpoint
+    try:
+        result = train(config, targets, time_budget, seed, out, workers=workers, resume=resume,
+                       checkpoint_every_s=checkpoint_every,
+                       progress=lambda r: status(f"{r['elapsed_s']:.0f} s: {r['updates']} updates, "
+                                                 f"{r['episodes']} episodes, mean similarity "
+                                                 f"{r['mean_recent_similarity']}"))
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: checkpoint saved in {Path(out) / CHECKPOINT_DIR}; continue with --resume", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo(f"checkpoint {result.checkpoint} after {result.elapsed_s:.0f} s, {result.updates} updates")
     curve = Path(out) / "learning_curve.png"
     plot_learning_curve(Path(out) / "progress.jsonl", curve)
