@@ -252,7 +252,7 @@ else
         -v "$VOLUME:/results" -v "$SECRET_FILE:/run/secrets/hpo_secret:ro")
     engine run -d "${common[@]}" --name "$RUN_ID-master" --hostname master "$IMAGE" \
         hpo master --space learna --host 0.0.0.0 --port 9090 --secret-file /run/secrets/hpo_secret \
-        --run-id "$RUN_ID" --out /results/hpo --min-budget 1 --max-budget 3 --iterations 1 \
+        --run-id "$RUN_ID" --out /results/hpo --min-budget 1 --max-budget 3 --iterations 1 --min-workers 2 \
         "${HPO_QUICK[@]}" >/dev/null
     master_ip="$(engine inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$RUN_ID-master")"
     [[ -n "$master_ip" ]] || fail "the master container has no address on $NETWORK"
