@@ -1,5 +1,4 @@
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,15 +10,13 @@ import pytest
 import RNA
 from click.testing import CliRunner
 
-from learna.agent.checkpoint import save_checkpoint
 from learna.baselines import rnainverse
 from learna.benchmark import METHODS, open_run_directory
 from learna.cli.main import cli
 from learna.data import load_dataset
 from learna.errors import InputFileError
-from learna.design import new_policy
 from learna.folding import FoldingModel, fold_structure, inverse_fold
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER
+from learna.presets import LEARNA_PAPER
 from learna.processes import run_jobs
 from learna.records import read_records, write_run_info
 from learna.seeding import derive_seed
@@ -36,14 +33,6 @@ def run(*args):
 def bench(out, *args, method="rnainverse", ids=SHORTEST, limit=2):
     return run("benchmark", "--dataset", "eterna100-v2", "--method", method, "--ids", ids, "--time-limit", limit,
                "--out", out, *args)
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("checkpoint")
-    save_checkpoint(directory, new_policy(META_LEARNA_PAPER, None, learning=False).network.state_dict(),
-                    META_LEARNA_PAPER.to_dict())
-    return directory
 
 
 def assert_verified(record, method, model=FoldingModel()):

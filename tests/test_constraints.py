@@ -9,22 +9,20 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learna.agent.checkpoint import save_checkpoint
 from learna.agent.network import PolicyNetwork
 from learna.agent.rollout import make_batch, policy_distribution, sample_actions
 from learna.agent.update import ppo_update
 from learna.agent.config import NetworkConfig, PPOConfig
 from learna.cli.main import cli
 from learna.cli.options import collect_targets
-from learna.constraints import ALL_PAIRS, BASES, IUPAC, WATSON_CRICK, DesignConstraints, parse_gc
+from learna.constraints import ALL_PAIRS, IUPAC, WATSON_CRICK, DesignConstraints, parse_gc
 from learna.data import read_targets, write_targets_tsv
-from learna.design import design, new_policy
+from learna.design import design
 from learna.env import EnvConfig, RnaDesignEnv
-from learna.env.encoding import PAIR_CLOSE, PAIR_OPEN, UNPAIRED_BASES, action_mask, decode_actions
+from learna.env.encoding import PAIR_CLOSE, PAIR_OPEN, action_mask, decode_actions
 from learna.env.reward import evaluate_design, reward_of
 from learna.errors import ConstraintError
 from learna.folding import fold
-from learna.presets import META_LEARNA_PAPER
 from learna.records import read_records
 from learna.search import MoveSet, SearchConfig, local_search
 from learna.structure import Target
@@ -202,14 +200,6 @@ def test_masked_update_keeps_gradients_finite():
 
 HAIRPINS = "((((((....))))))..((((....))))"
 ALLOWED = "NNNNNNGAAANNNNNNNNYYNNNNUUCGNN"
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("ckpt")
-    save_checkpoint(path, new_policy(META_LEARNA_PAPER, None, False).network.state_dict(), META_LEARNA_PAPER.to_dict())
-    return path
 
 
 @pytest.mark.parametrize("mode", ["learna", "meta-learna", "meta-learna-adapt", "hybrid"])

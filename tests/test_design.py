@@ -1,11 +1,10 @@
 import pytest
 
 from conftest import SMALL_TARGETS
-from learna.agent.checkpoint import save_checkpoint
-from learna.design import design, new_policy
+from learna.design import design
 from learna.errors import CheckpointError, ConfigError
 from learna.folding import fold_structure
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER
+from learna.presets import LEARNA_PAPER
 from learna.structure import Target
 
 
@@ -49,12 +48,10 @@ def test_meta_modes_need_a_checkpoint(tmp_path):
         design(Target("((....))"), mode="meta-learna", time_limit=1, checkpoint=tmp_path)
 
 
-def test_meta_learna_samples_without_updates_and_adapt_learns(tmp_path):
-    policy = new_policy(META_LEARNA_PAPER, None, learning=False)
-    save_checkpoint(tmp_path, policy.network.state_dict(), META_LEARNA_PAPER.to_dict())
+def test_meta_learna_samples_without_updates_and_adapt_learns(checkpoint):
     target = Target("((((((((....))))..((((....)))).))))...((((....))))")
-    fixed = design(target, mode="meta-learna", time_limit=1.0, seed=0, checkpoint=tmp_path)
-    adapt = design(target, mode="meta-learna-adapt", time_limit=1.0, seed=0, checkpoint=tmp_path)
+    fixed = design(target, mode="meta-learna", time_limit=1.0, seed=0, checkpoint=checkpoint)
+    adapt = design(target, mode="meta-learna-adapt", time_limit=1.0, seed=0, checkpoint=checkpoint)
     assert fixed.updates == 0 and fixed.restarts == 0
     assert adapt.updates > 0 or adapt.solved
 

@@ -5,8 +5,7 @@ import pytest
 import RNA
 
 from learna.errors import ConfigError
-from learna.folding import (DEFAULT_MODEL, FoldingModel, energy_of, evaluate_ensemble, fold, fold_structure,
-                            mfe_structures)
+from learna.folding import DEFAULT_MODEL, FoldingModel, energy_of, evaluate_ensemble, fold, fold_structure
 from learna.structure import pair_table
 
 PUZZLES = Path(__file__).resolve().parents[1] / "learna" / "data" / "eterna100" / "original" / "eterna100_puzzles.tsv"

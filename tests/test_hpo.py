@@ -25,7 +25,7 @@ from learna.design import design
 from learna.errors import ConfigError
 from learna.hpo.objective import TIME_WEIGHT, evaluate
 from learna.hpo.results import RunSpec, read_log, repair_logs
-from learna.hpo.space import (SPACES, configuration_space, default_configuration, get_space, sample_configurations,
+from learna.hpo.space import (configuration_space, default_configuration, get_space, sample_configurations,
                               state_radius, validate)
 from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, load_config
 from learna.structure import Target

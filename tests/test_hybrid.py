@@ -1,10 +1,8 @@
-import numpy as np
 import pytest
 import torch
 
 from conftest import SMALL_TARGETS
-from learna.agent.checkpoint import save_checkpoint
-from learna.design import design, new_policy
+from learna.design import design
 from learna.folding import fold_structure
 from learna.hybrid import policy_prior
 from learna.presets import META_LEARNA_PAPER, DesignerConfig, HybridConfig
@@ -23,14 +21,6 @@ def test_policy_prior_maps_actions_to_bases_and_pairs():
     assert prior.unpaired_probs[2, BASES.index("A")] == pytest.approx(1.0)  # action 1 = A
     assert prior.unpaired_probs[3, BASES.index("U")] == pytest.approx(0.5)  # action 2 = U
     assert prior.unpaired_probs[3, BASES.index("C")] == pytest.approx(0.5)  # action 3 = C
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("ckpt")
-    save_checkpoint(path, new_policy(META_LEARNA_PAPER, None, False).network.state_dict(), META_LEARNA_PAPER.to_dict())
-    return path
 
 
 @pytest.mark.parametrize("structure", SMALL_TARGETS)

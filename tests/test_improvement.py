@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from learna.agent.checkpoint import save_checkpoint
 from learna.configio import from_dict, to_dict
 from learna.constraints import BASES, DesignConstraints
-from learna.design import design, new_policy, resolve_checkpoint
+from learna.design import design, resolve_checkpoint
 from learna.env import ENV_ID, EnvConfig, RnaDesignEnv
 from learna.env.reward import evaluate_design, reward_of
 from learna.errors import ConfigError
@@ -121,17 +120,16 @@ def test_invalid_improvement_settings_are_config_errors(env):
         EnvConfig(**{k: SearchConfig(**v) if isinstance(v, dict) else v for k, v in env.items()})
 
 
-def test_design_modes_solve_with_search_and_keep_it_over_a_checkpoint(tmp_path):
+def test_design_modes_solve_with_search_and_keep_it_over_a_checkpoint(checkpoint):
     target = Target(TARGETS[1])
     config = replace(LEARNA_PAPER, env=replace(LEARNA_PAPER.env, improvement="search"))
     result = design(target, config, mode="learna", time_limit=20, seed=0)
     assert result.solved and fold_structure(result.sequence) == target.dot_bracket
     assert design(target, config, mode="learna", time_limit=20, seed=0).sequence == result.sequence
-    policy = new_policy(META_LEARNA_PAPER, None, learning=False)
-    save_checkpoint(tmp_path, policy.network.state_dict(), META_LEARNA_PAPER.to_dict())  # trained with "lis"
     adapt = replace(META_LEARNA_PAPER, env=replace(META_LEARNA_PAPER.env, improvement="search"))
-    assert resolve_checkpoint("meta-learna-adapt", adapt, tmp_path)[0].env.improvement == "search"
-    result = design(target, adapt, mode="meta-learna-adapt", time_limit=20, seed=0, checkpoint=tmp_path)
+    # the checkpoint's config says "lis"; the caller's improvement step wins
+    assert resolve_checkpoint("meta-learna-adapt", adapt, checkpoint)[0].env.improvement == "search"
+    result = design(target, adapt, mode="meta-learna-adapt", time_limit=20, seed=0, checkpoint=checkpoint)
     assert result.solved and fold_structure(result.sequence) == target.dot_bracket
 
 
