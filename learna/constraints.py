@@ -147,10 +147,13 @@ class DesignConstraints:
 
     def gc_distance(self, sequence: str) -> int:
         """d_GC: bases that must change to bring the GC content within the tolerance (0 without a target)."""
+        return self.gc_count_distance(gc_count(sequence), len(sequence))
+
+    def gc_count_distance(self, count: int, length: int) -> int:
+        """d_GC of a ``length``-nt sequence holding ``count`` G and C (0 without a GC target)."""
         if self.gc is None:
             return 0
-        low, high = self.gc_bounds(len(sequence))
-        count = gc_count(sequence)
+        low, high = self.gc_bounds(length)
         return max(0, low - count, count - high)
 
     def reachable_gc_counts(self, partners: tuple[int, ...]) -> int:

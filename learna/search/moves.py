@@ -246,13 +246,12 @@ class MoveSet:
         """``sequence`` moved towards the GC window (unchanged without a GC target or inside it): units in
         random order each take, if one exists, a random allowed value (a base, or a Watson–Crick pair) that
         brings the G+C count closer to the window, until it is reached."""
-        low, high = self.constraints.gc_bounds(len(sequence))
         count = gc_count(sequence)
 
         def off(c: int) -> int:
-            return max(0, low - c, c - high)
+            return self.constraints.gc_count_distance(c, len(sequence))
 
-        if self.constraints.gc is None or off(count) == 0:
+        if off(count) == 0:
             return sequence
         seq = list(sequence)
         for unit in rng.permutation(len(seq)):
