@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 
 import pytest
@@ -57,6 +58,39 @@ def test_generated_targets_are_reproducible_and_usable_as_a_dataset(tmp_path):
     other = tmp_path / "c.tsv"
     run("data", "generate", *args[:-1], "4", "--out", str(other))
     assert other.read_text() != first.read_text()
+
+
+def test_motif_targets_are_exact_length_valid_structures_with_designed_features(tmp_path):
+    out = tmp_path / "motif.tsv"
+    args = ["--kind", "motif", "--count", "30", "--min-length", "60", "--max-length", "200", "--seed", "5"]
+    assert run("data", "generate", *args, "--out", str(out)).exit_code == 0
+    again = tmp_path / "again.tsv"
+    run("data", "generate", *args, "--out", str(again))
+    assert out.read_text() == again.read_text()
+    targets = load_dataset(str(out))  # parsing validates balance and characters
+    assert len(targets) == 30 and all(60 <= len(t) <= 200 for t in targets)
+    assert all(t.id.startswith("motif5-") for t in targets)
+    structures = "".join(t.dot_bracket + " " for t in targets)
+    # what makes designed puzzles hard: lone pairs between loops, 1-nt bulges, multiloops
+    assert re.search(r"[.]\([.]", structures) and re.search(r"\([.]\(|\)[.]\)", structures)
+    assert any(multiloops(t.dot_bracket) for t in targets)
+    # no hairpin is closed by a lone pair
+    assert not re.search(r"[^(]\([.]+\)", structures)
+
+
+def multiloops(structure: str) -> int:
+    """Loops closed by a pair that enclose two or more helices."""
+    stack, branches, count = [], [], 0
+    for char in structure:
+        if char == "(":
+            if branches:
+                branches[-1] += 1
+            stack.append(char)
+            branches.append(0)
+        elif char == ")":
+            stack.pop()
+            count += branches.pop() >= 2
+    return count
 
 
 def test_generate_rejects_bad_ranges(tmp_path):

@@ -8,7 +8,7 @@ import statistics
 import click
 
 from learna.cli.options import folding_model, folding_options
-from learna.data import DATASETS, GenerationSpec, dataset_path, generate_targets, load_dataset, write_targets_tsv
+from learna.data import DATASETS, GENERATION_KINDS, GenerationSpec, dataset_path, generate_targets, load_dataset, write_targets_tsv
 from learna.errors import InputFileError
 
 
@@ -43,11 +43,15 @@ def list_datasets(as_json):
 @click.option("--max-length", type=int, default=450, show_default=True)
 @click.option("--min-pairs", type=int, default=1, show_default=True, help="Skip structures with fewer pairs.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same targets.")
+@click.option("--kind", type=click.Choice(GENERATION_KINDS), default="mfe", show_default=True,
+              help="mfe: MFE structures of random sequences; motif: structures drawn from a loop grammar "
+                   "(lone pairs, short stems, bulges, multiloops; harder, designability not guaranteed).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="TSV file to write (id, dotbracket).")
 @folding_options
-def generate(count, min_length, max_length, min_pairs, seed, out, temperature, dangles, no_lp):
-    """Write MFE structures of random sequences as a target file (a --dataset)."""
-    spec = GenerationSpec(count=count, min_length=min_length, max_length=max_length, min_pairs=min_pairs, seed=seed)
+def generate(count, min_length, max_length, min_pairs, seed, kind, out, temperature, dangles, no_lp):
+    """Write random target structures as a target file (a --dataset)."""
+    spec = GenerationSpec(count=count, min_length=min_length, max_length=max_length, min_pairs=min_pairs, seed=seed,
+                          kind=kind)
     targets = generate_targets(spec, folding_model(temperature, dangles, no_lp))
     try:
         write_targets_tsv(targets, out)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from learna.data.motifs import MIN_HELIX, motif_structure
 from learna.data.targetfiles import read_targets, write_targets_tsv
 from learna.errors import InputFileError, LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure
 from learna.structure import Target
 
-__all__ = ["DATASETS", "GenerationSpec", "dataset_digest", "dataset_path", "generate_targets", "load_dataset",
+__all__ = ["DATASETS", "GENERATION_KINDS", "GenerationSpec", "dataset_digest", "dataset_path", "generate_targets", "load_dataset",
            "read_targets", "select_targets", "verify_checksum", "write_targets_tsv"]
 
 DATASETS: dict[str, tuple[str, str]] = {
@@ -93,7 +94,8 @@ def select_targets(targets: list[Target], selection: str | None) -> list[Target]
 
 @dataclass(frozen=True)
 class GenerationSpec:
-    """Recipe for random targets: MFE structures of uniformly random sequences."""
+    """Recipe for random targets: MFE structures of uniformly random sequences (``kind="mfe"``) or
+    structures drawn from a loop grammar (``kind="motif"``, :mod:`learna.data.motifs`: harder)."""
 
     count: int = 100
     min_length: int = 50
@@ -101,15 +103,26 @@ class GenerationSpec:
     min_pairs: int = 1
     """Skip structures with fewer base pairs than this."""
     seed: int = 0
+    kind: str = "mfe"
+    """``mfe`` or ``motif``."""
+
+
+GENERATION_KINDS = ("mfe", "motif")
+"""What :func:`generate_targets` can draw."""
 
 
 def generate_targets(spec: GenerationSpec, model: FoldingModel = DEFAULT_MODEL) -> list[Target]:
-    """Reproducible random targets: fold random sequences with lengths uniform in the range.
+    """Reproducible random targets with lengths uniform in the range: MFE structures of random
+    sequences folded with ``model`` (``kind="mfe"``) or grammar-drawn structures (``kind="motif"``).
 
     Duplicated structures are dropped. The same spec and model always give the same list.
     """
     if spec.count < 1 or not 1 <= spec.min_length <= spec.max_length:
         raise LearnaError("generation needs count ≥ 1 and 1 ≤ min length ≤ max length")
+    if spec.kind not in GENERATION_KINDS:
+        raise LearnaError(f"unknown generation kind {spec.kind!r}: use one of {', '.join(GENERATION_KINDS)}")
+    if spec.kind == "motif" and spec.min_length < MIN_HELIX:
+        raise LearnaError(f"motif targets need a min length of at least {MIN_HELIX}")
     rng = np.random.default_rng(spec.seed)
     seen: set[str] = set()
     targets: list[Target] = []
@@ -119,10 +132,13 @@ def generate_targets(spec: GenerationSpec, model: FoldingModel = DEFAULT_MODEL) 
         if attempts > 100 * spec.count:
             raise LearnaError("could not generate enough distinct targets; widen the length range or lower min pairs")
         length = int(rng.integers(spec.min_length, spec.max_length + 1))
-        sequence = "".join(rng.choice(list("ACGU"), size=length))
-        structure = fold_structure(sequence, model)
+        if spec.kind == "motif":
+            structure = motif_structure(length, rng)
+        else:
+            structure = fold_structure("".join(rng.choice(list("ACGU"), size=length)), model)
         if structure in seen or structure.count("(") < spec.min_pairs:
             continue
         seen.add(structure)
-        targets.append(Target(structure, id=f"gen{spec.seed}-{len(targets) + 1}"))
+        prefix = "gen" if spec.kind == "mfe" else "motif"
+        targets.append(Target(structure, id=f"{prefix}{spec.seed}-{len(targets) + 1}"))
     return targets
