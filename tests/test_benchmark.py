@@ -173,7 +173,7 @@ def test_killed_and_interrupted_runs_resume_without_rerunning_or_losing(tmp_path
         (["--ids", "9-3"], "range 9-3 is reversed"),
         (["--ids", "1,,3"], "empty item"),
         (["--config", "c.json"], "method rnainverse takes no config"),
-        (["--method", "meta-learna"], "needs pretrained weights"),
+        (["--method", "meta-learna", "--checkpoint", "/nonexistent"], "no checkpoint at /nonexistent"),
         (["--method", "learna", "--checkpoint", "x"], "uses no checkpoint"),
         (["--time-limit", "0"], "time limit must be positive"),
         (["--processes", "0"], "processes and runs must be at least 1"),

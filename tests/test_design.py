@@ -1,7 +1,7 @@
 import pytest
 
 from conftest import SMALL_TARGETS
-from learna.design import design
+from learna.design import design, shipped_weights
 from learna.errors import CheckpointError, ConfigError
 from learna.folding import fold_structure
 from learna.presets import LEARNA_PAPER
@@ -37,7 +37,8 @@ def test_learna_mode_updates_the_network():
     assert result.updates > 0 or result.solved
 
 
-def test_meta_modes_need_a_checkpoint(tmp_path):
+def test_meta_modes_need_a_checkpoint(tmp_path, monkeypatch):
+    monkeypatch.setattr("learna.design.shipped_weights", lambda: None)  # an install without the shipped weights
     with pytest.raises(CheckpointError, match="needs pretrained weights"):
         design(Target("((....))"), mode="meta-learna", time_limit=1)
     with pytest.raises(CheckpointError, match="no checkpoint"):
@@ -46,6 +47,14 @@ def test_meta_modes_need_a_checkpoint(tmp_path):
     (tmp_path / "config.json").write_text('{"config": {}}')
     with pytest.raises(CheckpointError, match="corrupted"):
         design(Target("((....))"), mode="meta-learna", time_limit=1, checkpoint=tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["meta-learna", "meta-learna-adapt"])
+def test_shipped_weights_load_and_solve_small_targets_within_seconds(mode):
+    assert shipped_weights() is not None
+    for structure in SMALL_TARGETS:
+        result = design(Target(structure), mode=mode, time_limit=20, seed=0)
+        assert result.solved and fold_structure(result.sequence) == structure, (structure, result)
 
 
 def test_meta_learna_samples_without_updates_and_adapt_learns(checkpoint):
