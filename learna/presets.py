@@ -73,11 +73,23 @@ META_LEARNA_PAPER = DesignerConfig(
     restart_timeout=1800.0,
 )
 
+# The hybrid: the search settings of the BOHB incumbent of the `hybrid` space (runs/hpo-hybrid: 60
+# evaluations, budgets 2/6/18 s per target, 16 generated motif targets of 60-300 nt; see
+# docs/results/hpo-hybrid), with the policy on (10 policy starts, proposals mixed half and half), which
+# measured best on 40 held generated motif targets of 100-400 nt (docs/results/README.md).
+HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
+    search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
+                        position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
+                        informed_probability=0.9504860360378, stack_probability=0.4265713997012,
+                        closing_pair_probability=0.0445096271486, max_mutations=6,
+                        mutation_exponent=0.8214853623274, defect_window=2, stagnation_steps=1339),
+    use_policy=True, policy_starts=10, proposal_mix=0.5))
+
 PRESETS: dict[str, DesignerConfig] = {
     "learna": LEARNA_PAPER,
     "meta-learna": META_LEARNA_PAPER,
     "meta-learna-adapt": META_LEARNA_PAPER,
-    "hybrid": META_LEARNA_PAPER,
+    "hybrid": HYBRID_TUNED,
 }
 """Default configuration per design mode."""
 

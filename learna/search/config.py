@@ -15,7 +15,9 @@ INITIALISATIONS = ("gc_a", "gc_a_boost")
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Settings of :func:`learna.search.local_search`; the defaults are the best measured setting."""
+    """Settings of :func:`learna.search.local_search`. The defaults are the hand-tuned setting that the
+    environment's ``search`` improvement step uses; ``--mode hybrid`` ships BOHB-tuned values
+    (:data:`learna.presets.HYBRID_TUNED`)."""
 
     objective: str = "mfe_distance"
     """What is minimised: ``probability`` (1 − P(target)), ``log_probability`` (−ln P(target) / n),
