@@ -3,7 +3,7 @@
 #
 # Resumable: run it again to continue where it stopped (every benchmark uses --resume).
 #   RUNS        independent runs per target (default 1; the paper used 5)
-#   CHECKPOINT  meta-trained weights for meta-learna and meta-learna-adapt (skipped when unset)
+#   CHECKPOINT  meta-trained weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones)
 #   OUT         where the run directories go (default runs/eterna100-v2)
 # One method and run takes at most 100 targets x 60 s / 2 processes = 50 min (measured on 2 cores:
 # rnainverse 36 min, learna 32 min; a target ends when solved).
@@ -13,16 +13,11 @@ LEARNA=${LEARNA:-.venv/bin/learna}
 OUT=${OUT:-runs/eterna100-v2}
 RUNS=${RUNS:-1}
 
-methods=(hybrid learna rnainverse)
-if [[ -n "${CHECKPOINT:-}" ]]; then
-  methods+=(meta-learna meta-learna-adapt)  # hybrid uses the shipped weights, if any
-else
-  echo "CHECKPOINT is not set: skipping meta-learna and meta-learna-adapt" >&2
-fi
+methods=(hybrid meta-learna-adapt learna rnainverse)
 
 for method in "${methods[@]}"; do
   extra=()
-  if [[ $method == meta-* ]]; then extra=(--checkpoint "$CHECKPOINT"); fi
+  if [[ -n "${CHECKPOINT:-}" && $method != learna && $method != rnainverse ]]; then extra=(--checkpoint "$CHECKPOINT"); fi
   "$LEARNA" benchmark --dataset eterna100-v2 --method "$method" --time-limit 60 --processes 2 \
     --runs "$RUNS" --seed 0 --resume --out "$OUT/$method" ${extra[@]+"${extra[@]}"}
 done

@@ -16,12 +16,14 @@ def test_version():
     assert result.exit_code == 0 and result.output.startswith("learna ")
 
 
-def test_design_json_output_is_verified():
-    result = run("design", "--target", "(((((......)))))", "--seed", "1", "--json", "--time-limit", "30")
+@pytest.mark.parametrize("mode", [None, "learna", "meta-learna", "meta-learna-adapt"])
+def test_design_json_output_is_verified(mode):
+    mode_args = [] if mode is None else ["--mode", mode]
+    result = run("design", "--target", "(((((......)))))", "--seed", "1", "--json", "--time-limit", "30", *mode_args)
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"id", "target", "sequence", "folded", "distance", "solved", "time_s", "mode", "seed"} <= set(record)
-    assert record["solved"] is True and record["mode"] == "learna" and record["seed"] == 1
+    assert record["solved"] is True and record["mode"] == (mode or "hybrid") and record["seed"] == 1
     assert fold_structure(record["sequence"]) == "(((((......)))))" == record["folded"]
 
 
@@ -65,7 +67,7 @@ def test_folding_options_reach_the_verification():
         (["--target-file", "/nonexistent/file.txt"], "cannot read target file"),
         (["-t", "((....))", "--config", "/nonexistent.json"], "does not exist"),
         (["-t", "((....))", "--dangles", "7"], "dangles must be"),
-        (["-t", "((....))", "--mode", "meta-learna"], "needs pretrained weights"),
+        (["-t", "((....))", "--mode", "meta-learna", "--checkpoint", "/nonexistent"], "no checkpoint at /nonexistent"),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(args, message):
@@ -109,3 +111,14 @@ def test_config_file_overrides_the_preset(tmp_path):
     config.write_text('{"env": {"reward_exponent": 2.0}, "network": {"lstm_layers": 0}}')
     result = run("design", "-t", "((((....))))", "--config", str(config), "--json", "-q")
     assert result.exit_code == 0 and json.loads(result.stdout)["solved"]
+
+
+def test_an_hpo_incumbent_is_refused_by_a_mode_its_space_does_not_tune(tmp_path):
+    best = tmp_path / "best.json"
+    best.write_text(json.dumps({"config": {"env": {"reward_exponent": 4.0}}, "hpo": {"space": "learna"}}))
+    refused = run("design", "-t", "((((....))))", "--config", str(best), "--time-limit", "5")
+    assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "'learna'-space search: use it with --mode learna, not hybrid" in refused.stderr
+    accepted = run("design", "-t", "((((....))))", "--config", str(best), "--mode", "learna", "--time-limit", "20",
+                   "--json", "-q")
+    assert accepted.exit_code == 0 and json.loads(accepted.stdout)["solved"]

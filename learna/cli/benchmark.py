@@ -25,7 +25,7 @@ from learna.report import format_table, load_run, summarize
 @click.option("--seed", type=int, default=0, show_default=True, help="Base seed; each target and run derives its own.")
 @click.option("--resume", is_flag=True, help="Continue a run directory, skipping what is recorded.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config for the design modes.")
-@click.option("--checkpoint", type=click.Path(), help="Pretrained weights for the meta-learna modes.")
+@click.option("--checkpoint", type=click.Path(), help="Weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones).")
 @click.option("--grace", type=float, default=10.0, show_default=True,
               help="Seconds past the limit before a worker is killed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")

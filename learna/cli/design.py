@@ -23,10 +23,11 @@ from learna.design import MODES, DesignResult, design as run_design, warm_up
                            "for every target without its own.")
 @click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds per target.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same design).")
-@click.option("--mode", type=click.Choice(MODES), default="learna", show_default=True, help="Designer.")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
+              help="Designer: hybrid (the policy-guided local search, best measured), or one of the paper's modes.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="JSON config overriding the mode's preset (e.g. from `learna hpo best`).")
-@click.option("--checkpoint", type=click.Path(), help="Pretrained weights for the meta-learna modes.")
+@click.option("--checkpoint", type=click.Path(), help="Weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target per line on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @folding_options

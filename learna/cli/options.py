@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import click
 
+from learna.configio import load_json
 from learna.constraints import DesignConstraints, parse_gc
 from learna.data import read_targets
 from learna.errors import ConfigError, ConstraintError, LearnaError
@@ -28,11 +29,25 @@ def folding_model(temperature: float, dangles: int, no_lp: bool) -> FoldingModel
     return FoldingModel(temperature=temperature, dangles=dangles, no_lp=no_lp)
 
 
+SPACE_MODES = {"learna": ("learna",), "meta-learna": ("meta-learna", "meta-learna-adapt"), "hybrid": ("hybrid",)}
+"""The design modes a BOHB space's incumbent (``learna hpo best``) is meant for."""
+
+
 def resolve_config(config_path: str | None, mode: str, model: FoldingModel) -> DesignerConfig:
-    """The mode's preset, overridden by a config file, with the chosen folding model."""
+    """The mode's preset, overridden by a config file, with the chosen folding model.
+
+    A file written by ``learna hpo best`` names its search space; using it with a mode that space does
+    not tune (e.g. a ``learna``-space incumbent with the default ``hybrid`` mode) is refused.
+    """
     base = PRESETS[mode]
-    config = load_config(config_path, base) if config_path else base
-    return config.with_folding(model)
+    if not config_path:
+        return base.with_folding(model)
+    data = load_json(config_path)
+    space = data.get("hpo", {}).get("space") if isinstance(data, dict) and isinstance(data.get("hpo"), dict) else None
+    if space in SPACE_MODES and mode not in SPACE_MODES[space]:
+        raise ConfigError(f"{config_path} is the incumbent of a {space!r}-space search: use it with "
+                          f"--mode {' or --mode '.join(SPACE_MODES[space])}, not {mode}")
+    return load_config(config_path, base).with_folding(model)
 
 
 def collect_targets(target: str | None, target_file: str | None, sequence_constraint: str | None = None,

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Ablation of the hybrid designer: what the learned policy and the adaptation each contribute.
+#
+#   hybrid             the shipped preset (policy starts + policy proposals + local search)
+#   no-policy          pure local search: rule-based starts, uniform proposals
+#   rule-starts        rule-based starts, policy proposals
+#   uniform-proposals  policy starts, uniform proposals
+#   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
+#   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
+#
+# Every arm uses the shipped weights. Resumable (--resume). Report only: nothing is tuned on the result.
+#   DATASET  a shipped dataset or target file (default eterna100-v2)
+#   LIMIT    seconds per target (default 10)
+#   ARMS     which arms (default: all six)
+#   OUT      where the run directories go (default runs/ablation)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LEARNA=${LEARNA:-.venv/bin/learna}
+DATASET=${DATASET:-eterna100-v2}
+LIMIT=${LIMIT:-10}
+OUT=${OUT:-runs/ablation}
+read -r -a arms <<< "${ARMS:-hybrid no-policy rule-starts uniform-proposals meta-search adapt-search}"
+mkdir -p "$OUT"
+
+for arm in "${arms[@]}"; do
+  case $arm in
+    hybrid)            method=hybrid; config='{}' ;;
+    no-policy)         method=hybrid; config='{"hybrid": {"use_policy": false}}' ;;
+    rule-starts)       method=hybrid; config='{"hybrid": {"policy_starts": 0}}' ;;
+    uniform-proposals) method=hybrid; config='{"hybrid": {"proposal_mix": 0.0}}' ;;
+    meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
+    adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
+    *) echo "unknown arm $arm" >&2; exit 2 ;;
+  esac
+  echo "$config" > "$OUT/$arm.json"
+  "$LEARNA" benchmark --dataset "$DATASET" --method "$method" --config "$OUT/$arm.json" --time-limit "$LIMIT" \
+    --processes 2 --seed 0 --resume --out "$OUT/$arm"
+done
+
+"$LEARNA" report "${arms[@]/#/$OUT/}" | tee "$OUT/report.txt"
