@@ -36,9 +36,10 @@ from learna.configio import from_dict
 from learna.env.encoding import action_mask, decode_actions, episode_observations
 from learna.env.reward import Outcome, evaluate_design
 from learna.errors import CheckpointError, ConfigError
-from learna.folding import FoldingModel, fold_structure
+from learna.folding import FoldingModel
 from learna.presets import PRESETS, DesignerConfig
-from learna.structure import Target, hamming
+from learna.records import verify
+from learna.structure import Target
 
 MODES = ("learna", "meta-learna", "meta-learna-adapt", "hybrid")
 CACHE_LIMIT = 200_000
@@ -102,12 +103,9 @@ class _Progress:
 def verified_result(target: Target, sequence: str, model: FoldingModel, **values) -> DesignResult:
     """A :class:`DesignResult` whose ``folded``, ``distance``, ``solved`` and constraint fields come from an
     independent fold of ``sequence`` after the run; ``values`` are the run's remaining fields."""
-    folded = fold_structure(sequence, model)
-    distance = hamming(folded, target.dot_bracket)
-    summary = target.constraints.summary(sequence)
-    solved = distance == 0 and summary["constraints_satisfied"] is not False
-    return DesignResult(id=target.id, target=target.dot_bracket, sequence=sequence, folded=folded, distance=distance,
-                        solved=solved, **values, **summary)
+    check = verify(target, sequence, model)
+    return DesignResult(id=target.id, target=target.dot_bracket, sequence=sequence, folded=check.folded,
+                        distance=check.distance, solved=check.solved, **values, **check.constraints)
 
 
 def shipped_weights() -> Path | None:

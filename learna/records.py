@@ -90,17 +90,36 @@ class Record:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def verified_record(target: Target, sequence: str | None, model: FoldingModel, *,
-                    time_to_solve_s: float | None, **values) -> Record:
-    """A :class:`Record` whose ``folded``/``distance``/``solved`` and constraint fields come from checking
-    ``sequence`` here, independently of the designer; ``values`` are the remaining :class:`Record` fields."""
+@dataclass(frozen=True)
+class Verification:
+    """What an independent check of a design found: the sequence re-folded with the run's energy model."""
+
+    folded: str | None
+    distance: int | None
+    solved: bool
+    """The fold is the target and the design constraints (if any) hold."""
+    constraints: dict
+    """``constraints``, ``gc_content`` and ``constraints_satisfied`` (see ``DesignConstraints.summary``)."""
+
+
+def verify(target: Target, sequence: str | None, model: FoldingModel) -> Verification:
+    """Re-fold ``sequence`` (``None``: no design) and check it against ``target`` and its constraints."""
     folded = fold_structure(sequence, model) if sequence else None
     distance = hamming(folded, target.dot_bracket) if folded is not None else None
     summary = target.constraints.summary(sequence)
     solved = distance == 0 and summary["constraints_satisfied"] is not False
-    return Record(id=target.id, length=len(target), target=target.dot_bracket, solved=solved, distance=distance,
-                  time_to_solve_s=time_to_solve_s if solved else None, sequence=sequence, folded=folded,
-                  folding=model.to_dict(), versions=versions(), **summary, **values)
+    return Verification(folded, distance, solved, summary)
+
+
+def verified_record(target: Target, sequence: str | None, model: FoldingModel, *,
+                    time_to_solve_s: float | None, **values) -> Record:
+    """A :class:`Record` whose ``folded``/``distance``/``solved`` and constraint fields come from checking
+    ``sequence`` here, independently of the designer; ``values`` are the remaining :class:`Record` fields."""
+    check = verify(target, sequence, model)
+    return Record(id=target.id, length=len(target), target=target.dot_bracket, solved=check.solved,
+                  distance=check.distance, time_to_solve_s=time_to_solve_s if check.solved else None,
+                  sequence=sequence, folded=check.folded, folding=model.to_dict(), versions=versions(),
+                  **check.constraints, **values)
 
 
 def append_record(directory: Path, record: Record) -> None:
