@@ -99,9 +99,13 @@ def load_config(path: str | Path, base: DesignerConfig = LEARNA_PAPER) -> Design
 
     Accepts the config itself or an object with a ``"config"`` key (as written next to results).
     """
-    data = load_json(path)
+    return config_from_json(load_json(path), base, where=str(path))
+
+
+def config_from_json(data, base: DesignerConfig, where: str) -> DesignerConfig:
+    """:func:`load_config` for JSON already read from ``where``."""
     if isinstance(data, dict) and isinstance(data.get("config"), dict):
         data = data["config"]
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a JSON object")
-    return from_dict(DesignerConfig, merge(to_dict(base), data), where=str(path))
+        raise ConfigError(f"{where}: expected a JSON object")
+    return from_dict(DesignerConfig, merge(to_dict(base), data), where=where)

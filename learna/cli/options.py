@@ -13,7 +13,7 @@ from learna.constraints import DesignConstraints, parse_gc
 from learna.data import read_targets
 from learna.errors import ConfigError, ConstraintError, LearnaError
 from learna.folding import FoldingModel
-from learna.presets import PRESETS, DesignerConfig, load_config
+from learna.presets import PRESETS, DesignerConfig, config_from_json
 from learna.structure import Target
 
 
@@ -43,11 +43,12 @@ def resolve_config(config_path: str | None, mode: str, model: FoldingModel) -> D
     if not config_path:
         return base.with_folding(model)
     data = load_json(config_path)
-    space = data.get("hpo", {}).get("space") if isinstance(data, dict) and isinstance(data.get("hpo"), dict) else None
+    hpo = data.get("hpo") if isinstance(data, dict) else None
+    space = hpo.get("space") if isinstance(hpo, dict) else None
     if space in SPACE_MODES and mode not in SPACE_MODES[space]:
         raise ConfigError(f"{config_path} is the incumbent of a {space!r}-space search: use it with "
                           f"--mode {' or --mode '.join(SPACE_MODES[space])}, not {mode}")
-    return load_config(config_path, base).with_folding(model)
+    return config_from_json(data, base, where=str(config_path)).with_folding(model)
 
 
 def collect_targets(target: str | None, target_file: str | None, sequence_constraint: str | None = None,
