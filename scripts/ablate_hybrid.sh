@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ablation of the hybrid designer: what the learned policy and the adaptation each contribute.
+# Ablation of the hybrid designer (what the learned policy and the adaptation each contribute) and of the
+# improvement step of the paper's modes (LIS against the local search).
 #
 #   hybrid             the shipped preset (policy starts + policy proposals + local search)
 #   no-policy          pure local search: rule-based starts, uniform proposals
@@ -7,11 +8,15 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
+#   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
+#   adapt-lis          Meta-LEARNA-Adapt with the paper's local improvement (LIS)
+#   learna-lis         LEARNA (from scratch) with the paper's local improvement (LIS)
+#   learna-search      LEARNA with the local search as its improvement step
 #
-# Every arm uses the shipped weights. Resumable (--resume). Report only: nothing is tuned on the result.
+# The pretrained arms use the shipped weights. Resumable (--resume). Report only: nothing is tuned on the result.
 #   DATASET  a shipped dataset or target file (default eterna100-v2)
 #   LIMIT    seconds per target (default 10)
-#   ARMS     which arms (default: all six)
+#   ARMS     which arms (default: the six hybrid and search arms)
 #   OUT      where the run directories go (default runs/ablation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +35,10 @@ for arm in "${arms[@]}"; do
     uniform-proposals) method=hybrid; config='{"hybrid": {"proposal_mix": 0.0}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
+    meta-lis)          method=meta-learna; config='{"env": {"improvement": "lis"}}' ;;
+    adapt-lis)         method=meta-learna-adapt; config='{"env": {"improvement": "lis"}}' ;;
+    learna-lis)        method=learna; config='{"env": {"improvement": "lis"}}' ;;
+    learna-search)     method=learna; config='{"env": {"improvement": "search"}}' ;;
     *) echo "unknown arm $arm" >&2; exit 2 ;;
   esac
   echo "$config" > "$OUT/$arm.json"

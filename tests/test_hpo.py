@@ -92,7 +92,7 @@ def group_gone(pgid: int, timeout: float) -> bool:
 
 def test_spaces_follow_the_reference():
     learna, meta = configuration_space("learna"), configuration_space("meta-learna")
-    assert len(list(learna.values())) == 14
+    assert len(list(learna.values())) == 16  # the original's 14 and the improvement step
     lr, meta_lr = learna["learning_rate"], meta["learning_rate"]
     assert (lr.lower, lr.upper, lr.default_value, lr.log) == (1e-5, 1e-3, 5e-4, True)
     assert (meta_lr.lower, meta_lr.upper, meta_lr.default_value) == (1e-6, 1e-4, 1e-5)
@@ -103,6 +103,10 @@ def test_spaces_follow_the_reference():
     assert meta["entropy_regularization"].lower == 5e-5 and learna["embedding_size"].upper == 4
     default = default_configuration("learna")
     assert "conv_channels2" not in default and "lstm_units" not in default  # inactive: radius 0, no LSTM
+    assert default["improvement"] == "lis" and "improvement_evaluations" not in default
+    searching = get_space("learna").to_designer({**default, "improvement": "search", "improvement_evaluations": 25})
+    assert (searching.env.improvement, searching.env.improvement_evaluations) == ("search", 25)
+    assert get_space("learna").from_designer(searching)["improvement_evaluations"] == 25
     with pytest.raises(ConfigError, match="unknown search space 'nonexistent'"):
         get_space("nonexistent")
 
@@ -141,6 +145,7 @@ def test_state_radius_fix_and_preset_round_trip():
     ("learna", {"conv_radius2": 0, "conv_channels2": 3}, "inactive"),
     ("learna", {"conv_radius2": 2}, "conv_channels2 is active but has no value"),
     ("learna", {"surprise": 1}, "unknown hyperparameter"),
+    ("learna", {"improvement_evaluations": 50}, "improvement_evaluations is inactive (it needs improvement = 'search')"),
     ("hybrid", {"objective": "fastest"}, "objective = 'fastest' is not one of 'probability'"),
     ("hybrid", {"use_policy": "yes"}, "use_policy = 'yes' is not one of True, False"),
     ("hybrid", {"use_policy": False}, "proposal_mix is inactive (it needs use_policy = True)"),

@@ -10,6 +10,7 @@ import click
 
 from learna.cli.options import StatusLine, folding_model, folding_options, positive_time, resolve_config
 from learna.data import GenerationSpec, generate_targets, load_dataset
+from learna.presets import META_TRAINING
 from learna.report import plot_learning_curve
 
 
@@ -23,7 +24,7 @@ from learna.report import plot_learning_curve
 @click.option("--max-length", type=int, default=450, show_default=True)
 @click.option("--data-seed", type=int, default=1001, show_default=True, help="Seed of the generated training set.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config over the Meta-LEARNA preset.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config over the paper's Meta-LEARNA configuration.")
 @click.option("--resume", is_flag=True, help="Continue from the run directory's last checkpoint.")
 @click.option("--checkpoint-every", type=float, default=60.0, show_default=True, help="Seconds between checkpoints.")
 @folding_options
@@ -35,7 +36,7 @@ def meta_train(out, time_budget, workers, targets_file, count, min_length, max_l
 
     positive_time(time_budget, "time budget")
     model = folding_model(temperature, dangles, no_lp)
-    config = resolve_config(config_path, "meta-learna", model)
+    config = resolve_config(config_path, "meta-learna", model, base=META_TRAINING)
     if resume:
         load_checkpoint(Path(out) / CHECKPOINT_DIR)  # a missing or corrupted checkpoint fails before any work
     if targets_file:

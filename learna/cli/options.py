@@ -33,13 +33,14 @@ SPACE_MODES = {"learna": ("learna",), "meta-learna": ("meta-learna", "meta-learn
 """The design modes a BOHB space's incumbent (``learna hpo best``) is meant for."""
 
 
-def resolve_config(config_path: str | None, mode: str, model: FoldingModel) -> DesignerConfig:
-    """The mode's preset, overridden by a config file, with the chosen folding model.
+def resolve_config(config_path: str | None, mode: str, model: FoldingModel,
+                   base: DesignerConfig | None = None) -> DesignerConfig:
+    """The mode's preset (or ``base``), overridden by a config file, with the chosen folding model.
 
     A file written by ``learna hpo best`` names its search space; using it with a mode that space does
     not tune (e.g. a ``learna``-space incumbent with the default ``hybrid`` mode) is refused.
     """
-    base = PRESETS[mode]
+    base = base or PRESETS[mode]
     if not config_path:
         return base.with_folding(model)
     data = load_json(config_path)

@@ -20,6 +20,11 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
   κ = −1. Here κ_min = r1 + r2: the smallest radius whose window (2κ+1) still fits the VALID conv
   stack (windows 2r1+1 and 2r2+1 shrink it by 2r1 + 2r2). κ is thus always ≥ 0 and every sampled
   network is well defined; the same ρ gives a smaller κ than in the original.
+* **Improvement step.** ``improvement`` chooses the step applied to an unsolved episode's design: the
+  original's local improvement (``lis``, the default) or the defect-guided local search (``search``,
+  :class:`~learna.env.config.EnvConfig`), whose fold budget per episode ``improvement_evaluations``
+  is active only with it. Cheap improvement leaves time for many updates, strong improvement makes
+  each episode count: which is better is for BOHB to measure, not to assume.
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
 ``defect_window`` only for the ``mfe_distance`` objective (the only one that reads it) and
@@ -32,6 +37,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Mapping
 
 from learna.agent.config import NetworkConfig
+from learna.env.config import IMPROVEMENTS
 from learna.errors import ConfigError
 from learna.hpo.hyperparameters import (Choice, Condition, Hyperparameter, Range, active_only,
                                         build_configuration_space, plain, problems)
@@ -59,8 +65,11 @@ LEARNA_RANGES: dict[str, Range] = {
     "num_lstm_layers": Range(0, 2, 0),
     "lstm_units": Range(1, 64, 1, log=True),
     "embedding_size": Range(0, 4, 1),
+    # beyond the original: the improvement step is part of the formulation too
+    "improvement": Choice(IMPROVEMENTS, "lis"),
+    "improvement_evaluations": Range(10, 200, 100, log=True),
 }
-"""The LEARNA worker's space (learna.md §3 table, left column)."""
+"""The LEARNA worker's space (learna.md §3 table, left column), plus the choice of improvement step."""
 
 META_LEARNA_RANGES: dict[str, Range] = {
     **LEARNA_RANGES,
@@ -76,8 +85,9 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("conv_channels1", "conv_radius1", 0),
     Condition("conv_channels2", "conv_radius2", 0),
     Condition("lstm_units", "num_lstm_layers", 0),
+    Condition("improvement_evaluations", "improvement", "search"),
 )
-"""The LEARNA spaces' children, each active only when its parent is > 0."""
+"""The LEARNA spaces' children, each active only when its parent is > 0 (or is ``search``)."""
 
 _HYBRID = PRESETS["hybrid"].hybrid
 _SEARCH = _HYBRID.search
@@ -151,7 +161,10 @@ def learna_designer(config: Mapping[str, Any], base: DesignerConfig) -> Designer
     )
     env = replace(base.env, state_radius=state_radius(r1, r2, float(config["state_radius_relative"])),
                   encoding="tokens" if embedding > 0 else "binary",
-                  reward_exponent=float(config["reward_exponent"]), mutation_threshold=MUTATION_THRESHOLD)
+                  reward_exponent=float(config["reward_exponent"]), mutation_threshold=MUTATION_THRESHOLD,
+                  improvement=config["improvement"])
+    if env.improvement == "search":
+        env = replace(env, improvement_evaluations=int(config["improvement_evaluations"]))
     ppo = replace(base.ppo, learning_rate=float(config["learning_rate"]), batch_size=int(config["batch_size"]),
                   entropy_coef=float(config["entropy_regularization"]))
     return replace(base, env=env, network=network, ppo=ppo)
@@ -176,7 +189,10 @@ def learna_hyperparameters(designer: DesignerConfig) -> dict[str, Any]:
         "fc_units": net.fc_units,
         "num_lstm_layers": net.lstm_layers,
         "embedding_size": net.embedding_size,
+        "improvement": designer.env.improvement,
     }
+    if designer.env.improvement == "search":
+        values["improvement_evaluations"] = designer.env.improvement_evaluations
     for k in (1, 2):
         if radii[k - 1] > 0:
             values[f"conv_channels{k}"] = channels[k - 1]
