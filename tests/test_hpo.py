@@ -271,9 +271,9 @@ def test_hpbandster_kde_works_with_configspace_1_and_numpy_2(space):
 
 # --- runs ----------------------------------------------------------------------------------------
 
-RUN_ARGS = ["--min-budget", 0.1, "--max-budget", 0.9, "--iterations", 10, "--seed", 1]
-"""Budgets 0.1/0.3/0.9; 10 brackets = 73 evaluations, 36 of them at 0.1: the KDE (14 hyperparameters)
-needs 30 results on a budget, so the last bracket's configurations can be model-based picks."""
+RUN_ARGS = ["--min-budget", 0.1, "--max-budget", 0.9, "--iterations", 12, "--seed", 1]
+"""Budgets 0.1/0.3/0.9; 12 brackets = 80 evaluations, 36 of them at 0.1: the KDE (16 hyperparameters)
+needs 34 results on a budget, so the last three brackets' configurations can be model-based picks."""
 
 
 def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_path, tiny_file):
@@ -298,7 +298,7 @@ def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_pat
     assert after[:len(before) - 1] == before[:-1]  # the log is only appended to (a torn last line may go)
     configs, evaluations = read_log(out)
     keys = [(e.config_id, e.budget) for e in evaluations]
-    assert len(keys) == len(set(keys)) == 73, "an evaluation was repeated or lost"
+    assert len(keys) == len(set(keys)) == 80, "an evaluation was repeated or lost"
     runs = [(json.dumps(configs[e.config_id][0], sort_keys=True), e.budget) for e in evaluations]
     assert len(set(runs)) == len(runs)
     assert {e.budget for e in evaluations} == {0.1, 0.3, 0.9} and all(e.loss is not None for e in evaluations)
@@ -312,7 +312,7 @@ def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_pat
     assert config == get_space("learna").to_designer(exported["hpo"]["hyperparameters"])
     report = run("hpo", "report", out, "--plot", tmp_path / "traj.png", "--json")
     summary = json.loads(report.stdout)
-    assert summary["evaluations"] == 73 and summary["evaluations_per_budget"] == {"0.1": 36, "0.3": 21, "0.9": 16}
+    assert summary["evaluations"] == 80 and summary["evaluations_per_budget"] == {"0.1": 36, "0.3": 24, "0.9": 20}
     assert summary["incumbent"]["loss"] == exported["hpo"]["loss"] and summary["model_based_picks"] >= 1
     assert (tmp_path / "traj.png").read_bytes()[:4] == b"\x89PNG"
 
