@@ -13,7 +13,8 @@
 #   learna-lis         LEARNA (from scratch) with the paper's local improvement (LIS)
 #   learna-search      LEARNA with the local search as its improvement step
 #
-# The pretrained arms use the shipped weights. Resumable (--resume). Report only: nothing is tuned on the result.
+# The pretrained arms use the shipped weights. Resumable (--resume). Never run it to tune on Eterna100: the
+# meta modes' improvement step was chosen from the *-lis and *-search arms on generated targets only.
 #   DATASET  a shipped dataset or target file (default eterna100-v2)
 #   LIMIT    seconds per target (default 10)
 #   ARMS     which arms (default: the six hybrid and search arms)

@@ -13,6 +13,7 @@ from learna.constraints import DesignConstraints, parse_gc
 from learna.data import read_targets
 from learna.errors import ConfigError, ConstraintError, LearnaError
 from learna.folding import FoldingModel
+from learna.hpo.space import SPACES
 from learna.presets import PRESETS, DesignerConfig, config_from_json
 from learna.structure import Target
 
@@ -29,10 +30,6 @@ def folding_model(temperature: float, dangles: int, no_lp: bool) -> FoldingModel
     return FoldingModel(temperature=temperature, dangles=dangles, no_lp=no_lp)
 
 
-SPACE_MODES = {"learna": ("learna",), "meta-learna": ("meta-learna", "meta-learna-adapt"), "hybrid": ("hybrid",)}
-"""The design modes a BOHB space's incumbent (``learna hpo best``) is meant for."""
-
-
 def resolve_config(config_path: str | None, mode: str, model: FoldingModel,
                    base: DesignerConfig | None = None) -> DesignerConfig:
     """The mode's preset (or ``base``), overridden by a config file, with the chosen folding model.
@@ -46,9 +43,10 @@ def resolve_config(config_path: str | None, mode: str, model: FoldingModel,
     data = load_json(config_path)
     hpo = data.get("hpo") if isinstance(data, dict) else None
     space = hpo.get("space") if isinstance(hpo, dict) else None
-    if space in SPACE_MODES and mode not in SPACE_MODES[space]:
+    spec = SPACES.get(space) if isinstance(space, str) else None
+    if spec is not None and mode not in spec.modes:
         raise ConfigError(f"{config_path} is the incumbent of a {space!r}-space search: use it with "
-                          f"--mode {' or --mode '.join(SPACE_MODES[space])}, not {mode}")
+                          f"--mode {' or --mode '.join(spec.modes)}, not {mode}")
     return config_from_json(data, base, where=str(config_path)).with_folding(model)
 
 

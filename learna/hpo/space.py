@@ -231,6 +231,13 @@ class SpaceSpec:
     designer: Callable[[Mapping[str, Any], DesignerConfig], DesignerConfig] = learna_designer
     hyperparameters: Callable[[DesignerConfig], dict[str, Any]] = learna_hyperparameters
     conditions: tuple[Condition, ...] = CONDITIONS
+    also_for: tuple[str, ...] = ()
+    """Design modes besides ``mode`` that the incumbent's config is meant for (see :attr:`modes`)."""
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The design modes an exported incumbent (``learna hpo best``) may be used with."""
+        return (self.mode, *self.also_for)
 
     def to_designer(self, config: Mapping[str, Any]) -> DesignerConfig:
         """The ``DesignerConfig`` of a configuration of this space (validated first)."""
@@ -243,7 +250,8 @@ class SpaceSpec:
 
 SPACES: dict[str, SpaceSpec] = {
     "learna": SpaceSpec("learna", LEARNA_RANGES, "learna", LEARNA_PAPER),
-    "meta-learna": SpaceSpec("meta-learna", META_LEARNA_RANGES, "meta-learna", META_LEARNA_PAPER),
+    "meta-learna": SpaceSpec("meta-learna", META_LEARNA_RANGES, "meta-learna", META_LEARNA_PAPER,
+                             also_for=("meta-learna-adapt",)),
     "hybrid": SpaceSpec("hybrid", HYBRID_RANGES, "hybrid", PRESETS["hybrid"], hybrid_designer, hybrid_hyperparameters,
                         HYBRID_CONDITIONS),
 }
