@@ -13,7 +13,7 @@ from learna.design import design, new_policy, warm_up
 from learna.env.encoding import decode_actions, episode_observations
 from learna.env.reward import evaluate_design
 from learna.agent.rollout import policy_distribution, sample_actions
-from learna.presets import LEARNA_PAPER
+from learna.presets import PRESETS
 
 torch.set_num_threads(1)
 warm_up()
@@ -25,12 +25,13 @@ def _target(length: int):
 
 @pytest.mark.parametrize("length", [50, 100, 200])
 def test_one_episode(benchmark, length):
-    """Sample one episode from the LEARNA policy and fold it (reward with local improvement)."""
+    """Sample one episode from the LEARNA policy (the `learna` preset) and fold it (reward with improvement)."""
     target = _target(length)
-    policy = new_policy(LEARNA_PAPER, None, learning=True)
-    obs = torch.as_tensor(episode_observations(target, LEARNA_PAPER.env.state_radius, "tokens"))
+    preset = PRESETS["learna"]
+    policy = new_policy(preset, None, learning=True)
+    obs = torch.as_tensor(episode_observations(target, preset.env.state_radius, "tokens"))
     rng = np.random.default_rng(0)
-    env = LEARNA_PAPER.env
+    env = preset.env
 
     def episode():
         log_probs, _ = policy_distribution(policy.network, obs)
@@ -42,7 +43,7 @@ def test_one_episode(benchmark, length):
 
 @pytest.mark.parametrize("length", [50, 100, 200])
 def test_fraction_of_design_time_in_folding(benchmark, length):
-    """LEARNA mode for 5 s on an unsolved target: share of wall time inside ViennaRNA."""
+    """LEARNA mode for 5 s on an unsolved target: share of wall time spent folding (the improvement step included)."""
     target = _target(length)
     result = benchmark.pedantic(design, args=(target,), kwargs={"time_limit": 5.0, "seed": 0}, rounds=1, iterations=1)
     fraction = result.fold_time_s / result.time_s

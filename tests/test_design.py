@@ -1,10 +1,12 @@
+from dataclasses import replace
+
 import pytest
 
 from conftest import SMALL_TARGETS
 from learna.design import design, shipped_weights
 from learna.errors import CheckpointError, ConfigError
 from learna.folding import fold_structure
-from learna.presets import LEARNA_PAPER
+from learna.presets import LEARNA_PAPER, PRESETS
 from learna.structure import Target
 
 
@@ -71,3 +73,10 @@ def test_invalid_arguments():
     with pytest.raises(ConfigError):
         design(Target("((....))"), mode="nope")
     assert LEARNA_PAPER.restart_timeout == 1800.0
+
+
+def test_learna_preset_is_the_paper_config_with_the_near_miss_search():
+    preset = PRESETS["learna"]
+    assert preset.network == LEARNA_PAPER.network and preset.ppo == LEARNA_PAPER.ppo
+    assert (preset.env.improvement, preset.env.mutation_threshold) == ("near_search", 10)
+    assert replace(preset.env, improvement="lis", mutation_threshold=5) == LEARNA_PAPER.env

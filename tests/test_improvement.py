@@ -1,4 +1,4 @@
-"""The local search as the environment's improvement step (EnvConfig.improvement = "search")."""
+"""The local search as the environment's improvement step (EnvConfig.improvement = "search", "near_search")."""
 
 import json
 import time
@@ -54,6 +54,38 @@ def test_refined_outcome_folds_to_its_distance_and_never_worsens(structure):
         assert (refined.sequence != sequence) == (refined.total_distance < plain.total_distance)
         improved += refined.total_distance < plain.total_distance
     assert improved > 0
+
+
+def near_misses(target: Target, count: int, seed: int) -> list[str]:
+    """GC stems and A loops (which fold into these targets) with one to three sites changed."""
+    rng = np.random.default_rng(seed)
+    canonical = "".join("G" if c == "(" else "C" if c == ")" else "A" for c in target.dot_bracket)
+    designs = []
+    for k in range(count):
+        letters = list(canonical)
+        for i in rng.choice(len(letters), size=1 + k % 3, replace=False):
+            letters[i] = rng.choice([b for b in BASES if b != letters[i]])
+        designs.append("".join(letters))
+    return designs
+
+
+@pytest.mark.parametrize("threshold", [3, 7])
+def test_near_search_refines_only_near_misses(threshold):
+    target = Target(TARGETS[1])
+    near = replace(SEARCH, improvement="near_search", mutation_threshold=threshold)
+    searched = skipped = 0
+    for sequence in near_misses(target, 12, seed=2):  # d + d_GC: 0 2 4 6 8 10
+        plain = evaluate_design(sequence, target, UNREFINED)
+        outcome = evaluate_design(sequence, target, near)
+        assert_consistent(outcome, target, near)
+        if 0 < plain.total_distance < threshold:
+            assert outcome == evaluate_design(sequence, target, SEARCH)  # the very search of "search"
+            assert outcome.folds > 1
+            searched += 1
+        else:
+            assert outcome == plain and outcome.folds == 1
+            skipped += plain.total_distance > 0
+    assert searched > 0 and skipped > 0
 
 
 def test_refinement_is_seeded_by_the_design():

@@ -9,7 +9,7 @@ from learna.errors import ConfigError
 from learna.folding import FoldingModel
 from learna.search.config import SearchConfig
 
-IMPROVEMENTS = ("lis", "search")
+IMPROVEMENTS = ("lis", "search", "near_search")
 """Improvement steps of an unsolved design (see :attr:`EnvConfig.improvement`)."""
 
 
@@ -24,24 +24,26 @@ class EnvConfig:
     reward_exponent: float = 1.0
     """α in the reward (1 − d/N)^α."""
     mutation_threshold: int = 5
-    """Local improvement (``lis``) runs when 0 < d < threshold (0 disables it); ``search`` ignores it."""
+    """``lis`` runs when 0 < d < threshold, ``near_search`` when 0 < d + d_GC < threshold (0 disables
+    either); ``search`` ignores it."""
     paired_improvement: bool = False
     """True: the local improvement re-assigns a mismatched paired site together with its partner, over
     all six pairs (GC CG AU UA GU UG), so pairs stay complementary. False (default): each mismatched
     site on its own, over the four bases, as in the original (reference/learna.md §1)."""
     folding: FoldingModel = field(default_factory=FoldingModel)
     """Energy model used for the reward and the local improvement."""
-    improvement: Literal["lis", "search"] = "lis"
+    improvement: Literal["lis", "search", "near_search"] = "lis"
     """How an unsolved design is improved before it is rewarded: ``lis`` (default) LEARNA's local
     improvement step, every assignment of the mismatched sites when 0 < d < ``mutation_threshold``
     (reference/learna.md §1); ``search`` the ensemble-guided local search (:func:`learna.search.refine`)
     started from every unsolved design (d + d_GC > 0, no threshold: its cost is bounded by
-    ``improvement_evaluations``, not by d), within that many folds. Either way the improved sequence is the
-    one rewarded and kept."""
+    ``improvement_evaluations``, not by d), within that many folds; ``near_search`` the same search, only
+    for a near miss (0 < d + d_GC < ``mutation_threshold``), so a far design costs one fold as with ``lis``.
+    Either way the improved sequence is the one rewarded and kept."""
     improvement_evaluations: int = 100
-    """``search`` only: the most candidates the search folds per design (the design itself included)."""
+    """``search``, ``near_search``: the most candidates the search folds per design (the design itself included)."""
     improvement_search: SearchConfig = field(default_factory=SearchConfig)
-    """``search`` only: the local search's settings (objective, frontier, temperatures, moves)."""
+    """``search``, ``near_search``: the local search's settings (objective, frontier, temperatures, moves)."""
 
     def __post_init__(self) -> None:
         if self.state_radius < 0:

@@ -18,7 +18,8 @@ ensemble-guided local search (:func:`learna.search.refine`, objective ``mfe_dist
 starts from every unsolved design (d + d_GC > 0: the threshold, which bounds the local improvement's 4^d
 folds, does not apply) and stops when solved, after ``improvement_evaluations`` folds or at the deadline.
 The search's moves honour the sequence constraint and its objective the GC target (:mod:`learna.search`);
-the refined sequence replaces the design only when its d + d_GC is lower. The search's random draws are
+the refined sequence replaces the design only when its d + d_GC is lower. ``"near_search"`` runs the same
+search only for a near miss, 0 < d + d_GC < threshold, as the local improvement is gated. The search's random draws are
 seeded from the target and the design, so the improvement is a deterministic function of the design, as
 the local improvement is: the design loops may cache outcomes by sequence, and the environment's only
 randomness stays ``np_random``.
@@ -152,9 +153,16 @@ def search_improvement(sequence: str, folded: str, target: Target, config: EnvCo
     return sequence, folded, distance, found.evaluations
 
 
+def _searched(total: int, config: EnvConfig) -> bool:
+    """Whether the local search improves a design at d + d_GC = ``total`` (``search`` or ``near_search``)."""
+    if config.improvement == "near_search":
+        return 0 < total < config.mutation_threshold
+    return total > 0
+
+
 def evaluate_design(sequence: str, target: Target, config: EnvConfig, deadline: float | None = None) -> Outcome:
-    """Fold ``sequence``, improve it (``lis``: when 0 < d < threshold; ``search``: when d + d_GC > 0), and
-    compute the reward."""
+    """Fold ``sequence``, improve it (``lis``: when 0 < d < threshold; ``search``: when d + d_GC > 0;
+    ``near_search``: when 0 < d + d_GC < threshold), and compute the reward."""
     model = config.folding
     folded = fold_structure(sequence, model)
     distance = hamming(folded, target.dot_bracket)
@@ -163,7 +171,7 @@ def evaluate_design(sequence: str, target: Target, config: EnvConfig, deadline: 
         sequence, folded, distance, extra = local_improvement(sequence, folded, target, model, deadline,
                                                               config.paired_improvement)
         folds += extra
-    elif config.improvement == "search" and distance + target.constraints.gc_distance(sequence) > 0:
+    elif config.improvement != "lis" and _searched(distance + target.constraints.gc_distance(sequence), config):
         sequence, folded, distance, extra = search_improvement(sequence, folded, target, config, deadline)
         folds += extra
     gc_distance = target.constraints.gc_distance(sequence)
