@@ -29,7 +29,7 @@ def test_one_episode(benchmark, length):
     target = _target(length)
     preset = PRESETS["learna"]
     policy = new_policy(preset, None, learning=True)
-    obs = torch.as_tensor(episode_observations(target, preset.env.state_radius, "tokens"))
+    obs = torch.as_tensor(episode_observations(target, preset.env.state_radius, preset.env.encoding))
     rng = np.random.default_rng(0)
     env = preset.env
 

@@ -153,8 +153,10 @@ def search_improvement(sequence: str, folded: str, target: Target, config: EnvCo
     return sequence, folded, distance, found.evaluations
 
 
-def _searched(total: int, config: EnvConfig) -> bool:
-    """Whether the local search improves a design at d + d_GC = ``total`` (``search`` or ``near_search``)."""
+def _improves(config: EnvConfig, distance: int, total: int) -> bool:
+    """Whether the improvement step runs on a design at d = ``distance``, d + d_GC = ``total``."""
+    if config.improvement == "lis":
+        return 0 < distance < config.mutation_threshold
     if config.improvement == "near_search":
         return 0 < total < config.mutation_threshold
     return total > 0
@@ -167,12 +169,12 @@ def evaluate_design(sequence: str, target: Target, config: EnvConfig, deadline: 
     folded = fold_structure(sequence, model)
     distance = hamming(folded, target.dot_bracket)
     folds = 1
-    if config.improvement == "lis" and 0 < distance < config.mutation_threshold:
-        sequence, folded, distance, extra = local_improvement(sequence, folded, target, model, deadline,
-                                                              config.paired_improvement)
-        folds += extra
-    elif config.improvement != "lis" and _searched(distance + target.constraints.gc_distance(sequence), config):
-        sequence, folded, distance, extra = search_improvement(sequence, folded, target, config, deadline)
+    if _improves(config, distance, distance + target.constraints.gc_distance(sequence)):
+        if config.improvement == "lis":
+            sequence, folded, distance, extra = local_improvement(sequence, folded, target, model, deadline,
+                                                                  config.paired_improvement)
+        else:
+            sequence, folded, distance, extra = search_improvement(sequence, folded, target, config, deadline)
         folds += extra
     gc_distance = target.constraints.gc_distance(sequence)
     total = min(distance + gc_distance, len(target))
