@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
+from learna.agent import policy_distribution, sample_actions
+from learna.api import design, warm_up
 from learna.data import GenerationSpec, generate_targets
-from learna.design import design, new_policy, warm_up
-from learna.env.encoding import decode_actions, episode_observations
-from learna.env.reward import evaluate_design
-from learna.agent.rollout import policy_distribution, sample_actions
+from learna.designers.agent import new_learner
+from learna.env.episodes import TargetEpisodes
 from learna.presets import PRESETS
 
 torch.set_num_threads(1)
@@ -28,15 +28,14 @@ def test_one_episode(benchmark, length):
     """Sample one episode from the LEARNA policy (the `learna` preset) and fold it (reward with improvement)."""
     target = _target(length)
     preset = PRESETS["learna"]
-    policy = new_policy(preset, None, learning=True)
-    obs = torch.as_tensor(episode_observations(target, preset.env.state_radius, preset.env.encoding))
+    network = new_learner(preset, None, learning=True, seed=0).network
+    episodes = TargetEpisodes(target, preset.env, cache=False)
+    obs = torch.as_tensor(episodes.observations)
     rng = np.random.default_rng(0)
-    env = preset.env
 
     def episode():
-        log_probs, _ = policy_distribution(policy.network, obs)
-        sequence = decode_actions(target, sample_actions(log_probs, 1, rng))[0]
-        return evaluate_design(sequence, target, env)
+        log_probs, _ = policy_distribution(network, obs)
+        return episodes.evaluate(episodes.decode(sample_actions(log_probs, 1, rng))[0])
 
     benchmark(episode)
 
@@ -45,9 +44,11 @@ def test_one_episode(benchmark, length):
 def test_fraction_of_design_time_in_folding(benchmark, length):
     """LEARNA mode for 5 s on an unsolved target: share of wall time spent folding (the improvement step included)."""
     target = _target(length)
-    result = benchmark.pedantic(design, args=(target,), kwargs={"time_limit": 5.0, "seed": 0}, rounds=1, iterations=1)
-    fraction = result.fold_time_s / result.time_s
-    benchmark.extra_info.update(fold_fraction=fraction, episodes=result.episodes, folds=result.folds,
-                                updates=result.updates, solved=result.solved)
+    result = benchmark.pedantic(design, args=(target,), kwargs={"mode": "learna", "time_limit": 5.0, "seed": 0},
+                                rounds=1, iterations=1)
+    stats = result.stats
+    fraction = stats["fold_time_s"] / result.time_s
+    benchmark.extra_info.update(fold_fraction=fraction, episodes=stats["episodes"], folds=result.folds,
+                                updates=stats["updates"], solved=result.solved)
     print(f"\n{length} nt: {fraction:.3f} of {result.time_s:.2f} s in folding, "
-          f"{result.episodes} episodes, {result.folds} folds, {result.updates} updates")
+          f"{stats['episodes']} episodes, {result.folds} folds, {stats['updates']} updates")

@@ -1,105 +1,100 @@
 """The RNAinverse baseline: ViennaRNA's adaptive walk from random starts, restarted until solved or out of time.
 
+Each walk starts from a uniformly random sequence and its result is scored by folding it with the
+project's :class:`~learna.folding.FoldingModel` (Hamming distance of the MFE structure to the target).
+The walks go on after a solution whose MFE is tied with another structure until one with a unique MFE
+appears, unless ``uniqueness`` is ``ignore`` (the same rule as the design modes,
+:attr:`learna.config.DesignerConfig.uniqueness`). Targets with design constraints are refused: RNAinverse
+could keep fixed bases but not IUPAC choices or a GC target.
+
 ``RNA.inverse_fold`` has no time limit of its own (one walk on a long target can take minutes), so the
-walks run in a child process that reports every finished walk and is killed at the limit; the best
-design reported by then is the result. Each walk's result is scored by folding it with the project's
-:class:`~learna.folding.FoldingModel` (Hamming distance of the MFE structure to the target). Targets with
-design constraints are refused: RNAinverse could keep fixed bases but not IUPAC choices or a GC target.
+walks run in a process that reports every improvement and is killed at the limit
+(:func:`learna.processes.run_jobs`); the last report is the result. The benchmark harness runs
+:func:`walk` in its own worker process the same way.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 import time
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from typing import Callable
 
-import numpy as np
-
+from learna.designers.base import RunOutcome
 from learna.errors import ConfigError
-from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure, inverse_fold
-from learna.processes import STARTUP_TIMEOUT_S, die_with_parent
+from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure, inverse_fold, mfe_structures
+from learna.processes import JobContext, run_jobs
+from learna.seeding import generator
 from learna.structure import Target, hamming
 
 
-@dataclass(frozen=True)
-class InverseResult:
-    """The best design found by repeated RNAinverse walks."""
+def walk(target: Target, time_limit: float, seed: int, model: FoldingModel, uniqueness: str,
+         report: Callable[[RunOutcome], None]) -> RunOutcome:
+    """Walk after walk until a solution (a unique one unless ``uniqueness`` is ``ignore``) or ``time_limit``
+    seconds; ``report`` gets the outcome so far whenever it improves. A walk that ends after the limit does
+    not count (a caller that kills this process at the limit keeps the last report)."""
+    rng, start = generator(seed, "rnainverse"), time.monotonic()
+    found = _Walks()
+    while time.monotonic() - start < time_limit:
+        initial = "".join(rng.choice(list("ACGU"), size=len(target)))
+        sequence = inverse_fold(initial, target.dot_bracket, model)[0].upper()
+        distance = hamming(fold_structure(sequence, model), target.dot_bracket)
+        elapsed = time.monotonic() - start
+        if elapsed > time_limit:
+            break
+        found.walks += 1
+        done = found.add(sequence, distance, elapsed,
+                         unique=uniqueness != "ignore" and distance == 0 and len(mfe_structures(sequence, model)) == 1)
+        if found.changed:
+            report(found.outcome(elapsed))
+        if done or (distance == 0 and uniqueness == "ignore"):
+            return found.outcome(elapsed)
+    return found.outcome(min(time.monotonic() - start, time_limit))
 
-    sequence: str | None
-    """Best sequence (lowest distance, earliest on ties); None if no walk finished in time."""
-    distance: int | None
-    solved: bool
-    time_s: float
-    """Seconds until solved, or until the walks were stopped."""
-    walks: int
-    """Walks that finished within the limit."""
+
+class _Walks:
+    """The walks so far: the best design, the first solution and the first unique one."""
+
+    def __init__(self) -> None:
+        self.best: tuple[int, str] | None = None
+        self.first = self.unique = None
+        self.solved_at = self.unique_at = None
+        self.walks, self.changed = 0, False
+
+    def add(self, sequence: str, distance: int, elapsed: float, unique: bool) -> bool:
+        """Record one walk's design; True once a unique solution is found."""
+        self.changed = False
+        if distance == 0 and self.first is None:
+            self.first, self.solved_at, self.changed = sequence, elapsed, True
+        if unique:
+            self.unique, self.unique_at, self.changed = sequence, elapsed, True
+        if self.best is None or distance < self.best[0]:
+            self.best, self.changed = (distance, sequence), True
+        return unique
+
+    def outcome(self, elapsed: float) -> RunOutcome:
+        final = self.unique or self.first or (self.best[1] if self.best else None)
+        return RunOutcome(final, elapsed, self.walks, time_to_solve_s=self.solved_at,
+                          first_solution=self.first if self.first != final else None,
+                          time_to_unique_s=self.unique_at, stats={"walks": self.walks})
 
 
-def rnainverse(target: Target, time_limit: float, seed: int = 0, model: FoldingModel = DEFAULT_MODEL) -> InverseResult:
-    """Restart RNAinverse from random sequences until ``target`` is solved or ``time_limit`` seconds pass.
-
-    The clock starts once the child process is up (its start-up is not charged to the method). Cannot be
-    called from a daemonic process (it starts a child).
-    """
-    if time_limit <= 0:
+def rnainverse(target: Target, time_limit: float, seed: int = 0, model: FoldingModel = DEFAULT_MODEL,
+               uniqueness: str = "prefer") -> RunOutcome:
+    """Restart RNAinverse from random sequences until ``target`` is solved or ``time_limit`` seconds pass
+    (in a child process killed at the limit; its start-up is not charged to the method)."""
+    if not time_limit > 0:
         raise ConfigError(f"time limit must be positive, got {time_limit}")
     if target.constraints.active:
         raise ConfigError("RNAinverse takes no design constraints (sequence constraint, GC target): use a design mode")
-    # fork: fast, and the child runs only ViennaRNA and numpy's generator (no torch, no threads)
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_walks, args=(sender, target.dot_bracket, seed, model), daemon=True,
-                        name=f"rnainverse-{target.id}")
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(STARTUP_TIMEOUT_S):
-            raise RuntimeError("the RNAinverse child process did not start")
-        receiver.recv()  # "ready"
-        return _collect(receiver, time.monotonic(), time_limit)
-    finally:
-        child.kill()
-        child.join()
-        receiver.close()
+    (end,) = run_jobs([("rnainverse", (target, time_limit, seed, model, uniqueness))], _job, processes=1,
+                      kill_after_s=time_limit)
+    if end.kind == "result":
+        return end.value
+    if end.kind == "timeout":
+        return end.partial or RunOutcome(None, time_limit, 0, stats={"walks": 0})
+    raise RuntimeError(f"the RNAinverse process failed: {end.value}")
 
 
-def _collect(receiver: Connection, start: float, time_limit: float) -> InverseResult:
-    """Keep the best walk reported before the deadline; stop at the first solution."""
-    best: tuple[int, str] | None = None
-    walks = 0
-    deadline = start + time_limit
-    while (remaining := deadline - time.monotonic()) > 0 and receiver.poll(remaining):
-        try:
-            sequence, distance = receiver.recv()
-        except EOFError:
-            break
-        walks += 1
-        if best is None or distance < best[0]:
-            best = (distance, sequence)
-        if distance == 0:
-            return InverseResult(sequence, 0, True, time.monotonic() - start, walks)
-    elapsed = min(time.monotonic() - start, time_limit)
-    if best is None:
-        return InverseResult(None, None, False, elapsed, walks)
-    return InverseResult(best[1], best[0], False, elapsed, walks)
-
-
-def _walks(conn: Connection, target: str, seed: int, model: FoldingModel) -> None:
-    """Child process: one walk after another from uniformly random starts, each reported as it ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-    parent = os.getppid()
-    rng = np.random.default_rng(seed)
-    conn.send("ready")
-    while os.getppid() == parent:  # outside Linux, an orphaned child stops after its current walk
-        start = "".join(rng.choice(list("ACGU"), size=len(target)))
-        sequence, _ = inverse_fold(start, target, model)
-        sequence = sequence.upper()
-        distance = hamming(fold_structure(sequence, model), target)
-        conn.send((sequence, distance))
-        if distance == 0:
-            break
-    conn.close()
+def _job(args: tuple, job: JobContext) -> RunOutcome:
+    target, time_limit, seed, model, uniqueness = args
+    job.ready()
+    return walk(target, time_limit, seed, model, uniqueness, job.report)

@@ -1,20 +1,21 @@
 """Meta-training (Meta-LEARNA): one shared policy learned on many generated targets.
 
-Rollout workers (processes, one torch thread each) receive the learner's current weights and a
-target, sample a batch of episodes from the policy, fold them and send back actions, their
-log-probabilities and rewards. The learner (this process) applies a PPO update per returned batch
-and keeps ``workers`` tasks in flight, so a batch may come from weights a few updates old; the
-PPO ratio accounts for that. (The original ran Hogwild threads on one shared TF model,
-reference/learna.md §2 "Runners"; asynchronous processes are the GIL-free equivalent.)
+Rollout workers (processes from :func:`learna.processes.pool`, one torch thread each) receive the
+learner's current weights and a target, collect a batch of episodes with the one rollout every mode uses
+(:func:`learna.agent.collect`, scored by :class:`learna.env.episodes.TargetEpisodes`) and send it back; the
+learner (this process, :class:`learna.agent.Learner`) applies a PPO update per returned batch and keeps
+``workers`` tasks in flight, so a batch may come from weights a few updates old; the PPO ratio accounts for
+that. (The original ran Hogwild threads on one shared TF model, docs/original.md §2 "Runners";
+asynchronous processes are the GIL-free equivalent.)
 
-Checkpoints (weights, optimiser, counters) are written atomically every ``checkpoint_every_s`` and
-at the end; ``resume=True`` continues from the last one. ``progress.jsonl`` logs the learning curve.
+Checkpoints (weights, optimiser, counters) are written atomically every ``checkpoint_every_s`` and at the
+end; ``resume=True`` continues from the last one. ``progress.jsonl`` logs the learning curve (mean
+similarity 1 − d/N of the recent episodes), :func:`plot_learning_curve` draws it.
 """
 
 from __future__ import annotations
 
 import io
-import multiprocessing as mp
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,21 +24,24 @@ from typing import Callable
 import numpy as np
 import torch
 
+from learna.agent import EpisodeBatch, Learner, collect
 from learna.agent.checkpoint import load_checkpoint, save_checkpoint
-from learna.agent.network import PolicyNetwork
-from learna.agent.rollout import EpisodeBatch, policy_distribution, sample_actions
-from learna.agent.update import ppo_update
+from learna.config import DesignerConfig
 from learna.configio import from_dict
-from learna.env.encoding import decode_actions, episode_observations
-from learna.env.reward import evaluate_design
-from learna.errors import CheckpointError, ConfigError
-from learna.fileio import append_jsonl, atomic_write_bytes
-from learna.presets import DesignerConfig
-from learna.seeding import derive_seed
+from learna.designers.agent import new_learner
+from learna.env.episodes import TargetEpisodes
+from learna.errors import CheckpointError, ConfigError, InputFileError
+from learna.fileio import append_jsonl, atomic_write_bytes, read_jsonl
+from learna.plots import figure, save_png
+from learna.processes import pool
+from learna.seeding import derive_seed, generator
 from learna.structure import Target
 
 CHECKPOINT_DIR = "checkpoint"
 OPTIMIZER_FILE = "optimizer.pt"
+PROGRESS_FILE = "progress.jsonl"
+RECENT = 200
+"""Episodes the learning curve averages over."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class TrainResult:
     elapsed_s: float
     updates: int
     episodes: int
-    mean_recent_reward: float
+    mean_recent_similarity: float
+    """Mean 1 − d/N of the last episodes (d after the improvement step)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class _Task:
     seed: int
 
 
-_NETWORKS: dict = {}
+_WORKER_LEARNERS: dict = {}
 
 
 def _init_worker() -> None:
@@ -71,36 +76,37 @@ def _ready() -> bool:
     return True
 
 
-def _rollout(task: _Task) -> dict:
-    """Worker: sample and evaluate a batch of episodes on one target with the given weights."""
-    torch.set_num_threads(1)
-    key = (task.config.network, task.config.env.window)
-    if key not in _NETWORKS:
-        _NETWORKS[key] = PolicyNetwork(task.config.network, task.config.env.window)
-    network = _NETWORKS[key]
+def _rollout(task: _Task) -> tuple[EpisodeBatch, list[float]]:
+    """Worker: collect a batch of episodes on one target with the given weights; the batch and each
+    episode's similarity 1 − d/N."""
+    key = (task.config.network, task.config.env.window, task.config.env.actions)
+    if key not in _WORKER_LEARNERS:
+        _WORKER_LEARNERS[key] = new_learner(task.config, None, learning=False, seed=0)
+    network = _WORKER_LEARNERS[key].network
     network.load_state_dict(task.state)
-    env = task.config.env
-    obs = torch.as_tensor(episode_observations(task.target, env.state_radius, env.encoding))
-    log_probs, _ = policy_distribution(network, obs)
-    rng = np.random.default_rng(task.seed)
-    actions = sample_actions(log_probs, task.config.ppo.episodes_per_update(len(obs)), rng)
-    outcomes = [evaluate_design(s, task.target, env)
-                for s in decode_actions(task.target, actions)]
-    taken = log_probs.gather(1, torch.as_tensor(actions).T).T
-    return {"target": task.target, "actions": actions, "log_probs": taken,
-            "rewards": [o.reward for o in outcomes],
-            "distances": [o.distance / len(task.target) for o in outcomes]}
+    episodes = TargetEpisodes(task.target, task.config.env, cache=False)
+    mask = None if episodes.mask is None else torch.as_tensor(episodes.mask)
+    similarities: list[float] = []
+
+    def evaluate(actions: np.ndarray) -> list[float]:
+        outcomes = [episodes.evaluate(sequence) for sequence in episodes.decode(actions)]
+        similarities.extend(1.0 - o.distance / len(task.target) for o in outcomes)
+        return [o.reward for o in outcomes]
+
+    count = task.config.ppo.episodes_per_update(len(episodes))
+    batch = collect(network, torch.as_tensor(episodes.observations), mask, count, np.random.default_rng(task.seed),
+                    evaluate)
+    return batch, similarities
 
 
-class _Learner:
-    """The shared network, its optimiser and counters; saves and restores checkpoints."""
+class _Run:
+    """The learner, its counters and its run directory (checkpoints, learning curve)."""
 
     def __init__(self, config: DesignerConfig, out_dir: Path, resume: bool, seed: int):
         self.config, self.out_dir = config, out_dir
-        torch.manual_seed(seed)
-        self.network = PolicyNetwork(config.network, config.env.window)
-        self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.ppo.learning_rate, foreach=True)
+        self.learner: Learner = new_learner(config, None, learning=True, seed=derive_seed(seed, "network"))
         self.counters = {"updates": 0, "episodes": 0, "elapsed_s": 0.0, "resumes": 0}
+        self.recent: list[float] = []
         if resume:
             self._restore()
 
@@ -110,46 +116,61 @@ class _Learner:
         saved = from_dict(DesignerConfig, meta["config"], where=str(directory / "config.json"))
         if saved.network != self.config.network or saved.env.window != self.config.env.window:
             raise CheckpointError(f"checkpoint at {directory} was trained with another network; drop --resume")
-        self.network.load_state_dict(state)
+        self.learner.network.load_state_dict(state)
         try:
-            self.optimizer.load_state_dict(torch.load(directory / OPTIMIZER_FILE, weights_only=True))
+            optimizer = torch.load(directory / OPTIMIZER_FILE, weights_only=True)
         except Exception as exc:
-            raise CheckpointError(f"optimiser state at {directory} is unreadable: {exc}") from None
+            raise CheckpointError(f"optimiser state at {directory} is unreadable ({type(exc).__name__})") from None
+        self.learner.load_optimizer_state(optimizer)
         self.counters = {**self.counters, **meta.get("counters", {})}
         self.counters["resumes"] += 1
 
-    def save(self) -> Path:
+    def learn(self, batch: EpisodeBatch, similarities: list[float], rng: np.random.Generator) -> None:
+        self.learner.update([batch], rng)
+        self.counters["updates"] += 1
+        self.counters["episodes"] += len(batch.rewards)
+        self.recent = (self.recent + similarities)[-RECENT:]
+
+    def save(self, progress: Callable[[dict], None] | None) -> None:
+        """A checkpoint and a learning-curve point."""
         directory = self.out_dir / CHECKPOINT_DIR
         buffer = io.BytesIO()
-        torch.save(self.optimizer.state_dict(), buffer)
+        torch.save(self.learner.optimizer_state(), buffer)
         atomic_write_bytes(directory / OPTIMIZER_FILE, buffer.getvalue())
-        save_checkpoint(directory, self.network.state_dict(), self.config.to_dict(), {"counters": self.counters})
-        return directory
+        save_checkpoint(directory, self.learner.network.state_dict(), self.config.to_dict(),
+                        {"counters": self.counters})
+        point = {**self.counters, "mean_recent_similarity": self.similarity}
+        append_jsonl(self.out_dir / PROGRESS_FILE, point)
+        if progress is not None:
+            progress(point)
+
+    @property
+    def similarity(self) -> float | None:
+        return float(np.mean(self.recent)) if self.recent else None
 
 
 def train(config: DesignerConfig, targets: list[Target], time_budget: float, seed: int, out_dir: str | Path, *,
           workers: int = 2, resume: bool = False, checkpoint_every_s: float = 60.0,
           progress: Callable[[dict], None] | None = None) -> TrainResult:
     """Meta-train ``config``'s policy on ``targets`` for ``time_budget`` seconds of wall-clock."""
-    if time_budget <= 0 or workers < 1 or not targets:
+    if not time_budget > 0 or workers < 1 or not targets:
         raise ConfigError("meta-training needs a positive time budget, ≥ 1 worker and ≥ 1 target")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    learner = _Learner(config, out_dir, resume, seed)
-    rng = np.random.default_rng(derive_seed(seed, learner.counters["resumes"]))
-    offset, recent = learner.counters["elapsed_s"], []
-    order = iter(())
-    with mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
-        pool.starmap(_ready, [()] * workers)
-        start, last_save = time.monotonic(), time.monotonic()
+    run = _Run(config, out_dir, resume, seed)
+    rng = generator(seed, "meta-train", run.counters["resumes"])
+    offset = run.counters["elapsed_s"]
+    order: list[Target] = []
+    with pool(workers, initializer=_init_worker) as workers_pool:
+        workers_pool.starmap(_ready, [()] * workers)
+        start = last_save = time.monotonic()
+
         def submit():
-            nonlocal order
-            target = next(order, None)
-            if target is None:
-                order = iter([targets[i] for i in rng.permutation(len(targets))])
-                target = next(order)
-            state = {k: v.clone() for k, v in learner.network.state_dict().items()}
-            return pool.apply_async(_rollout, (_Task(state, config, target, int(rng.integers(2**62))),))
+            if not order:
+                order.extend(targets[i] for i in rng.permutation(len(targets)))
+            state = {k: v.clone() for k, v in run.learner.network.state_dict().items()}
+            task = _Task(state, config, order.pop(), int(rng.integers(2**62)))
+            return workers_pool.apply_async(_rollout, (task,))
 
         pending = [submit() for _ in range(workers)]
         try:
@@ -160,39 +181,34 @@ def train(config: DesignerConfig, targets: list[Target], time_budget: float, see
                     continue
                 for job in ready:
                     pending.remove(job)
-                    recent = _learn(learner, job.get(), recent, rng)
+                    run.learn(*job.get(), rng)
                     pending.append(submit())
-                learner.counters["elapsed_s"] = offset + time.monotonic() - start
+                run.counters["elapsed_s"] = offset + time.monotonic() - start
                 if time.monotonic() - last_save >= checkpoint_every_s:
                     last_save = time.monotonic()
-                    _log(learner, out_dir, recent, progress)
+                    run.save(progress)
         except (KeyboardInterrupt, SystemExit):
-            pool.terminate()
-            _log(learner, out_dir, recent, progress)  # an interrupted run resumes from here
+            workers_pool.terminate()
+            run.save(progress)  # an interrupted run resumes from here
             raise
-        pool.terminate()
-    _log(learner, out_dir, recent, progress)
-    return TrainResult(out_dir / CHECKPOINT_DIR, learner.counters["elapsed_s"], learner.counters["updates"],
-                       learner.counters["episodes"], float(np.mean(recent)) if recent else 0.0)
+        workers_pool.terminate()
+    run.save(progress)
+    return TrainResult(out_dir / CHECKPOINT_DIR, run.counters["elapsed_s"], run.counters["updates"],
+                       run.counters["episodes"], run.similarity or 0.0)
 
 
-def _learn(learner: _Learner, result: dict, recent: list[float], rng: np.random.Generator) -> list[float]:
-    """One PPO update on a returned batch; keeps the last 200 rewards for the learning curve."""
-    env = learner.config.env
-    obs = torch.as_tensor(episode_observations(result["target"], env.state_radius, env.encoding))
-    with torch.no_grad():
-        _, values = learner.network(obs)
-    batch = EpisodeBatch(obs, torch.as_tensor(result["actions"]), result["log_probs"], values,
-                         torch.tensor(result["rewards"], dtype=torch.float32))
-    ppo_update(learner.network, learner.optimizer, [batch], learner.config.ppo, rng)
-    learner.counters["updates"] += 1
-    learner.counters["episodes"] += len(result["rewards"])
-    return (recent + [1.0 - d for d in result["distances"]])[-200:]
-
-
-def _log(learner: _Learner, out_dir: Path, recent: list[float], progress) -> None:
-    learner.save()
-    record = {**learner.counters, "mean_recent_similarity": float(np.mean(recent)) if recent else None}
-    append_jsonl(out_dir / "progress.jsonl", record)
-    if progress is not None:
-        progress(record)
+def plot_learning_curve(progress_path: str | Path, path: str | Path) -> None:
+    """Meta-training learning curve as a PNG: mean similarity (1 − d/N) of the recent training episodes
+    against training time, from a meta-training run's ``progress.jsonl``."""
+    rows = [r for r in read_jsonl(Path(progress_path)) if r.get("mean_recent_similarity") is not None]
+    if not rows:
+        raise InputFileError(f"{progress_path} holds no learning-curve points yet")
+    fig, axes = figure()
+    hours = [r["elapsed_s"] / 3600 for r in rows]
+    axes.plot(hours, [r["mean_recent_similarity"] for r in rows], marker=".")
+    axes.set_xlabel("training time (h, wall-clock)")
+    axes.set_ylabel(f"mean similarity 1 − d/N (last {RECENT} episodes)")
+    axes.set_title(f"meta-training: {rows[-1]['updates']} updates, {rows[-1]['episodes']} episodes")
+    axes.grid(True, alpha=0.3)
+    fig.tight_layout()
+    save_png(fig, path)

@@ -1,59 +1,21 @@
-"""The final configurations, defined in this one place (reference/learna.md §4).
-
-A :class:`DesignerConfig` is the whole formulation: environment, network and update rule. It is
-what BOHB searches over, what ``--config FILE.json`` gives, and what is written next to results.
+"""The final configurations, defined in this one place (docs/original.md §4), and
+:func:`resolve_config`, the one way a mode's config is built from its preset, a config file and an
+energy model (for the command line and the Python API alike).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from learna.agent.config import NetworkConfig, PPOConfig
-from learna.configio import from_dict, load_json, merge, to_dict
+from learna.config import DesignerConfig, HybridConfig, config_from_json, config_modes
+from learna.configio import load_json
 from learna.env.config import EnvConfig
 from learna.errors import ConfigError
 from learna.folding import FoldingModel
 from learna.search.config import SearchConfig
-
-
-@dataclass(frozen=True)
-class HybridConfig:
-    """How the learned policy takes part in the ensemble-guided local search (``--mode hybrid``)."""
-
-    search: SearchConfig = field(default_factory=SearchConfig)
-    """The local search (objective, frontier, temperatures, moves, stagnation rule)."""
-    use_policy: bool = True
-    """Use the pretrained policy at all (False: pure local search)."""
-    policy_starts: int = 10
-    """Initial candidates sampled from the policy (0: rule-based initialisation)."""
-    proposal_mix: float = 0.5
-    """Weight of the policy's per-site distribution in the mutation proposals (0: uniform)."""
-
-    def __post_init__(self) -> None:
-        if self.policy_starts < 0 or not 0.0 <= self.proposal_mix <= 1.0:
-            raise ConfigError("policy_starts must be ≥ 0 and proposal_mix in [0, 1]")
-
-
-@dataclass(frozen=True)
-class DesignerConfig:
-    """Everything that defines a designer: environment formulation, architecture, training."""
-
-    env: EnvConfig = field(default_factory=EnvConfig)
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    ppo: PPOConfig = field(default_factory=PPOConfig)
-    restart_timeout: float | None = 1800.0
-    """Seconds after which the agent restarts from fresh (LEARNA) or pretrained (Adapt) weights."""
-    hybrid: HybridConfig = field(default_factory=HybridConfig)
-    """Settings of the hybrid mode (ignored by the other modes)."""
-
-    def with_folding(self, model: FoldingModel) -> "DesignerConfig":
-        """The same config with another energy model."""
-        return replace(self, env=replace(self.env, folding=model))
-
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 # LEARNA, ICLR 2019 final configuration (utils/execution_scripts/LEARNA.sh).
 LEARNA_PAPER = DesignerConfig(
@@ -110,18 +72,27 @@ PRESETS: dict[str, DesignerConfig] = {
 """Default configuration per design mode."""
 
 
-def load_config(path: str | Path, base: DesignerConfig = LEARNA_PAPER) -> DesignerConfig:
-    """A :class:`DesignerConfig` from a JSON file; keys it does not give keep their value in ``base``.
+def preset(mode: str) -> DesignerConfig:
+    """The preset of design mode ``mode``; a :class:`ConfigError` naming the known modes otherwise."""
+    if mode not in PRESETS:
+        raise ConfigError(f"unknown mode {mode!r}: use one of {', '.join(PRESETS)}")
+    return PRESETS[mode]
 
-    Accepts the config itself or an object with a ``"config"`` key (as written next to results).
+
+def resolve_config(mode: str, *, path: str | Path | None = None, data: Any = None,
+                   base: DesignerConfig | None = None, model: FoldingModel | None = None) -> DesignerConfig:
+    """The config ``mode`` runs with: ``base`` (default: the mode's preset) overridden by the config file
+    ``path`` (or by JSON ``data`` already read), with the energy model ``model`` when given.
+
+    A file written by ``learna hpo best`` names the modes its search space tunes; any other mode is refused.
     """
-    return config_from_json(load_json(path), base, where=str(path))
-
-
-def config_from_json(data, base: DesignerConfig, where: str) -> DesignerConfig:
-    """:func:`load_config` for JSON already read from ``where``."""
-    if isinstance(data, dict) and isinstance(data.get("config"), dict):
-        data = data["config"]
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a JSON object")
-    return from_dict(DesignerConfig, merge(to_dict(base), data), where=where)
+    base = base or preset(mode)
+    if path is not None:
+        data = load_json(path)
+    if data is not None:
+        where = str(path) if path is not None else "config"
+        modes = config_modes(data)
+        if modes is not None and mode not in modes:
+            raise ConfigError(f"{where} was tuned for --mode {' or '.join(modes)}: use it with that mode, not {mode}")
+        base = config_from_json(data, base, where=where)
+    return base if model is None else base.with_folding(model)

@@ -1,24 +1,26 @@
-"""Process plumbing for batch evaluation: one process per job, a deadline per job, hard kills.
+"""Worker processes: the one way learna starts them, and the job runner with deadlines and hard kills.
 
-:func:`run_jobs` runs ``function(args, ready)`` in a fresh process per job, at most ``processes`` at a
-time, and yields a :class:`JobEnd` as each one finishes. A job calls ``ready()`` once its start-up
-(imports, warm-up) is done; it is killed (SIGKILL) ``kill_after_s`` seconds after that. Workers ignore
-SIGINT, so Ctrl-C reaches only the parent, which kills every worker on its way out (the generator's
-``finally``). If the parent dies without doing so (SIGKILL), each worker notices at once: a watchdog
-thread waits on a pipe only the parent holds open and ends the worker when it closes.
+Every process learna starts comes from :func:`context`: forked from a *forkserver* (spawned where there
+is none), a clean single-threaded process that imported the ``preload`` modules once, so a worker starts
+in milliseconds without inheriting the parent's threads or torch state. Three ways to use it:
 
-Processes are forked from a *forkserver* (spawned where that is unavailable): a clean process that
-imported the ``preload`` modules once, so each job starts in milliseconds without inheriting the
-parent's threads.
+* :func:`run_jobs` runs ``function(args, job)`` in a fresh process per job, at most ``processes`` at a
+  time, and yields a :class:`JobEnd` as each one finishes. The job calls ``job.ready()`` once its start-up
+  (imports, warm-up) is done and may call ``job.report(value)`` with interim results (the best design so
+  far). It is killed (SIGKILL) ``kill_after_s`` seconds after ``ready()``; its last report survives the kill
+  (:attr:`JobEnd.partial`). Workers ignore SIGINT, so Ctrl-C reaches only the parent, which kills every
+  worker on its way out; if the parent dies without doing so (SIGKILL), each worker notices at once: a
+  watchdog thread waits on a pipe only the parent holds open and ends the worker when it closes.
+* :func:`pool`: a pool of long-lived workers for many small tasks (meta-training rollouts, BOHB
+  evaluations).
+* :func:`start`: one long-lived process (a local BOHB worker).
 """
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -31,21 +33,42 @@ STARTUP_TIMEOUT_S = 300.0
 """A worker that has not called ``ready()`` after this long is killed."""
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux only; elsewhere a no-op)."""
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
 def context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
-    """The multiprocessing context workers start from: the forkserver, preloading ``preload`` (which only
-    takes effect when this process's forkserver first starts), or spawn where there is no forkserver."""
+    """The multiprocessing context every worker starts from: the forkserver, preloading ``preload`` (which
+    only takes effect when this process's forkserver first starts), or spawn where there is no forkserver."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(list(preload))
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def pool(processes: int, initializer: Callable[[], None] | None = None, preload: tuple[str, ...] = ()):
+    """A ``multiprocessing`` pool of ``processes`` long-lived workers from :func:`context`."""
+    return context(preload).Pool(processes, initializer=initializer)
+
+
+def start(target: Callable, args: tuple, name: str) -> multiprocessing.process.BaseProcess:
+    """One long-lived process from :func:`context` running ``target(*args)`` (arguments travel through
+    the start pipe, never the command line or the environment)."""
+    process = context().Process(target=target, args=args, name=name)
+    process.start()
+    return process
+
+
+class JobContext:
+    """What a job's function gets: ``ready()`` starts its clock, ``report(value)`` saves an interim result."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def ready(self) -> None:
+        """Start-up is over: the job's deadline is counted from now."""
+        self._conn.send(("ready", None))
+
+    def report(self, value: Any) -> None:
+        """An interim result (e.g. the best design so far), kept by the parent if the job is killed."""
+        self._conn.send(("partial", value))
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,8 @@ class JobEnd:
     """Seconds from process start until ``ready()``; None if it never got there."""
     elapsed_s: float
     """Seconds since ``ready()`` (or since start, if it never got there)."""
+    partial: Any = None
+    """The job's last ``report()`` (None if it reported nothing)."""
 
 
 @dataclass
@@ -71,11 +96,12 @@ class _Slot:
     started: float
     deadline: float
     ready_at: float | None = None
+    partial: Any = None
 
     def end(self, kind: str, value: Any) -> JobEnd:
         now = time.monotonic()
         startup = None if self.ready_at is None else self.ready_at - self.started
-        return JobEnd(self.key, kind, value, startup, now - (self.ready_at or self.started))
+        return JobEnd(self.key, kind, value, startup, now - (self.ready_at or self.started), self.partial)
 
 
 def _exit_when_closed(lifeline: Connection) -> None:
@@ -88,11 +114,11 @@ def _exit_when_closed(lifeline: Connection) -> None:
 
 
 def _child(conn: Connection, lifeline: Connection, function: Callable, args: Any) -> None:
-    """Worker entry point: run ``function(args, ready)`` and send its result (or the error) home."""
+    """Worker entry point: run ``function(args, job)`` and send its result (or the error) home."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_closed, args=(lifeline,), daemon=True).start()
     try:
-        message = ("result", function(args, lambda: conn.send(("ready", None))))
+        message = ("result", function(args, JobContext(conn)))
     except BrokenPipeError:
         return  # the parent is gone: nobody to report to
     except BaseException:  # reported to the parent, which records it
@@ -104,9 +130,9 @@ def _child(conn: Connection, lifeline: Connection, function: Callable, args: Any
         pass
 
 
-def run_jobs(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, Callable[[], None]], Any], *,
+def run_jobs(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, JobContext], Any], *,
              processes: int, kill_after_s: float, preload: tuple[str, ...] = ()) -> Iterator[JobEnd]:
-    """Run ``function(args, ready)`` for every ``(key, args)`` job, each in its own process (see module doc)."""
+    """Run ``function(args, job)`` for every ``(key, args)`` job, each in its own process (see module doc)."""
     ctx = context(preload)
     pending = deque(jobs)
     active: dict[Connection, _Slot] = {}
@@ -123,10 +149,16 @@ def run_jobs(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, Call
                     yield end
             now = time.monotonic()
             for conn in [c for c, s in active.items() if s.deadline <= now]:
-                slot = active.pop(conn)
+                slot = active[conn]
+                end = _receive(slot, kill_after_s) if conn.poll() else None  # last messages before the kill
+                if end is None and slot.deadline > now:
+                    continue  # it became ready just now: its clock starts
+                del active[conn]
                 _stop(slot)
-                phase = "start-up" if slot.ready_at is None else f"the time limit plus grace ({kill_after_s:g} s)"
-                yield slot.end("timeout", f"killed: overran {phase}")
+                if end is None:
+                    phase = "start-up" if slot.ready_at is None else f"the time limit plus grace ({kill_after_s:g} s)"
+                    end = slot.end("timeout", f"killed: overran {phase}")
+                yield end
     finally:
         for slot in active.values():
             _stop(slot)
@@ -144,17 +176,22 @@ def _start(ctx, key: Hashable, args: Any, function: Callable) -> _Slot:
 
 
 def _receive(slot: _Slot, kill_after_s: float) -> JobEnd | None:
-    """Handle one message from a worker; a :class:`JobEnd` when the job is over."""
-    try:
-        kind, value = slot.conn.recv()
-    except (EOFError, OSError):
-        slot.process.join(timeout=5)
-        return slot.end("error", f"worker died without a result (exit code {slot.process.exitcode})")
-    if kind == "ready":
-        slot.ready_at = time.monotonic()
-        slot.deadline = slot.ready_at + kill_after_s
-        return None
-    return slot.end(kind, value)
+    """Handle the messages a worker has sent; a :class:`JobEnd` when the job is over."""
+    while True:
+        try:
+            kind, value = slot.conn.recv()
+        except (EOFError, OSError):
+            slot.process.join(timeout=5)
+            return slot.end("error", f"worker died without a result (exit code {slot.process.exitcode})")
+        if kind == "ready":
+            slot.ready_at = time.monotonic()
+            slot.deadline = slot.ready_at + kill_after_s
+        elif kind == "partial":
+            slot.partial = value
+        else:
+            return slot.end(kind, value)
+        if not slot.conn.poll():
+            return None
 
 
 def _stop(slot: _Slot, wait_s: float = 0.0) -> None:

@@ -6,11 +6,11 @@ Errors name the 1-based position of the problem so a user can find it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-from learna.constraints import UNCONSTRAINED, DesignConstraints
-from learna.errors import StructureError
+from learna.constraints import UNCONSTRAINED, DesignConstraints, parse_gc
+from learna.errors import ConstraintError, StructureError
 
 MAX_LENGTH = 10_000
 ALLOWED = frozenset(".()")
@@ -79,6 +79,17 @@ class Target:
     def __len__(self) -> int:
         return len(self.dot_bracket)
 
+    def with_default_gc(self, gc: str | float) -> "Target":
+        """This target with the GC target ``gc`` (``CONTENT[:TOLERANCE]`` or a number), unless it has one of its
+        own; a GC target it cannot reach is refused, naming the target."""
+        if self.constraints.gc is not None:
+            return self
+        content, tolerance = parse_gc(gc)
+        try:
+            return replace(self, constraints=replace(self.constraints, gc=content, gc_tolerance=tolerance))
+        except ConstraintError as exc:
+            raise ConstraintError(str(exc) if self.id == "target" else f"target {self.id}: {exc}") from None
+
     @cached_property
     def partners(self) -> tuple[int, ...]:
         """Pair table: partner index per site, -1 if unpaired."""
@@ -99,6 +110,6 @@ class Target:
         """Sites the LEARNA agent visits, left to right: unpaired sites and opening brackets.
 
         Closing brackets are filled together with their opening partner and never visited
-        (reference/learna.md §1), so an episode has ``len - #pairs`` steps.
+        (docs/original.md §1), so an episode has ``len - #pairs`` steps.
         """
         return tuple(i for i, j in enumerate(self.partners) if j < 0 or j > i)

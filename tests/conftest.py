@@ -1,4 +1,4 @@
-"""Shared fixtures: one torch thread, deterministic seeds."""
+"""Shared fixtures: one torch thread, an untrained checkpoint, torch warmed up once."""
 
 import pytest
 import torch
@@ -17,18 +17,17 @@ SMALL_TARGETS = [
 def checkpoint(tmp_path_factory):
     """A Meta-LEARNA checkpoint with untrained (seeded) weights, for the modes that need one."""
     from learna.agent.checkpoint import save_checkpoint
-    from learna.design import new_policy
+    from learna.designers.agent import new_learner
     from learna.presets import META_LEARNA_PAPER
 
-    torch.manual_seed(0)
     directory = tmp_path_factory.mktemp("checkpoint")
-    save_checkpoint(directory, new_policy(META_LEARNA_PAPER, None, learning=False).network.state_dict(),
-                    META_LEARNA_PAPER.to_dict())
+    learner = new_learner(META_LEARNA_PAPER, None, learning=False, seed=0)
+    save_checkpoint(directory, learner.network.state_dict(), META_LEARNA_PAPER.to_dict())
     return directory
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _warm_torch():
-    from learna.design import warm_up
+    from learna.api import warm_up
 
     warm_up()

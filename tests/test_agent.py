@@ -2,10 +2,11 @@ import numpy as np
 import pytest
 import torch
 
+from learna.agent import Learner, build_network, collect
 from learna.agent.config import NetworkConfig, PPOConfig
 from learna.agent.network import PolicyNetwork
 from learna.agent.rollout import EpisodeBatch, make_batch, policy_distribution, sample_actions
-from learna.agent.update import loss_terms, ppo_loss, ppo_update
+from learna.agent.update import loss_terms, ppo_loss
 from learna.env import EnvConfig, RnaDesignEnv
 from learna.env.encoding import episode_observations
 from learna.errors import ConfigError
@@ -24,7 +25,7 @@ CONFIGS = [
 @pytest.mark.parametrize(("net_config", "encoding", "radius"), CONFIGS)
 def test_network_shapes(net_config, encoding, radius):
     target = Target("((((....))))..((...))")
-    obs = torch.as_tensor(episode_observations(target, radius, encoding))
+    obs = torch.as_tensor(episode_observations(target, EnvConfig(state_radius=radius, encoding=encoding)))
     network = PolicyNetwork(net_config, 2 * radius + 1)
     logits, values = network(obs)
     assert logits.shape == (len(target.design_sites), 4)
@@ -34,16 +35,15 @@ def test_network_shapes(net_config, encoding, radius):
 def test_meta_learna_network_has_the_papers_parameter_count():
     network = PolicyNetwork(META_LEARNA_PAPER.network, META_LEARNA_PAPER.env.window)
     policy_params = sum(p.numel() for name, p in network.named_parameters() if not name.startswith("value"))
-    assert policy_params == 7927  # reference/learna.md §4
+    assert policy_params == 7927  # docs/original.md §4
 
 
 @pytest.mark.parametrize(("net_config", "encoding", "radius"), CONFIGS[1:4])
 def test_fast_path_equals_step_by_step_rollout_through_the_env(net_config, encoding, radius):
     """One batched forward pass gives the same distribution as acting step by step in the env."""
-    torch.manual_seed(0)
     target = Target("..((((....))))..((...)).")
-    network = PolicyNetwork(net_config, 2 * radius + 1)
-    fast, _ = policy_distribution(network, torch.as_tensor(episode_observations(target, radius, encoding)))
+    network = build_network(net_config, 2 * radius + 1, seed=0)
+    fast, _ = policy_distribution(network, torch.as_tensor(episode_observations(target, EnvConfig(state_radius=radius, encoding=encoding))))
     env = RnaDesignEnv(EnvConfig(state_radius=radius, encoding=encoding))
     obs, _ = env.reset(seed=0, options={"target": target})
     state, done, rows = None, False, []
@@ -92,10 +92,9 @@ def test_ppo_loss_against_hand_computed_case():
 
 def test_faithful_setting_is_reinforce_with_entropy_bonus():
     """update_epochs=1, one minibatch, no baseline: ratio ≡ 1 and the gradient is REINFORCE's."""
-    torch.manual_seed(0)
     target = Target("((((....))))")
-    obs = torch.as_tensor(episode_observations(target, 3, "tokens"))
-    network = PolicyNetwork(NetworkConfig(embedding_size=2, conv_radii=(1,), conv_channels=(3,), lstm_layers=0), 7)
+    obs = torch.as_tensor(episode_observations(target, EnvConfig(state_radius=3, encoding="tokens")))
+    network = build_network(NetworkConfig(embedding_size=2, conv_radii=(1,), conv_channels=(3,), lstm_layers=0), 7, seed=0)
     log_probs, values = policy_distribution(network, obs)
     actions = sample_actions(log_probs, 6, np.random.default_rng(0))
     rewards = [0.1, 0.9, 0.3, 0.0, 1.0, 0.5]
@@ -114,27 +113,44 @@ def test_faithful_setting_is_reinforce_with_entropy_bonus():
             torch.testing.assert_close(g, e)
 
 
-def test_update_moves_probability_towards_rewarded_actions():
-    torch.manual_seed(0)
-    obs = torch.as_tensor(episode_observations(Target("...."), 1, "tokens"))
-    network = PolicyNetwork(NetworkConfig(embedding_size=2, conv_radii=(), conv_channels=(), lstm_layers=0), 3)
-    optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
+def test_learner_moves_probability_towards_rewarded_actions():
+    obs = torch.as_tensor(episode_observations(Target("...."), EnvConfig(state_radius=1, encoding="tokens")))
+    network = build_network(NetworkConfig(embedding_size=2, conv_radii=(), conv_channels=(), lstm_layers=0), 3, seed=0)
+    learner = Learner(network, PPOConfig(update_epochs=4, num_minibatches=2, value_coef=0.5, learning_rate=0.05))
     rng = np.random.default_rng(0)
-    for _ in range(30):
-        log_probs, values = policy_distribution(network, obs)
-        actions = sample_actions(log_probs, 16, rng)
-        rewards = (actions == 1).mean(axis=1).tolist()  # reward: fraction of A (action 1)
-        ppo_update(network, optimizer, [make_batch(obs, log_probs, values, actions, rewards)],
-                   PPOConfig(update_epochs=4, num_minibatches=2, value_coef=0.5, learning_rate=0.05), rng)
+    before, _ = policy_distribution(network, obs)
+    for _ in range(30):  # reward: the fraction of A (action 1) in the episode
+        batch = collect(network, obs, None, 16, rng, lambda actions: (actions == 1).mean(axis=1).tolist())
+        learner.update([batch], rng)
     final, _ = policy_distribution(network, obs)
-    assert final.exp()[:, 1].min() > 0.6
+    assert before.exp()[:, 1].max() < 0.4 and final.exp()[:, 1].min() > 0.6 and learner.updates == 30
+
+
+def test_a_rollout_that_is_stopped_gives_no_batch():
+    obs = torch.zeros((3, 3), dtype=torch.int64)
+    network = build_network(NetworkConfig(embedding_size=2, conv_radii=(), conv_channels=(), lstm_layers=0), 3, seed=0)
+    seen = []
+    assert collect(network, obs, None, 5, np.random.default_rng(0), lambda a: seen.append(a.shape) or None) is None
+    assert seen == [(5, 3)]
+
+
+def test_network_initialisation_depends_on_its_seed_only():
+    config = NetworkConfig(embedding_size=2, conv_radii=(1,), conv_channels=(3,), lstm_layers=1, lstm_units=4)
+    state = torch.random.get_rng_state()
+    first, again, other = (build_network(config, 7, seed=s).state_dict() for s in (5, 5, 6))
+    assert torch.equal(torch.random.get_rng_state(), state)  # torch's global generator untouched
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not all(torch.equal(first[k], other[k]) for k in first)
 
 
 def test_invalid_agent_configs_raise():
     with pytest.raises(ConfigError):
         NetworkConfig(conv_radii=(1, 2, 3), conv_channels=(1, 1, 1))
-    with pytest.raises(ConfigError):
-        PPOConfig(learning_rate=0)
+    for bad in (0, float("nan"), float("inf")):
+        with pytest.raises(ConfigError):
+            PPOConfig(learning_rate=bad)
+    with pytest.raises(ConfigError, match="do not fit the state window"):
+        PolicyNetwork(NetworkConfig(conv_radii=(8, 2), conv_channels=(1, 1)), 11)
     assert PPOConfig(batch_size=126, min_episodes=1).episodes_per_update(10) == 13
     assert PPOConfig(batch_size=32, min_episodes=1).episodes_per_update(300) == 1
     assert PPOConfig(batch_size=32, min_episodes=16).episodes_per_update(300) == 16

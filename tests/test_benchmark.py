@@ -1,5 +1,6 @@
 import json
 import signal
+from dataclasses import replace
 import subprocess
 import sys
 import time
@@ -11,14 +12,15 @@ import RNA
 from click.testing import CliRunner
 
 from learna.baselines import rnainverse
-from learna.benchmark import METHODS, open_run_directory
 from learna.cli.main import cli
 from learna.data import load_dataset
 from learna.errors import InputFileError
-from learna.folding import FoldingModel, fold_structure, inverse_fold
+from learna.folding import FoldingModel, fold_structure, inverse_fold, mfe_structures
+from learna.harness.methods import METHODS
+from learna.harness.records import read_records, write_run_info
+from learna.harness.run import open_run_directory
 from learna.presets import LEARNA_PAPER
 from learna.processes import run_jobs
-from learna.records import read_records, write_run_info
 from learna.seeding import derive_seed
 from learna.structure import Target, hamming
 
@@ -43,6 +45,8 @@ def assert_verified(record, method, model=FoldingModel()):
     assert record.folded == fold_structure(record.sequence, model)
     assert record.distance == hamming(record.folded, record.target) and record.solved == (record.distance == 0)
     assert (record.time_to_solve_s is not None) == record.solved
+    assert record.unique_mfe == (mfe_structures(record.sequence, model) == [record.target] if record.solved else None)
+    assert (record.time_to_unique_s is not None) == bool(record.unique_mfe)
     assert record.startup_s >= 0 and record.versions["viennarna"] == RNA.__version__
     assert record.folding["temperature"] == model.temperature
 
@@ -100,11 +104,16 @@ def test_resume_refuses_other_conditions_and_skips_what_is_recorded(tmp_path):
 
 
 def test_resume_accepts_a_config_recorded_before_fields_were_added(tmp_path):
-    config = json.loads(json.dumps(LEARNA_PAPER.to_dict()))
+    """Fields added since a run was recorded take the values that keep that run's behaviour (the paper's
+    improvement step; the first solution ends a run)."""
+    config = json.loads(json.dumps(replace(LEARNA_PAPER, uniqueness="ignore").to_dict()))
     info = {"method": "learna", "dataset": "d.tsv", "dataset_sha256": "x", "time_limit_s": 2.0, "seed": 0,
-            "folding": {}, "config": config, "ids": ["8"], "runs": 1, "processes": 1}
-    older = {key: value for key, value in config["env"].items() if not key.startswith("improvement")}
-    write_run_info(tmp_path, {**info, "config": {**config, "env": older}})
+            "folding": {}, "config": config, "ids": ["8"], "runs": 1, "processes": 1, "uniqueness": "ignore"}
+    older_env = {key: value for key, value in config["env"].items()
+                 if not key.startswith("improvement") and key != "wobble_actions"}
+    older = {key: value for key, value in config.items() if key != "uniqueness"}
+    old_info = {key: value for key, value in info.items() if key != "uniqueness"}
+    write_run_info(tmp_path, {**old_info, "config": {**older, "env": older_env}})
     assert open_run_directory(tmp_path, info, resume=True) == []
     assert json.loads((tmp_path / "run.json").read_text())["config"] == config
     changed = {**config, "env": {**config["env"], "improvement": "search"}}
@@ -126,6 +135,7 @@ def _wait_for_records(path, count, process, timeout=120):
     raise AssertionError(f"no {count} records in {path} (exit code {process.poll()})")
 
 
+@pytest.mark.slow
 def test_killed_and_interrupted_runs_resume_without_rerunning_or_losing(tmp_path):
     out = tmp_path / "run"
     records = out / "records.jsonl"
@@ -144,7 +154,7 @@ def test_killed_and_interrupted_runs_resume_without_rerunning_or_losing(tmp_path
     _wait_for_records(records, len(kept) + 1, second)
     second.send_signal(signal.SIGINT)  # Ctrl-C
     _, stderr = second.communicate(timeout=60)
-    assert second.returncode == 130 and "interrupted" in stderr.splitlines()[-1]
+    assert second.returncode == 130 and "interrupted" in stderr.splitlines()[-1], (second.returncode, stderr)
     assert records.read_text().splitlines()[: len(kept)] == kept
     assert run(*args, "--resume", "-q").exit_code == 0
     final = read_records(out)
@@ -168,18 +178,24 @@ def test_killed_and_interrupted_runs_resume_without_rerunning_or_losing(tmp_path
     ("args", "message"),
     [
         (["--dataset", "eterna100-v9"], "unknown dataset 'eterna100-v9'"),
-        (["--method", "antarna"], "unknown method 'antarna': use one of learna"),
+        (["--method", "antarna"], "unknown method 'antarna': use one of hybrid, learna"),
         (["--ids", "1-,3"], "not in the dataset: 1-"),
         (["--ids", "9-3"], "range 9-3 is reversed"),
         (["--ids", "1,,3"], "empty item"),
         (["--config", "c.json"], "method rnainverse takes no config"),
         (["--method", "meta-learna", "--checkpoint", "/nonexistent"], "no checkpoint at /nonexistent"),
         (["--method", "learna", "--checkpoint", "x"], "uses no checkpoint"),
-        (["--time-limit", "0"], "time limit must be positive"),
+        (["--time-limit", "0"], "time limit must be a positive number"),
         (["--processes", "0"], "processes and runs must be at least 1"),
+        (["--seed", "-1"], "--seed must be an integer from 0"),
+        (["--method", "learna", "--config", "bad.json"], "not valid JSON"),
+        (["--method", "learna", "--config", "radius.json"], "raise state_radius to at least 10"),
     ],
 )
-def test_bad_input_gives_one_line_and_exit_2(tmp_path, args, message):
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, args, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.json").write_text("{")
+    (tmp_path / "radius.json").write_text('{"env": {"state_radius": 2}}')
     defaults = {"--dataset": "eterna100-v2", "--method": "rnainverse", "--out": str(tmp_path / "run")}
     for i in range(0, len(args), 2):
         defaults[args[i]] = args[i + 1]
@@ -190,14 +206,15 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, args, message):
     assert not (tmp_path / "run").exists()  # nothing written for rejected input
 
 
-def _sleep(seconds, ready):
-    ready()
+def _sleep(seconds, job):
+    job.ready()
+    job.report("half way")
     time.sleep(seconds)
     return seconds
 
 
-def _fail(_, ready):
-    ready()
+def _fail(_, job):
+    job.ready()
     raise ValueError("broken method")
 
 
@@ -206,6 +223,7 @@ def test_workers_are_killed_past_their_limit_and_errors_are_reported():
     ends = {end.key: end for end in run_jobs([("slow", 30.0), ("fast", 0.0)], _sleep, processes=2, kill_after_s=1.0)}
     assert time.monotonic() - start < 20
     assert ends["slow"].kind == "timeout" and 1.0 <= ends["slow"].elapsed_s < 5
+    assert ends["slow"].partial == "half way"  # the last interim report survives the kill
     assert ends["fast"].kind == "result" and ends["fast"].value == 0.0 and ends["fast"].startup_s >= 0
     (failed,) = run_jobs([("bad", None)], _fail, processes=1, kill_after_s=5.0)
     assert failed.kind == "error" and "ValueError: broken method" in failed.value
@@ -226,9 +244,28 @@ def test_inverse_fold_uses_the_model_and_restores_viennas_defaults():
 
 
 def test_rnainverse_stops_at_its_limit():
-    hard = max(V2.values(), key=len)  # 400 nt: one walk takes far longer than the limit
+    hard = V2["90"]  # 400 nt: one walk takes far longer than the limit
     start = time.monotonic()
     result = rnainverse(hard, time_limit=0.5, seed=0)
-    assert not result.solved and result.time_s <= 0.5 and time.monotonic() - start < 5
+    assert result.sequence is None and result.time_s <= 0.5 and time.monotonic() - start < 5
     easy = rnainverse(Target("((((....))))"), time_limit=10, seed=0)
-    assert easy.solved and fold_structure(easy.sequence) == "((((....))))"
+    assert fold_structure(easy.sequence) == "((((....))))" and easy.time_to_solve_s <= easy.time_s < 10
+
+
+@pytest.mark.slow
+def test_one_writer_per_run_directory(tmp_path):
+    """A second run (or resume) of a directory that is being written is refused, naming the writer; the
+    first run goes on and its records stay one per (target, run)."""
+    out = tmp_path / "run"
+    args = ["benchmark", "--dataset", "eterna100-v2", "--method", "rnainverse", "--ids", "90,1,8",
+            "--time-limit", 3, "--processes", 1, "--out", out]
+    first = _start_cli(args)
+    deadline = time.monotonic() + 60
+    while not (out / "run.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = subprocess.run([str(Path(sys.executable).with_name("learna")), *map(str, args), "--resume"],
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2 and len(second.stderr.strip().splitlines()) == 1
+    assert f"is in use by process {first.pid}" in second.stderr
+    assert first.wait(timeout=120) == 0
+    assert sorted(r.key for r in read_records(out)) == [("1", 0), ("8", 0), ("90", 0)]

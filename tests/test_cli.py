@@ -1,14 +1,22 @@
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+import torch
 from click.testing import CliRunner
 
 from learna.cli.main import cli
-from learna.folding import fold_structure
+from learna.folding import fold_structure, mfe_structures
+
+LEARNA = [sys.executable, "-m", "learna.cli.main"]
 
 
 def run(*args):
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_version():
@@ -22,16 +30,20 @@ def test_design_json_output_is_verified(mode):
     result = run("design", "--target", "(((((......)))))", "--seed", "1", "--json", "--time-limit", "30", *mode_args)
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout.strip().splitlines()[-1])
-    assert {"id", "target", "sequence", "folded", "distance", "solved", "time_s", "mode", "seed"} <= set(record)
-    assert record["solved"] is True and record["mode"] == (mode or "hybrid") and record["seed"] == 1
+    assert {"id", "target", "sequence", "folded", "distance", "solved", "unique_mfe", "time_s", "time_to_solve_s",
+            "mode", "seed", "mfe", "energy_gap", "probability", "ensemble_defect"} <= set(record)
+    assert record["mode"] == (mode or "hybrid") and record["seed"] == 1
     assert fold_structure(record["sequence"]) == "(((((......)))))" == record["folded"]
+    assert record["solved"] is True and record["unique_mfe"] == (len(mfe_structures(record["sequence"])) == 1)
 
 
 def test_design_human_output_and_progress_on_stderr():
-    result = run("design", "-t", "((((....))))....((((....))))", "--time-limit", "30")
+    result = run("design", "-t", "..(((.)))..", "--time-limit", "2.5")  # impossible: runs to the limit
     assert result.exit_code == 0
-    assert "solved" in result.stdout and "sequence" in result.stdout
-    assert "solved in" in result.stderr
+    assert result.stdout.startswith(">target not solved (distance") and "sequence  " in result.stdout
+    assert "MFE " in result.stdout and "P(target)" in result.stdout
+    assert "[target] 2." in result.stderr and "folds, best distance" in result.stderr  # the periodic status
+    assert "unsolved in" in result.stderr and "sequence" not in result.stderr
 
 
 def test_target_file_formats(tmp_path):
@@ -41,7 +53,7 @@ def test_target_file_formats(tmp_path):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == ["hp1", "hp2"]
-    assert all(r["solved"] for r in records)
+    assert [fold_structure(r["sequence"]) for r in records] == ["((((....))))", "(((....)))..."]
     tsv = tmp_path / "t.tsv"
     tsv.write_text("id\tname\tdotbracket\n7\tseven\t((((....))))\n")
     result = run("design", "--target-file", str(tsv), "--json", "-q", "--time-limit", "20")
@@ -49,9 +61,14 @@ def test_target_file_formats(tmp_path):
 
 
 def test_folding_options_reach_the_verification():
-    result = run("design", "-t", "((((....))))", "--json", "-q", "--temperature", "20", "--dangles", "0", "--no-lp")
-    record = json.loads(result.stdout)
-    assert record["solved"]
+    """At 60 °C this hairpin (stable at 37 °C) does not fold: the verification must use the same model."""
+    sequence_args = ["-t", "((((....))))", "--json", "-q", "--time-limit", "3", "--max-folds", "5"]
+    cold = json.loads(run("design", *sequence_args, "--mode", "learna").stdout)
+    hot = json.loads(run("design", *sequence_args, "--mode", "learna", "--temperature", "95").stdout)
+    assert cold["folded"] == fold_structure(cold["sequence"])
+    from learna.folding import FoldingModel
+
+    assert hot["folded"] == fold_structure(hot["sequence"], FoldingModel(temperature=95))
 
 
 @pytest.mark.parametrize(
@@ -61,64 +78,123 @@ def test_folding_options_reach_the_verification():
         (["-t", "((((.x..))))"], "unknown character 'x' at position 6"),
         (["-t", ""], "empty target"),
         (["-t", "." * 10001], "longer than the maximum"),
-        (["-t", "((....))", "--time-limit", "0"], "time limit must be positive"),
-        (["-t", "((....))", "--time-limit", "-3"], "time limit must be positive"),
+        (["-t", "((....))", "--time-limit", "0"], "time limit must be a positive number"),
+        (["-t", "((....))", "--time-limit", "-3"], "time limit must be a positive number"),
+        (["-t", "((....))", "--time-limit", "nan"], "time limit must be a positive number"),
+        (["-t", "((....))", "--time-limit", "inf"], "time limit must be a positive number"),
+        (["-t", "((....))", "--time-limit", "abc"], "'abc' is not a valid float"),
         ([], "give a target"),
         (["--target-file", "/nonexistent/file.txt"], "cannot read target file"),
         (["-t", "((....))", "--config", "/nonexistent.json"], "does not exist"),
         (["-t", "((....))", "--dangles", "7"], "dangles must be"),
         (["-t", "((....))", "--mode", "meta-learna", "--checkpoint", "/nonexistent"], "no checkpoint at /nonexistent"),
+        (["-t", "((....))", "--seed", "-1"], "--seed must be an integer from 0"),
+        (["-t", "((....))", "--mode", "learna", "--seed", "1180591620717411303424"], "--seed must be an integer from 0"),
+        (["-t", "((....))", "--mode", "nope"], "'nope' is not one of"),
+        (["-t", "((....))", "--max-folds", "0"], "max_folds must be a positive integer"),
+        (["-t", "(" * 2500 + "." * 5000 + ")" * 2500, "--time-limit", "5"], "one fold takes about"),
+        (["-t", "((....))", "--bogus"], "No such option '--bogus'"),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(args, message):
     result = run("design", *args)
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
 def test_malformed_files_give_one_line_and_exit_2(tmp_path):
-    bad_target = tmp_path / "bad.txt"
-    bad_target.write_text("((((....))))\n((..\n")
-    bad_header = tmp_path / "bad.fa"
-    bad_header.write_text(">a\n>b\n((..))\n")
-    binary = tmp_path / "bin.txt"
-    binary.write_bytes(b"\xff\xfe\x00")
-    bad_json = tmp_path / "c.json"
-    bad_json.write_text("{not json")
-    bad_key = tmp_path / "k.json"
-    bad_key.write_text('{"env": {"state_radius": -1}}')
-    unknown = tmp_path / "u.json"
-    unknown.write_text('{"ppo": {"learning_rat": 0.1}}')
+    files = {
+        "bad.txt": "((((....))))\n((..\n",
+        "bad.fa": ">a\n>b\n((..))\n",
+        "c.json": "{not json",
+        "k.json": '{"env": {"state_radius": -1}}',
+        "u.json": '{"ppo": {"learning_rat": 0.1}}',
+        "deep.json": '{"env": ' + _nested(100_000) + "}",
+        "deep.jsonl": '{"dotbracket": "((....))", "x": ' + _nested(100_000) + "}\n",
+        "nan.json": '{"ppo": {"learning_rate": NaN}}',
+        "restart.json": '{"restart_timeout": -10}',
+        "radius.json": '{"env": {"state_radius": 2}}',
+        "network.json": '{"network": {"fc_units": 7}}',
+        "big.json": '{"network": {"fc_units": 100000000}}',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "bin.txt").write_bytes(b"\xff\xfe\x00")
     cases = [
-        (["--target-file", str(bad_target)], "line 2"),
-        (["--target-file", str(bad_header)], "line 2"),
-        (["--target-file", str(binary)], "cannot read"),
-        (["-t", "((....))", "--config", str(bad_json)], "not valid JSON"),
-        (["-t", "((....))", "--config", str(bad_key)], "state_radius must be"),
-        (["-t", "((....))", "--config", str(unknown)], "unknown key(s) learning_rat"),
+        (["--target-file", tmp_path / "bad.txt"], "line 2"),
+        (["--target-file", tmp_path / "bad.fa"], "line 2"),
+        (["--target-file", tmp_path / "bin.txt"], "cannot read"),
+        (["--target-file", tmp_path / "deep.jsonl"], "nested too deeply"),
+        (["--target-file", tmp_path], "is a directory"),
+        (["-t", "((....))", "--config", tmp_path / "c.json"], "not valid JSON"),
+        (["-t", "((....))", "--config", tmp_path / "deep.json"], "nested too deeply"),
+        (["-t", "((....))", "--config", tmp_path / "k.json"], "state_radius must be"),
+        (["-t", "((....))", "--config", tmp_path / "u.json"], "unknown key(s) learning_rat"),
+        (["-t", "((....))", "--config", tmp_path / "nan.json"], "expected a finite number"),
+        (["-t", "((....))", "--config", tmp_path / "restart.json"], "restart_timeout must be a positive number"),
+        (["-t", "((....))", "--mode", "learna", "--config", tmp_path / "radius.json"], "raise state_radius to at least 10"),
+        (["-t", "((....))", "--config", tmp_path / "network.json"], "fixes network"),
+        (["-t", "((....))", "--mode", "learna", "--config", tmp_path / "big.json"], "fc_units 1..4096"),
     ]
     for args, message in cases:
         result = run("design", *args)
-        assert result.exit_code == 2, args
+        assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr, (args, result.stderr)
-        assert len(result.stderr.strip().splitlines()) == 1
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_in_one_line_and_never_loaded(tmp_path):
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {marker}",)
+
+    torch.save({"weight": Payload()}, tmp_path / "model.pt")
+    (tmp_path / "config.json").write_text('{"config": {}}')
+    result = run("design", "-t", "((....))", "--mode", "meta-learna", "--checkpoint", tmp_path)
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "is not a learna checkpoint" in result.stderr and "weights_only" not in result.stderr
+    assert not marker.exists()
 
 
 def test_config_file_overrides_the_preset(tmp_path):
-    config = tmp_path / "c.json"
-    config.write_text('{"env": {"reward_exponent": 2.0}, "network": {"lstm_layers": 0}}')
-    result = run("design", "-t", "((((....))))", "--config", str(config), "--json", "-q")
-    assert result.exit_code == 0 and json.loads(result.stdout)["solved"]
+    off = tmp_path / "off.json"
+    off.write_text('{"hybrid": {"use_policy": false}}')
+    default = json.loads(run("design", "-t", "((((....))))", "--json", "-q").stdout)
+    changed = json.loads(run("design", "-t", "((((....))))", "--config", off, "--json", "-q").stdout)
+    assert default["stats"]["policy"] is True and changed["stats"]["policy"] is False
 
 
-def test_an_hpo_incumbent_is_refused_by_a_mode_its_space_does_not_tune(tmp_path):
+def test_an_hpo_incumbent_takes_its_mode_and_is_refused_by_others(tmp_path):
     best = tmp_path / "best.json"
-    best.write_text(json.dumps({"config": {"env": {"reward_exponent": 4.0}}, "hpo": {"space": "learna"}}))
-    refused = run("design", "-t", "((((....))))", "--config", str(best), "--time-limit", "5")
+    best.write_text(json.dumps({"config": {"env": {"reward_exponent": 4.0}}, "hpo": {"space": "learna",
+                                                                                     "modes": ["learna"]}}))
+    refused = run("design", "-t", "((((....))))", "--config", best, "--mode", "hybrid", "--time-limit", "5")
     assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()) == 1
-    assert "'learna'-space search: use it with --mode learna, not hybrid" in refused.stderr
-    accepted = run("design", "-t", "((((....))))", "--config", str(best), "--mode", "learna", "--time-limit", "20",
-                   "--json", "-q")
-    assert accepted.exit_code == 0 and json.loads(accepted.stdout)["solved"]
+    assert "was tuned for --mode learna: use it with that mode, not hybrid" in refused.stderr
+    accepted = run("design", "-t", "((((....))))", "--config", best, "--time-limit", "20", "--json", "-q")
+    assert accepted.exit_code == 0 and json.loads(accepted.stdout)["mode"] == "learna"
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_and_ctrl_c_end_the_command_quietly(tmp_path):
+    target_file = tmp_path / "t.txt"
+    target_file.write_text("((((....))))\n" * 3)
+    piped = subprocess.run(" ".join([*LEARNA, "design", "--target-file", str(target_file), "--json", "-q",
+                                     "--time-limit", "5", "|", "head", "-c", "1"]),
+                           shell=True, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
+    process = subprocess.Popen([*LEARNA, "design", "-t", "..(((.)))..", "--time-limit", "60"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(8)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and stderr.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in stderr

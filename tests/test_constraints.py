@@ -9,23 +9,25 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learna.agent.network import PolicyNetwork
-from learna.agent.rollout import make_batch, policy_distribution, sample_actions
-from learna.agent.update import ppo_update
+from learna.agent import Learner, build_network
 from learna.agent.config import NetworkConfig, PPOConfig
+from learna.agent.rollout import make_batch, policy_distribution, sample_actions
+from learna.alphabet import PAIRS, WATSON_CRICK
+from learna.api import design
 from learna.cli.main import cli
 from learna.cli.options import collect_targets
-from learna.constraints import ALL_PAIRS, IUPAC, WATSON_CRICK, DesignConstraints, parse_gc
+from learna.constraints import IUPAC, DesignConstraints, parse_gc
 from learna.data import read_targets, write_targets_tsv
-from learna.design import design
 from learna.env import EnvConfig, RnaDesignEnv
-from learna.env.encoding import PAIR_CLOSE, PAIR_OPEN, action_mask, decode_actions
+from learna.env.encoding import action_codes, action_mask, decode_actions
 from learna.env.reward import evaluate_design, reward_of
 from learna.errors import ConstraintError
 from learna.folding import fold
-from learna.records import read_records
+from learna.harness.records import read_records
 from learna.search import MoveSet, SearchConfig, local_search
 from learna.structure import Target
+
+PLAIN = EnvConfig(state_radius=2, mutation_threshold=0)
 
 CODES = "ACGURYSWKMBDHVN"
 
@@ -108,11 +110,12 @@ def test_masks_follow_the_documented_orders():
         [True, False, True, False], [False, True, False, True], [False, False, True, True]]
     # pair (0, 2): A or G at the opening site, G or U at the closing site → of GC CG AU UA GU UG only AU and GU
     assert target.constraints.pair_mask(target.partners, WATSON_CRICK)[0].tolist() == [False, False, True, False]
-    assert target.constraints.pair_mask(target.partners, ALL_PAIRS)[0].tolist() == [False, False, True, False, True, False]
+    assert target.constraints.pair_mask(target.partners, PAIRS)[0].tolist() == [False, False, True, False, True, False]
     # the env's action order: pair actions GC CG AU UA, unpaired actions G A U C (site 1 is Y: C or U)
-    assert action_mask(target).tolist() == [[False, False, True, False], [False, False, True, True]]
-    assert [chr(o) + chr(c) for o, c in zip(PAIR_OPEN, PAIR_CLOSE)] == list(WATSON_CRICK)
-    assert action_mask(Target("(.)")) is None
+    assert action_mask(target, PLAIN).tolist() == [[False, False, True, False], [False, False, True, True]]
+    _, opening, closing = action_codes(wobble=False)
+    assert [chr(o) + chr(c) for o, c in zip(opening, closing)] == list(WATSON_CRICK)
+    assert action_mask(Target("(.)"), PLAIN) is None
 
 
 # -- masking never emits a forbidden base ------------------------------------------------------------------
@@ -122,13 +125,13 @@ def test_masks_follow_the_documented_orders():
 @given(st.integers(0, 2**32 - 1))
 def test_masked_sampling_never_emits_a_forbidden_base(seed):
     target = random_constrained_target(seed)
-    mask = action_mask(target)
+    mask = action_mask(target, PLAIN)
     rng = np.random.default_rng(seed)
     logits = torch.as_tensor(rng.normal(0, 3, size=mask.shape))
     logits[:, 0] += torch.as_tensor(rng.choice([0.0, 1000.0], size=len(mask)))  # action 0 may take all the mass
     actions = sample_actions(torch.log_softmax(logits, -1), 20, rng, mask)  # the sampler itself masks
     assert mask[np.arange(mask.shape[0]), actions].all()
-    for sequence in decode_actions(target, actions):
+    for sequence in decode_actions(target, actions, PLAIN):
         assert follows(sequence, target.constraints.sequence)
         assert all(sequence[i] + sequence[j] in WATSON_CRICK for i, j in target.pairs)  # both partners allowed
 
@@ -144,7 +147,7 @@ def test_env_offers_and_accepts_only_allowed_actions():
             _, _, done, _, info = env.step(action)
         assert follows(info["written_sequence"], target.constraints.sequence)
     env.reset(options={"target": Target("(.)", constraints=DesignConstraints("GNC"))})
-    with pytest.raises(ValueError, match="forbidden by the sequence constraint at site 1"):
+    with pytest.raises(ValueError, match="not allowed at site 1"):
         env.step(2)  # AU: A is not allowed at site 1
 
 
@@ -158,7 +161,7 @@ def test_search_moves_and_starts_respect_the_constraint():
         for _ in range(20):
             sequence = moves.mutate(sequence, np.ones(len(target)), rng)
             assert follows(sequence, target.constraints.sequence)
-            assert all(sequence[i] + sequence[j] in ALL_PAIRS for i, j in target.pairs)
+            assert all(sequence[i] + sequence[j] in PAIRS for i, j in target.pairs)
         for site in range(len(target)):
             children, _, _ = moves.variants(sequence, site, rng)
             assert all(follows(child, target.constraints.sequence) for child in children)
@@ -182,16 +185,15 @@ def test_gc_enters_the_reward_as_extra_distance():
 
 
 def test_masked_update_keeps_gradients_finite():
-    network = PolicyNetwork(NetworkConfig(embedding_size=2, conv_radii=(1,), conv_channels=(3,), lstm_layers=0),
-                            window=5)
-    optimizer = torch.optim.Adam(network.parameters(), lr=1e-2)
+    network = build_network(NetworkConfig(embedding_size=2, conv_radii=(1,), conv_channels=(3,), lstm_layers=0), 5)
+    learner = Learner(network, PPOConfig(entropy_coef=0.1, learning_rate=1e-2))
     obs = torch.zeros((3, 5), dtype=torch.int64)
     mask = torch.tensor([[True, False, False, False], [False, True, True, False], [True, True, True, True]])
     log_probs, values = policy_distribution(network, obs, mask)
     assert log_probs[0, 0] == 0.0 and torch.isinf(log_probs[~mask]).all()
     actions = sample_actions(log_probs, 4, np.random.default_rng(0), mask.numpy())
     batch = make_batch(obs, log_probs, values, actions, [1.0, 0.0, 0.5, 0.2], mask)
-    stats = ppo_update(network, optimizer, [batch], PPOConfig(entropy_coef=0.1), np.random.default_rng(0))
+    stats = learner.update([batch], np.random.default_rng(0))
     assert all(np.isfinite(v) for v in stats.values())
     assert all(torch.isfinite(p).all() for p in network.parameters())
 
@@ -207,6 +209,7 @@ def test_constrained_design_is_solved_and_verified_by_an_independent_fold(mode, 
     constraints = DesignConstraints(ALLOWED, gc=0.4, gc_tolerance=0.05)
     result = design(Target(HAIRPINS, constraints=constraints), mode=mode, time_limit=20, seed=0,
                     checkpoint=None if mode == "learna" else checkpoint)
+    assert result.time_to_solve_s is not None and result.time_to_solve_s <= result.time_s
     folded, _ = fold(result.sequence)
     gc = sum(b in "GC" for b in result.sequence) / len(HAIRPINS)
     assert result.solved and folded == HAIRPINS == result.folded
@@ -276,6 +279,8 @@ def test_cli_designs_with_constraints():
     (["-t", "((....))", "--gc", "0.5:-1"], "GC tolerance must lie in [0, 1]"),
     (["-t", "((....))", "--gc", "0.5:x"], "CONTENT[:TOLERANCE]"),
     (["--target-file", "/dev/null", "-s", "NN"], "--sequence-constraint applies to --target"),
+    (["-t", "((....))", "-s", ""], "empty sequence constraint"),
+    (["-t", "((....))", "--gc", ""], "CONTENT[:TOLERANCE]"),
 ])
 def test_contradictions_give_one_line_and_exit_2(args, message):
     result = run("design", *args)

@@ -18,10 +18,10 @@ def test_env_passes_gymnasium_checker(encoding):
 
 def test_exact_observations_of_a_small_target():
     target = Target("((..))")
-    tokens = episode_observations(target, state_radius=2, encoding="tokens")
+    tokens = episode_observations(target, EnvConfig(state_radius=2, encoding="tokens"))
     # visited sites: 0 '(', 1 '(', 2 '.', 3 '.'; padding '=' is token 3
     assert tokens.tolist() == [[3, 3, 1, 1, 0], [3, 1, 1, 0, 0], [1, 1, 0, 0, 2], [1, 0, 0, 2, 2]]
-    binary = episode_observations(target, state_radius=1, encoding="binary")
+    binary = episode_observations(target, EnvConfig(state_radius=1, encoding="binary"))
     assert binary.dtype == np.float32
     assert binary.tolist() == [[0, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 1]]
 
@@ -40,12 +40,15 @@ def test_env_writes_pairs_together_and_skips_closing_brackets():
     assert reward == pytest.approx(reward_of(info["distance"], 7, env.config.reward_exponent))
 
 
-def test_decode_actions_matches_the_env():
+@pytest.mark.parametrize("wobble", [False, True])
+def test_decode_actions_matches_the_env(wobble):
     target = Target("((.((...)).))..")
+    config = EnvConfig(state_radius=2, mutation_threshold=0, wobble_actions=wobble)
     rng = np.random.default_rng(0)
-    actions = rng.integers(0, 4, size=(5, len(target.design_sites)))
-    env = RnaDesignEnv(EnvConfig(state_radius=2, mutation_threshold=0))
-    for row, sequence in zip(actions, decode_actions(target, actions)):
+    paired = np.array([target.partners[s] >= 0 for s in target.design_sites])
+    actions = np.where(paired, rng.integers(0, config.actions, size=(5, len(paired))), rng.integers(0, 4, size=(5, len(paired))))
+    env = RnaDesignEnv(config)
+    for row, sequence in zip(actions, decode_actions(target, actions, config)):
         env.reset(options={"target": target})
         for a in row:
             *_, info = env.step(int(a))
@@ -60,7 +63,7 @@ def test_reset_without_options_cycles_through_the_dataset():
 
 
 def test_local_improvement_returns_the_improved_sequence():
-    """The sequence reported is the one that achieved the distance (learna.md §7.2)."""
+    """The sequence reported is the one that achieved the distance (docs/original.md §7.2)."""
     target = Target("((((....))))")
     written = "GGGGAAAACCCA"  # last pair G-A cannot pair
     folded = fold_structure(written)
@@ -88,3 +91,19 @@ def test_paired_improvement_keeps_pairs_complementary():
     assert outcome.solved and fold_structure(outcome.sequence) == target.dot_bracket
     pairs = {outcome.sequence[i] + outcome.sequence[j] for i, j in target.pairs}
     assert pairs <= {"GC", "CG", "AU", "UA", "GU", "UG"}
+
+
+def test_wobble_actions_write_gu_pairs_and_are_masked_at_unpaired_sites():
+    config = EnvConfig(state_radius=2, mutation_threshold=0, wobble_actions=True)
+    env = RnaDesignEnv(config)
+    assert env.action_space.n == 6
+    _, info = env.reset(seed=0, options={"target": "((..))"})
+    assert info["action_mask"].tolist() == [1, 1, 1, 1, 1, 1]
+    env.step(4)  # GU
+    _, _, _, _, info = env.step(5)  # UG
+    assert info["action_mask"].tolist() == [1, 1, 1, 1, 0, 0]  # an unpaired site: bases only
+    with pytest.raises(ValueError, match="not allowed"):
+        env.step(4)
+    env.step(1)
+    *_, info = env.step(3)
+    assert info["written_sequence"] == "GUACGU"

@@ -4,9 +4,12 @@ from pathlib import Path
 import pytest
 import RNA
 
+from learna.constraints import DesignConstraints
 from learna.errors import ConfigError
-from learna.folding import DEFAULT_MODEL, FoldingModel, energy_of, evaluate_ensemble, fold, fold_structure
-from learna.structure import pair_table
+from learna.folding import (DEFAULT_MODEL, FoldingModel, ensemble_scores, fold, fold_structure, mfe_structures,
+                            rival_energy, structure_energies)
+from learna.quality import assess
+from learna.structure import Target, pair_table
 
 PUZZLES = Path(__file__).resolve().parents[1] / "learna" / "data" / "eterna100" / "original" / "eterna100_puzzles.tsv"
 
@@ -18,6 +21,7 @@ def _player_solutions():
             if set(r["Sample Solution (V2/Vienna2)"]) <= set("ACGU")]
 
 
+@pytest.mark.slow
 def test_player_solutions_fold_into_their_v2_targets():
     """The energy model matches the benchmark's: all 99 disclosed V2 player solutions fold exactly."""
     solutions = _player_solutions()
@@ -30,7 +34,7 @@ def test_fold_known_hairpin_value():
     structure, energy = fold("GGGGAAACCCC")
     assert structure == "((((...))))"
     assert energy == pytest.approx(-4.5, abs=0.01)  # RNAfold 2.8.0 -p0 value
-    assert energy_of("GGGGAAACCCC", structure) == pytest.approx(energy, abs=1e-6)
+    assert structure_energies("GGGGAAACCCC", [structure])[0] == pytest.approx(energy, abs=1e-6)
 
 
 def test_model_settings_change_the_fold():
@@ -50,12 +54,55 @@ def test_default_model_equals_viennarna_defaults():
 
 def test_ensemble_values_match_viennarna():
     seq, target = "GGGGAAACCCCAUAUGGGAAACCCA", "((((...))))...((((...))))"
-    result = evaluate_ensemble(seq, pair_table(target), target)
+    mfe = fold(seq)[1]
+    result = ensemble_scores(seq, pair_table(target), target, mfe)
     fc = RNA.fold_compound(seq)
-    _, mfe = fc.mfe()
+    fc.mfe()
+    fc.exp_params_rescale(mfe)
+    _, ensemble_energy = fc.pf()
+    assert result.probability == pytest.approx(fc.pr_structure(target), rel=1e-9)
+    assert result.positional_defect.mean() == pytest.approx(fc.ensemble_defect(target), rel=1e-9)
+    assert result.ensemble_energy == pytest.approx(ensemble_energy, rel=1e-9)
+    assert 0 < result.probability < 1
+
+
+TIED = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures
+
+
+@pytest.mark.parametrize(("sequence", "target"), [
+    ("GGGGAAACCCCAUAUGGGAAACCCA", "((((...))))...((((...))))"),  # unique
+    (TIED, ".......(((.......)))...."),  # tied: ViennaRNA returns this one
+    (TIED, "..(((..(((.......))).)))"),  # tied: the other MFE structure
+    ("GGGGAAACCCCAUAUGGGAAACCCA", "........................."),  # not the MFE
+    ("AAAAAAAAAAAA", "............"),  # no pair can form: no competitor
+])
+def test_the_assessment_matches_viennarnas_own_calls(sequence, target):
+    check = assess(Target(target), sequence)
+    fc = RNA.fold_compound(sequence)
+    structure, mfe = fc.mfe()
+    assert (check.folded, check.mfe, check.distance) == (structure, round(mfe, 2), sum(
+        a != b for a, b in zip(structure, target)))
+    ties = [s.structure for s in fc.subopt(0)]
+    assert check.unique_mfe == (ties == [target] if structure == target else None)
+    others = sorted(s.energy for s in fc.subopt(800) if s.structure != target)  # everything within 8 kcal/mol
+    target_energy = fc.eval_structure(target)
+    if others:
+        assert check.energy_gap == pytest.approx(others[0] - target_energy, abs=0.005)
+    else:
+        assert check.energy_gap is None and rival_energy(sequence, target) is None
     fc.exp_params_rescale(mfe)
     fc.pf()
-    assert result.probability == pytest.approx(fc.pr_structure(target), rel=1e-9)
-    assert result.ensemble_defect == pytest.approx(fc.ensemble_defect(target), rel=1e-9)
-    assert result.positional_defect.mean() == pytest.approx(result.ensemble_defect)
-    assert 0 < result.probability < 1
+    assert check.probability == pytest.approx(fc.pr_structure(target), rel=1e-6)
+    assert check.ensemble_defect == pytest.approx(fc.ensemble_defect(target), rel=1e-6)
+    assert (check.solved_under("prefer"), check.solved_under("require")) == (
+        structure == target, structure == target and ties == [target])
+
+
+def test_the_assessment_of_no_design_and_of_constraints():
+    target = Target("((....))", constraints=DesignConstraints("GNNNNNNC", gc=0.5, gc_tolerance=0.1))
+    empty = assess(target, None)
+    assert (empty.folded, empty.distance, empty.unique_mfe, empty.constraints_satisfied) == (None, None, None, None)
+    check = assess(target, "GGAAAACC")  # folds? whatever it folds to, the constraints hold
+    assert check.constraints_satisfied is True and check.gc_content == 0.5
+    assert assess(target, "CGAAAACG").constraints_satisfied is False
+    assert len(mfe_structures(TIED)) == 2

@@ -18,16 +18,18 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from learna.agent.network import PolicyNetwork
+from learna.agent import build_network
+from learna.api import design
 from learna.cli.main import cli
 from learna.env.rna_design import RnaDesignEnv
-from learna.design import design
 from learna.errors import ConfigError
-from learna.hpo.objective import TIME_WEIGHT, evaluate
+from learna.fileio import append_jsonl, read_jsonl
+from learna.hpo.loss import TIME_WEIGHT
+from learna.hpo.objective import evaluate
 from learna.hpo.results import RunSpec, read_log, repair_logs
 from learna.hpo.space import (configuration_space, default_configuration, get_space, sample_configurations,
                               state_radius, validate)
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, load_config
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, resolve_config
 from learna.structure import Target
 
 TINY = {"a": "((((....))))....((((....))))", "b": "(((((((....(((....)))...(((....)))..)))))))",
@@ -177,7 +179,7 @@ def test_every_sampled_configuration_builds_a_network_and_runs_an_episode(space)
     for config in sample_configurations(space, 30, seed=3):
         designer = get_space(space).to_designer(config)
         assert designer.env.state_radius >= sum(designer.network.conv_radii)
-        network = PolicyNetwork(designer.network, designer.env.window)
+        network = build_network(designer.network, designer.env.window, seed=0)
         env = RnaDesignEnv(designer.env, [target])
         obs, _ = env.reset(seed=0)
         state, done, steps, reward = None, False, 0, 0.0
@@ -197,7 +199,7 @@ def test_every_sampled_hybrid_configuration_maps_back_and_designs():
         designer = space.to_designer(config)
         assert designer.hybrid.search.objective == config["objective"] and designer.network == space.base.network
         assert space.from_designer(designer) == config and json.loads(json.dumps(config)) == config
-        result = design(target, designer, mode="hybrid", time_limit=0.3, seed=k)
+        result = design(target, config=designer, mode="hybrid", time_limit=0.3, seed=k)
         assert len(result.sequence) == len(target) and result.solved == (result.distance == 0)
         assert result.time_s <= 0.3 + 0.5
 
@@ -232,6 +234,7 @@ def test_hybrid_objective_adds_the_time_to_solve():
                                             seed=0)["info"]
 
 
+@pytest.mark.slow
 def test_meta_objective(tmp_path):
     outcome = evaluate(default_configuration("meta-learna"), 2.0, TINY_TARGETS[:1], seed=0, mode="meta-learna",
                        design_time=0.5, training=TINY_TARGETS, work_dir=tmp_path)
@@ -247,12 +250,12 @@ KDE_LOSSES = {
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 @pytest.mark.parametrize("space", sorted(KDE_LOSSES))
-def test_hpbandster_kde_works_with_configspace_1_and_numpy_2(space):
+def test_hpbandster_kde_works_with_configspace_1_and_numpy_2(space, tmp_path):
     """hpbandster's config generator on our conditional spaces makes model-based picks (no silent fallback)."""
     from hpbandster.core.dispatcher import Job
     from hpbandster.optimizers.config_generators.bohb import BOHB as KDE
 
-    from learna.hpo.bohb import json_line
+    from learna.hpo.bohb import python_scalar
 
     np.random.seed(0)
     generator = KDE(configuration_space(space, seed=0))
@@ -265,7 +268,8 @@ def test_hpbandster_kde_works_with_configspace_1_and_numpy_2(space):
         job.result = {"loss": KDE_LOSSES[space](plain), "info": {}}
         generator.new_result(job)
         picks.append(info["model_based_pick"])
-        assert json.loads(json_line([config, info]))[0] == plain
+        append_jsonl(tmp_path / "log.json", [config, info], default=python_scalar)
+        assert list(read_jsonl(tmp_path / "log.json", expect=list))[-1][0] == plain
     assert not any(picks[:needed]) and sum(picks[needed:]) >= 2
 
 
@@ -276,6 +280,7 @@ RUN_ARGS = ["--min-budget", 0.1, "--max-budget", 0.9, "--iterations", 12, "--see
 needs 34 results on a budget, so the last three brackets' configurations can be model-based picks."""
 
 
+@pytest.mark.slow
 def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_path, tiny_file):
     out = tmp_path / "run"
     args = ["hpo", "run", *RUN_ARGS, "--out", out, "--validation", tiny_file]
@@ -306,7 +311,7 @@ def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_pat
 
     best = run("hpo", "best", out, "--out", tmp_path / "best.json")
     assert best.exit_code == 0, best.output
-    config = load_config(tmp_path / "best.json")
+    config = resolve_config("learna", path=tmp_path / "best.json", base=LEARNA_PAPER)
     exported = json.loads((tmp_path / "best.json").read_text())
     assert exported["hpo"]["budget"] == 0.9
     assert config == get_space("learna").to_designer(exported["hpo"]["hyperparameters"])
@@ -317,6 +322,7 @@ def test_local_run_killed_and_resumed_repeats_nothing_and_uses_the_model(tmp_pat
     assert (tmp_path / "traj.png").read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.slow
 def test_hybrid_run_exports_a_config_that_design_applies(tmp_path, tiny_file, monkeypatch):
     """`hpo run --space hybrid` with 2 local workers, `hpo best`, and `design --config --mode hybrid` uses it."""
     out, best_file = tmp_path / "run", tmp_path / "best.json"
@@ -332,14 +338,16 @@ def test_hybrid_run_exports_a_config_that_design_applies(tmp_path, tiny_file, mo
     assert run("hpo", "best", out, "--out", best_file).exit_code == 0
     exported = json.loads(best_file.read_text())
     designer = get_space("hybrid").to_designer(exported["hpo"]["hyperparameters"])
-    assert exported["hpo"]["space"] == "hybrid" and load_config(best_file, PRESETS["hybrid"]) == designer
+    assert exported["hpo"]["space"] == "hybrid" and resolve_config("hybrid", path=best_file) == designer
     used = []
 
-    def recording_design(target, config, **kwargs):
-        used.append(config)
-        return design(target, config, **kwargs)
+    def recording_design(mode, request):
+        used.append(request.config)
+        return run_design(mode, request)
 
-    monkeypatch.setattr("learna.cli.design.run_design", recording_design)
+    from learna.designers import run_design
+
+    monkeypatch.setattr("learna.designers.run_design", recording_design)
     designed = run("design", "--config", best_file, "--mode", "hybrid", "--target", TINY["a"], "--time-limit", 1,
                    "--json", "-q")
     assert designed.exit_code == 0, designed.output
@@ -428,6 +436,7 @@ def _netns_available() -> bool:
     return subprocess.run(["ip", "netns", "list"], capture_output=True).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.netns
 @pytest.mark.skipif(not _netns_available(), reason="needs root and `ip netns`")
 def test_master_and_worker_in_two_network_namespaces(tmp_path, tiny_file, secret_file):

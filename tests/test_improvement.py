@@ -9,14 +9,17 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+from learna.alphabet import BASES
+from learna.api import design
+from learna.config import DesignerConfig
 from learna.configio import from_dict, to_dict
-from learna.constraints import BASES, DesignConstraints
-from learna.design import design, resolve_checkpoint
+from learna.constraints import DesignConstraints
+from learna.designers import resolve_checkpoint
 from learna.env import ENV_ID, EnvConfig, RnaDesignEnv
 from learna.env.reward import evaluate_design, reward_of
 from learna.errors import ConfigError
 from learna.folding import fold_structure
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, DesignerConfig, load_config
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, resolve_config
 from learna.search import SearchConfig
 from learna.structure import Target, hamming
 
@@ -138,7 +141,7 @@ def test_config_round_trips_through_json_and_config_files(tmp_path):
     assert from_dict(DesignerConfig, json.loads(json.dumps(to_dict(config)))) == config
     path = tmp_path / "search.json"
     path.write_text('{"env": {"improvement": "search"}}')
-    loaded = load_config(path)
+    loaded = resolve_config("learna", path=path, base=LEARNA_PAPER)
     assert loaded.env == replace(LEARNA_PAPER.env, improvement="search") and loaded.ppo == LEARNA_PAPER.ppo
     assert loaded.env.improvement_search == SearchConfig(objective="mfe_distance")
 
@@ -155,18 +158,18 @@ def test_invalid_improvement_settings_are_config_errors(env):
 def test_design_modes_solve_with_search_and_keep_it_over_a_checkpoint(checkpoint):
     target = Target(TARGETS[1])
     config = replace(LEARNA_PAPER, env=replace(LEARNA_PAPER.env, improvement="search"))
-    result = design(target, config, mode="learna", time_limit=20, seed=0)
+    result = design(target, config=config, mode="learna", time_limit=20, seed=0)
     assert result.solved and fold_structure(result.sequence) == target.dot_bracket
-    assert design(target, config, mode="learna", time_limit=20, seed=0).sequence == result.sequence
+    assert design(target, config=config, mode="learna", time_limit=20, seed=0).sequence == result.sequence
     adapt = replace(META_LEARNA_PAPER, env=replace(META_LEARNA_PAPER.env, improvement="search"))
     # the checkpoint's config says "lis"; the caller's improvement step wins
     assert resolve_checkpoint("meta-learna-adapt", adapt, checkpoint)[0].env.improvement == "search"
-    result = design(target, adapt, mode="meta-learna-adapt", time_limit=20, seed=0, checkpoint=checkpoint)
+    result = design(target, config=adapt, mode="meta-learna-adapt", time_limit=20, seed=0, checkpoint=checkpoint)
     assert result.solved and fold_structure(result.sequence) == target.dot_bracket
 
 
 def test_design_with_search_stops_at_the_time_limit():
     target = Target("((((((.))))))" + "..((((....))))" * 4)
     config = replace(LEARNA_PAPER, env=replace(LEARNA_PAPER.env, improvement="search", improvement_evaluations=10**5))
-    result = design(target, config, time_limit=0.5, seed=0)
-    assert not result.solved and result.time_s < 2.0 and result.folds > result.episodes
+    result = design(target, config=config, mode="learna", time_limit=0.5, seed=0)
+    assert not result.solved and result.time_s < 2.0 and result.folds > result.stats["episodes"]

@@ -4,13 +4,16 @@ import pytest
 from click.testing import CliRunner
 
 from learna.cli.main import cli
-from learna.folding import FoldingModel
-from learna.records import append_record, verified_record, write_run_info
-from learna.report import load_run, summarize
+from learna.designers import RunOutcome
+from learna.folding import FoldingModel, mfe_structures
+from learna.harness.records import append_record, make_record, write_run_info
+from learna.harness.report import load_run, summarize
 from learna.structure import Target
 
 HAIRPIN = Target("((((....))))", id="h")
 SEQUENCES = {True: "GGGGAAAACCCC", False: "AAAAAAAAAAAA"}
+TIED = "UACUUAUUCCUUGCAUCGGACGAG"  # folds into TIED_TARGET with a tied MFE
+TIED_TARGET = Target(".......(((.......)))....", id="t")
 
 
 def run(*args):
@@ -25,9 +28,10 @@ def make_run(directory, method, limit, times):
     for run_index, row in enumerate(times):
         for target_id, seconds in zip(ids, row):
             target = Target(HAIRPIN.dot_bracket, id=target_id)
-            record = verified_record(target, SEQUENCES[seconds is not None], FoldingModel(),
-                                     time_to_solve_s=seconds, method=method, run=run_index, seed=0,
-                                     time_s=seconds or limit, startup_s=0.5, status="finished")
+            outcome = RunOutcome(SEQUENCES[seconds is not None], seconds or limit, 1, time_to_solve_s=seconds,
+                                 time_to_unique_s=seconds)
+            record = make_record(target, outcome, FoldingModel(), "prefer", status="finished", time_s=seconds or limit,
+                                 method=method, run=run_index, seed=0, startup_s=0.5)
             append_record(directory, record)
     return directory
 
@@ -57,9 +61,10 @@ def test_report_table_json_and_plot(runs, tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["method", "dataset", "runs", "done", "limit", "10", "s", "60", "s", "600", "s",
                                 "1", "h", "at", "limit"]
-    assert lines[1].split() == ["learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "2", "-", "-", "2"]
-    assert lines[2].split() == ["rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "1/0.7", "2/1.0",
-                                "3/2.0", "3/2.0"]
+    assert lines[1].split() == ["learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "(1)", "2", "(2)", "-", "-",
+                                "2", "(2)"]
+    assert lines[2].split() == ["rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "(1/0.3)", "1/0.7",
+                                "(1/0.7)", "2/1.0", "(2/1.0)", "3/2.0", "(3/2.0)", "3/2.0", "(3/2.0)"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000
     data = json.loads(run("report", *runs, "--json").stdout)
     assert data["thresholds_s"] == [10, 60, 600, 3600]
@@ -89,3 +94,53 @@ def test_a_torn_last_record_is_ignored(runs):
     path = runs[0] / "records.jsonl"
     path.write_text(path.read_text() + '{"id": "9", "meth')
     assert summarize(load_run(runs[0]))["records"] == 4
+
+
+def test_tied_solutions_count_as_solved_but_not_uniquely_solved(tmp_path):
+    assert len(mfe_structures(TIED)) == 2
+    directory = tmp_path / "tied"
+    write_run_info(directory, {"method": "hybrid", "dataset": "x.tsv", "time_limit_s": 60, "ids": ["h", "t"]})
+    for target, sequence in ((HAIRPIN, "GGGGAAAACCCC"), (TIED_TARGET, TIED)):
+        outcome = RunOutcome(sequence, 60.0, 100, time_to_solve_s=2.0, time_to_unique_s=5.0)
+        append_record(directory, make_record(target, outcome, FoldingModel(), "prefer", status="finished",
+                                             time_s=60.0, method="hybrid", run=0, seed=0, startup_s=0.1))
+    summary = summarize(load_run(directory))
+    assert summary["solved"]["10"] == {"any": 2, "mean": 2.0} and summary["unique"]["10"] == {"any": 1, "mean": 1.0}
+    assert summary["unique"]["60"] == {"any": 1, "mean": 1.0}  # the tie never becomes unique
+    assert "2 (1)" in run("report", directory).stdout
+    strict = tmp_path / "strict"
+    write_run_info(strict, {"method": "hybrid", "dataset": "x.tsv", "time_limit_s": 60, "ids": ["t"]})
+    record = make_record(TIED_TARGET, RunOutcome(TIED, 60.0, 1, time_to_solve_s=2.0), FoldingModel(), "require",
+                         status="finished", time_s=60.0, method="hybrid", run=0, seed=0, startup_s=0.1)
+    assert not record.solved and record.unique_mfe is False and record.time_to_solve_s is None
+
+
+def test_duplicate_records_are_flagged(runs):
+    directory = runs[0]
+    path = directory / "records.jsonl"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines + lines[:2]) + "\n")  # as two writers would leave it
+    summary = summarize(load_run(directory))
+    assert summary["duplicates"] == [["0", 0], ["1", 0]] and summary["records"] == 4
+    result = run("report", directory)
+    assert "warning:" in result.stdout and "2 (target, run) pair(s) recorded more than once" in result.stdout
+
+
+@pytest.mark.parametrize(("field", "value", "where"), [
+    ("run", "zero", "record"), ("time_to_solve_s", "fast", "record"), ("solved", "yes", "record"),
+    ("run", -1, "record"), ("ids", 5, "run.json"), ("runs", "one", "run.json"), ("time_limit_s", None, "run.json"),
+])
+def test_wrong_types_in_records_or_run_json_give_one_line_and_exit_2(runs, field, value, where):
+    directory = runs[0]
+    if where == "record":
+        path = directory / "records.jsonl"
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join([json.dumps({**json.loads(lines[0]), field: value}), *lines[1:]]) + "\n")
+    else:
+        path = directory / "run.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), field: value}))
+    for args in ((), ("--json",)):
+        result = run("report", directory, *args)
+        assert result.exit_code == 2, result.output
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+        assert "corrupted" in result.stderr

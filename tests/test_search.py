@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learna.errors import ConfigError, LearnaError
-from learna.folding import DEFAULT_MODEL, energy_of, fold, mfe_structures
+from learna.folding import DEFAULT_MODEL, fold, mfe_structures, structure_energies
 from learna.search import PAIRS, Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
 from learna.search.decompose import assemble, split_points
 from learna.structure import Target
@@ -22,6 +22,10 @@ FIXED = [
     ("GCGCAUAGCGAAAGCUAUGCGCAAAGGCUUCGGCC", "(((((((((....)))))))))...(((....)))"),
     ("ACGUACGUAGCUAGCUAGGCUAGCUAGCAUCGAUCGA", "....((((((.......))))))..............."[:37]),
 ]
+
+def energy_of(sequence: str, structure: str) -> float:
+    return structure_energies(sequence, [structure])[0]
+
 
 DEGENERATE = "UACUUAUUCCUUGCAUCGGACGAG"
 """Two MFE structures (found by folding random 24-mers): '.......(((.......)))....' (what fold

@@ -1,10 +1,14 @@
-"""Configuration of the policy network and of the PPO update (reference/learna.md §2, §3)."""
+"""Configuration of the policy network and of the PPO update (docs/original.md §2, §3)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from learna.errors import ConfigError
+
+MAX_UNITS = 4096
+"""Largest layer width (channels, units, embedding size) a config may ask for."""
 
 
 @dataclass(frozen=True)
@@ -16,26 +20,28 @@ class NetworkConfig:
     """
 
     embedding_size: int = 3
-    """0: binary input (no embedding); 1–4: token embedding of that size."""
+    """0: binary input (no embedding); > 0: token embedding of that size (the paper searched 0–4)."""
     conv_radii: tuple[int, ...] = (8, 2)
     """Radius r of each conv layer (window 2r+1); a radius of 0 drops that layer. At most 2."""
     conv_channels: tuple[int, ...] = (7, 18)
     """Output channels of each conv layer (same length as ``conv_radii``)."""
     lstm_layers: int = 1
-    """0–2 LSTM layers over the episode's sequence of states."""
+    """0–3 LSTM layers over the episode's sequence of states (the paper searched 0–2)."""
     lstm_units: int = 28
     fc_layers: int = 1
-    """1–2 dense ReLU layers."""
+    """1–3 dense ReLU layers (the paper searched 1–2)."""
     fc_units: int = 57
 
     def __post_init__(self) -> None:
         checks = [
             (0 <= self.embedding_size <= 16, "embedding_size must be in 0..16"),
             (len(self.conv_radii) == len(self.conv_channels) <= 2, "conv_radii and conv_channels need equal length ≤ 2"),
-            (all(r >= 0 for r in self.conv_radii), "conv radii must be ≥ 0"),
-            (all(c >= 1 for c in self.conv_channels), "conv channels must be ≥ 1"),
-            (0 <= self.lstm_layers <= 3 and self.lstm_units >= 1, "lstm_layers must be 0..3 and lstm_units ≥ 1"),
-            (1 <= self.fc_layers <= 3 and self.fc_units >= 1, "fc_layers must be 1..3 and fc_units ≥ 1"),
+            (all(0 <= r <= 64 for r in self.conv_radii), "conv radii must be in 0..64"),
+            (all(1 <= c <= MAX_UNITS for c in self.conv_channels), f"conv channels must be in 1..{MAX_UNITS}"),
+            (0 <= self.lstm_layers <= 3 and 1 <= self.lstm_units <= MAX_UNITS,
+             f"lstm_layers must be 0..3 and lstm_units 1..{MAX_UNITS}"),
+            (1 <= self.fc_layers <= 3 and 1 <= self.fc_units <= MAX_UNITS,
+             f"fc_layers must be 1..3 and fc_units 1..{MAX_UNITS}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -49,7 +55,7 @@ class NetworkConfig:
 
 @dataclass(frozen=True)
 class PPOConfig:
-    """The update rule. The defaults reproduce the original's effective update (reference/learna.md §2).
+    """The update rule. The defaults reproduce the original's effective update (docs/original.md §2).
 
     With ``update_epochs=1``, ``num_minibatches=1`` the probability ratio is exactly 1 at the only
     gradient step, so clipping never binds; with ``value_coef=0`` there is no baseline: the update is
@@ -73,10 +79,15 @@ class PPOConfig:
     """Clip the gradient norm to this value (0: no clipping)."""
 
     def __post_init__(self) -> None:
-        if self.learning_rate <= 0 or self.batch_size < 1 or self.min_episodes < 1 or self.entropy_coef < 0:
-            raise ConfigError("learning_rate must be > 0, batch_size and min_episodes ≥ 1, entropy_coef ≥ 0")
-        if self.clip <= 0 or self.update_epochs < 1 or self.num_minibatches < 1:
-            raise ConfigError("clip must be > 0, update_epochs and num_minibatches ≥ 1")
+        numbers = (self.learning_rate, self.entropy_coef, self.clip, self.value_coef, self.max_grad_norm)
+        if not all(math.isfinite(x) for x in numbers):
+            raise ConfigError("the ppo settings must be finite numbers")
+        if self.learning_rate <= 0 or self.entropy_coef < 0 or self.clip <= 0:
+            raise ConfigError("learning_rate and clip must be > 0, entropy_coef ≥ 0")
+        if not (1 <= self.batch_size <= 1_000_000 and 1 <= self.min_episodes <= 100_000):
+            raise ConfigError("batch_size must be in 1..1000000 and min_episodes in 1..100000")
+        if not (1 <= self.update_epochs <= 1000 and 1 <= self.num_minibatches <= 1000):
+            raise ConfigError("update_epochs and num_minibatches must be in 1..1000")
         if self.value_coef < 0 or self.max_grad_norm < 0:
             raise ConfigError("value_coef and max_grad_norm must be ≥ 0")
 

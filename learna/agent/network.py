@@ -2,9 +2,13 @@
 
 Observations of one episode are a fixed sequence (they depend only on the target), so the
 network processes a whole episode at once: ``forward(obs)`` with obs of shape (T, W) returns
-logits (T, 4) and values (T,), the LSTM running over the T states in order. ``step`` processes one
+logits (T, A) and values (T,), the LSTM running over the T states in order. ``step`` processes one
 observation with a carried recurrent state, as an agent acting in the environment does; both give
-identical outputs (tested).
+identical outputs (tested). The input vocabulary and the number of actions are the environment's
+(given by the caller: the agent does not import the environment).
+
+:func:`build_network` is the one place a network is created: its random initialisation is drawn inside
+``torch.random.fork_rng`` from its own seed, so torch's global generator is never seeded or consumed.
 """
 
 from __future__ import annotations
@@ -15,9 +19,8 @@ import torch
 from torch import nn
 
 from learna.agent.config import NetworkConfig
+from learna.errors import CheckpointError, ConfigError
 
-N_ACTIONS = 4
-N_TOKENS = 4
 
 
 def _init_normal(module: nn.Module, std: float) -> None:
@@ -27,12 +30,12 @@ def _init_normal(module: nn.Module, std: float) -> None:
 
 
 class PolicyNetwork(nn.Module):
-    """Actor-critic network for windows of ``window`` target symbols."""
+    """Actor-critic network for windows of ``window`` symbols (tokens 0..``tokens`` − 1) and ``actions`` actions."""
 
-    def __init__(self, config: NetworkConfig, window: int):
+    def __init__(self, config: NetworkConfig, window: int, tokens: int = 4, actions: int = 4):
         super().__init__()
-        self.config, self.window = config, window
-        self.embedding = nn.Embedding(N_TOKENS, config.embedding_size) if config.embedding_size else None
+        self.config, self.window, self.actions = config, window, actions
+        self.embedding = nn.Embedding(tokens, config.embedding_size) if config.embedding_size else None
         channels, length = max(1, config.embedding_size), window
         convs = []
         for radius, out in zip(config.conv_radii, config.conv_channels):
@@ -40,7 +43,9 @@ class PolicyNetwork(nn.Module):
                 continue
             size = 2 * radius + 1
             if size > length:
-                raise ValueError(f"conv window {size} exceeds the remaining input length {length}; raise state_radius")
+                raise ConfigError(f"the conv windows ({', '.join(str(w) for w in config.conv_windows)} sites) do not fit "
+                                  f"the state window of {window} sites: raise state_radius to at least "
+                                  f"{sum(config.conv_radii)} or shrink conv_radii")
             convs.append(nn.Conv1d(channels, out, size))
             channels, length = out, length - size + 1
         self.convs = nn.ModuleList(convs)
@@ -52,7 +57,7 @@ class PolicyNetwork(nn.Module):
             dense.append(nn.Linear(features, config.fc_units))
             features = config.fc_units
         self.dense = nn.ModuleList(dense)
-        self.logits = nn.Linear(features, N_ACTIONS)
+        self.logits = nn.Linear(features, actions)
         self.value = nn.Linear(features, 1)
         self._initialise()
 
@@ -84,16 +89,30 @@ class PolicyNetwork(nn.Module):
         return self.logits(h), self.value(h).squeeze(-1)
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits (T, 4) and values (T,) for one episode's observations (T, W)."""
+        """Logits (T, A) and values (T,) for one episode's observations (T, W)."""
         h = self.features(obs)
         if self.lstm is not None:
             h, _ = self.lstm(h)
         return self.head(h)
 
     def step(self, obs: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None):
-        """One acting step: obs (W,) and the carried LSTM state → (logits (4,), value, new state)."""
+        """One acting step: obs (W,) and the carried LSTM state → (logits (A,), value, new state)."""
         h = self.features(obs.unsqueeze(0))
         if self.lstm is not None:
             h, state = self.lstm(h, state)
         logits, value = self.head(h)
         return logits[0], value[0], state
+
+
+def build_network(config: NetworkConfig, window: int, *, tokens: int = 4, actions: int = 4, seed: int = 0,
+                  state: dict | None = None) -> PolicyNetwork:
+    """A network initialised from ``seed`` (torch's global generator untouched), or loaded from ``state``."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        network = PolicyNetwork(config, window, tokens, actions)
+    if state is not None:
+        try:
+            network.load_state_dict(state)
+        except RuntimeError as exc:
+            raise CheckpointError(f"checkpoint weights do not fit the network: {' '.join(str(exc).split())[:300]}") from None
+    return network

@@ -1,8 +1,11 @@
-"""Sampling whole episodes at once from the policy (the fast path of the design loop).
+"""The rollout: sampling whole episodes at once from the policy, the one way every mode and
+meta-training collect experience (:func:`collect`).
 
 Because observations never depend on actions, the policy's distribution for every step of an
 episode comes from one forward pass, and any number of episodes is sampled from it in one
-vectorised draw. ``tests/test_rollout.py`` checks this equals stepping through the environment.
+vectorised draw. ``tests/test_agent.py`` checks this equals stepping through the environment.
+How a sampled episode is scored is the caller's: :func:`collect` takes an ``evaluate`` callback (the
+environment's reward), so the agent never imports the environment.
 
 Action masks (a sequence constraint, ``learna.env.encoding.action_mask``): a boolean (T, 4) mask sets
 the logits of forbidden actions to −inf, so the policy is the softmax over the allowed actions only, in
@@ -12,6 +15,7 @@ sampling and in the update alike. Without a mask every function behaves exactly 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -45,7 +49,7 @@ def masked_logits(logits: torch.Tensor, mask: torch.Tensor | None) -> torch.Tens
 @torch.no_grad()
 def policy_distribution(network: PolicyNetwork, obs: torch.Tensor,
                         mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Log-probabilities (T, 4) and values (T,) of the policy for one episode's observations; with a
+    """Log-probabilities (T, A) and values (T,) of the policy for one episode's observations; with a
     ``mask``, forbidden actions get log-probability −inf."""
     logits, values = network(obs)
     return torch.log_softmax(masked_logits(logits, mask), dim=-1), values
@@ -53,9 +57,9 @@ def policy_distribution(network: PolicyNetwork, obs: torch.Tensor,
 
 def sample_actions(log_probs: torch.Tensor, count: int, rng: np.random.Generator,
                    mask: np.ndarray | torch.Tensor | None = None) -> np.ndarray:
-    """Draw ``count`` action sequences (count, T) from per-step log-probabilities (T, 4).
+    """Draw ``count`` action sequences (count, T) from per-step log-probabilities (T, A).
 
-    With a boolean ``mask`` (T, 4) only allowed actions are drawn: forbidden log-probabilities are set to
+    With a boolean ``mask`` (T, A) only allowed actions are drawn: forbidden log-probabilities are set to
     −inf and the rest renormalised (uniform over the allowed actions where all of them underflow).
     """
     if mask is None:
@@ -73,8 +77,21 @@ def sample_actions(log_probs: torch.Tensor, count: int, rng: np.random.Generator
 
 
 def make_batch(obs: torch.Tensor, log_probs: torch.Tensor, values: torch.Tensor,
-               actions: np.ndarray, rewards: list[float], mask: torch.Tensor | None = None) -> EpisodeBatch:
+               actions: np.ndarray, rewards: Sequence[float], mask: torch.Tensor | None = None) -> EpisodeBatch:
     """Bundle sampled episodes and their rewards for an update."""
     actions_t = torch.as_tensor(actions, dtype=torch.int64)
     taken = log_probs.gather(1, actions_t.T).T  # (E, T)
-    return EpisodeBatch(obs, actions_t, taken, values, torch.tensor(rewards, dtype=torch.float32), mask)
+    return EpisodeBatch(obs, actions_t, taken, values, torch.tensor(list(rewards), dtype=torch.float32), mask)
+
+
+def collect(network: PolicyNetwork, obs: torch.Tensor, mask: torch.Tensor | None, count: int,
+            rng: np.random.Generator,
+            evaluate: Callable[[np.ndarray], Sequence[float] | None]) -> EpisodeBatch | None:
+    """Sample ``count`` episodes (only allowed actions) and score them with ``evaluate(actions)``, which
+    returns one reward per episode, or None to end the rollout without a batch (solved, out of time)."""
+    log_probs, values = policy_distribution(network, obs, mask)
+    actions = sample_actions(log_probs, count, rng, mask)
+    rewards = evaluate(actions)
+    if rewards is None:
+        return None
+    return make_batch(obs, log_probs, values, actions, rewards, mask)

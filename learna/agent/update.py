@@ -1,4 +1,4 @@
-"""The PPO update, read top to bottom (reference/learna.md §2 for the faithful setting).
+"""The PPO update, read top to bottom (docs/original.md §2 for the faithful setting).
 
 loss = −mean_t[min(ρ_t·A_t, clip(ρ_t, 1−ε, 1+ε)·A_t)] − β·mean_t[H(π(·|s_t))] + c·mean_t[(V(s_t) − R)²]
 

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from learna.benchmark import METHODS, BenchmarkSpec, check_inputs, method_named, run_benchmark
-from learna.cli.options import folding_model, folding_options, resolve_config
-from learna.records import RECORDS_FILE
-from learna.report import format_table, load_run, summarize
+from learna.cli.options import folding_model, folding_options, seed_option
+from learna.harness.methods import METHODS
 
 
 @click.command()
@@ -22,10 +20,12 @@ from learna.report import format_table, load_run, summarize
 @click.option("--processes", type=int, default=1, show_default=True, help="Targets designed in parallel.")
 @click.option("--ids", help="Target ids and ranges, e.g. 1-20,35 (default: all).")
 @click.option("--runs", type=int, default=1, show_default=True, help="Independent runs per target.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Base seed; each target and run derives its own.")
+@seed_option("Base seed; each target and run derives its own.")
 @click.option("--resume", is_flag=True, help="Continue a run directory, skipping what is recorded.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config for the design modes.")
 @click.option("--checkpoint", type=click.Path(), help="Weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones).")
+@click.option("--unique-mfe", is_flag=True,
+              help="Count a design as solved only when the target is its unique MFE structure (every method).")
 @click.option("--grace", type=float, default=10.0, show_default=True,
               help="Seconds past the limit before a worker is killed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
@@ -33,15 +33,21 @@ from learna.report import format_table, load_run, summarize
 @folding_options
 @click.pass_context
 def benchmark(ctx, dataset, method, out, time_limit, processes, ids, runs, seed, resume, config_path, checkpoint,
-              grace, as_json, quiet, temperature, dangles, no_lp):
+              unique_mfe, grace, as_json, quiet, temperature, dangles, no_lp):
     """Run a method on a dataset's targets, one process per target, recording every result."""
+    from learna.harness.methods import check_inputs, method_named
+    from learna.harness.records import RECORDS_FILE
+    from learna.harness.report import format_table, load_run, summarize
+    from learna.harness.run import BenchmarkSpec, run_benchmark
+    from learna.presets import resolve_config
+
     model = folding_model(temperature, dangles, no_lp)
     chosen = method_named(method)
     check_inputs(chosen, config=config_path is not None, checkpoint=checkpoint is not None)
-    config = resolve_config(config_path, method, model) if chosen.configurable else None
+    config = resolve_config(method, path=config_path, model=model) if config_path else None
     spec = BenchmarkSpec(method=method, dataset=dataset, time_limit_s=time_limit, processes=processes, runs=runs,
                          seed=seed, ids=ids, grace_s=grace, model=model, config=config, checkpoint=checkpoint,
-                         options=dict(ctx.params))
+                         unique_mfe=unique_mfe, options=dict(ctx.params))
     progress = None if quiet else (lambda line: click.echo(line, err=True))
     try:
         run_benchmark(spec, Path(out), resume=resume, progress=progress)

@@ -7,7 +7,7 @@ import statistics
 
 import click
 
-from learna.cli.options import folding_model, folding_options
+from learna.cli.options import folding_model, folding_options, seed_option
 from learna.data import DATASETS, GENERATION_KINDS, GenerationSpec, dataset_path, generate_targets, load_dataset, write_targets_tsv
 from learna.errors import InputFileError
 
@@ -42,7 +42,7 @@ def list_datasets(as_json):
 @click.option("--min-length", type=int, default=50, show_default=True)
 @click.option("--max-length", type=int, default=450, show_default=True)
 @click.option("--min-pairs", type=int, default=1, show_default=True, help="Skip structures with fewer pairs.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same targets.")
+@seed_option("Same seed, same targets.")
 @click.option("--kind", type=click.Choice(GENERATION_KINDS), default="mfe", show_default=True,
               help="mfe: MFE structures of random sequences; motif: structures drawn from a loop grammar "
                    "(lone pairs, short stems, bulges, multiloops; harder, designability not guaranteed).")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import click
-import torch
 
-from learna.cli.options import (StatusLine, collect_targets, folding_model, folding_options, positive_time,
-                                resolve_config)
-from learna.design import MODES, DesignResult, design as run_design, warm_up
+from learna.cli.options import StatusLine, collect_targets, folding_model, folding_options, seed_option
+from learna.designers import DEFAULT_MODE, DESIGNERS, MODES
+
+MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGNERS.items())
 
 
 @click.command()
@@ -22,41 +23,71 @@ from learna.design import MODES, DesignResult, design as run_design, warm_up
 @click.option("--gc", help="GC-content target CONTENT[:TOLERANCE], e.g. 0.5:0.05 (default tolerance 0.05), "
                            "for every target without its own.")
 @click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds per target.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same design).")
-@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
-              help="Designer: hybrid (the policy-guided local search, best measured), or one of the paper's modes.")
+@seed_option()
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help=f"Designer (default {DEFAULT_MODE}, or the mode a --config from `learna hpo best` was tuned for). "
+                   f"{MODE_HELP}.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="JSON config overriding the mode's preset (e.g. from `learna hpo best`).")
 @click.option("--checkpoint", type=click.Path(), help="Weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones).")
+@click.option("--unique-mfe", is_flag=True,
+              help="Count a design as solved only when the target is its unique MFE structure (no tie).")
+@click.option("--max-folds", type=int, help="Also stop after this many folds (a machine-independent budget).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target per line on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @folding_options
-def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode, config_path, checkpoint, as_json,
-           quiet, temperature, dangles, no_lp):
+def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode, config_path, checkpoint, unique_mfe,
+           max_folds, as_json, quiet, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
-    positive_time(time_limit)
-    targets = collect_targets(target, target_file, sequence_constraint, gc)
-    config = resolve_config(config_path, mode, folding_model(temperature, dangles, no_lp))
-    torch.set_num_threads(1)
+    from learna.api import make_request, warm_up
+    from learna.config import config_modes
+    from learna.configio import load_json
+    from learna.designers import run_design
+
+    data = load_json(config_path) if config_path else None
+    mode = mode or (config_modes(data) or (DEFAULT_MODE,))[0]
+    model = folding_model(temperature, dangles, no_lp)
+    requests = [make_request(item, mode=mode, time_limit=time_limit, seed=seed, config=data, checkpoint=checkpoint,
+                             model=model, unique_mfe=unique_mfe, max_folds=max_folds)
+                for item in collect_targets(target, target_file, sequence_constraint, gc)]
+    _torch_threads(1)
     warm_up()
     status = StatusLine(enabled=not quiet)
-    for item in targets:
-        def progress(s, _id=item.id):
-            status(f"[{_id}] {s['elapsed_s']:.1f} s, {s['episodes']} episodes, best distance {s['best_distance']}")
-        result = run_design(item, config, mode=mode, time_limit=time_limit, seed=seed,
-                            checkpoint=checkpoint, progress=progress)
-        status(f"[{item.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
-        click.echo(json.dumps(result.to_json()) if as_json else _human(result))
+    for request in requests:
+        def progress(s):
+            status(f"[{s.id}] {s.elapsed_s:.1f} s, {s.folds} folds, best distance {s.best_distance}"
+                   + (" (a tied solution; searching for a unique MFE)" if s.solved and s.unique is False else ""))
+
+        result = run_design(mode, replace(request, progress=progress))
+        status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
+        click.echo(json.dumps(result.to_json()) if as_json else human(result))
 
 
-def _human(result: DesignResult) -> str:
-    state = "solved" if result.solved else f"not solved (distance {result.distance})"
-    text = (f">{result.id} {state} in {result.time_s:.2f} s\n"
-            f"target    {result.target}\nsequence  {result.sequence}\nfolded    {result.folded}")
+def _torch_threads(count: int) -> None:
+    import torch
+
+    torch.set_num_threads(count)
+
+
+def human(result) -> str:
+    """A design as text: the state, the three aligned lines, the quality numbers and the constraints."""
+    if result.solved:
+        state = f"solved in {result.time_to_solve_s:.2f} s"
+        state += ", unique MFE" if result.unique_mfe else ", MFE tied with another structure"
+    else:
+        state = f"not solved (distance {result.distance})" if result.distance is not None else "no design"
+    lines = [f">{result.id} {state}", f"target    {result.target}", f"sequence  {result.sequence}",
+             f"folded    {result.folded}"]
+    if result.mfe is not None:
+        gap = "none within reach" if result.energy_gap is None else f"{result.energy_gap:+.2f} kcal/mol"
+        lines.append(f"MFE {result.mfe:.2f} kcal/mol, energy gap to the best competitor {gap}, "
+                     f"P(target) {result.probability:.3f}, ensemble defect {result.ensemble_defect:.3f}, "
+                     f"GC {result.gc_content:.3f}")
     constraints = result.constraints
     if constraints is not None:
         if constraints["sequence"] is not None:
-            text += f"\nallowed   {constraints['sequence']}"
+            lines.append(f"allowed   {constraints['sequence']}")
         if constraints["gc"] is not None:
-            text += f"\nGC        {result.gc_content:.3f} (target {constraints['gc']:g}±{constraints['gc_tolerance']:g})"
-    return text
+            lines.append(f"GC target {constraints['gc']:g}±{constraints['gc_tolerance']:g}: "
+                         f"{'met' if result.constraints_satisfied else 'not met'}")
+    return "\n".join(lines)

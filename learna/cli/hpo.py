@@ -9,6 +9,7 @@ import uuid
 import click
 
 from learna.errors import ConfigError
+from learna.seeding import check_seed
 
 SEARCH_OPTIONS = [
     click.option("--space", default="learna", show_default=True,
@@ -18,7 +19,8 @@ SEARCH_OPTIONS = [
     click.option("--max-budget", type=float, required=True, help="Largest budget."),
     click.option("--iterations", type=int, required=True, help="BOHB iterations (brackets) in total."),
     click.option("--eta", type=float, default=3.0, show_default=True, help="Successive-halving factor."),
-    click.option("--seed", type=int, default=0, show_default=True, help="Seed of the search and the evaluations."),
+    click.option("--seed", type=int, default=0, show_default=True, help="Seed of the search and the evaluations.",
+                 callback=lambda ctx, param, value: check_seed(value, "--seed")),
     click.option("--out", "out", type=click.Path(file_okay=False), required=True,
                  help="Run directory: run.json, configs.json, results.json."),
     click.option("--resume", is_flag=True, help="Continue the run logged in --out (same options)."),
@@ -108,7 +110,7 @@ def worker(nameserver, run_id, secret_file, host, processes, work_dir, connect_t
     import torch
 
     torch.set_num_threads(1)
-    from learna.hpo.bohb import run_worker
+    from learna.hpo.worker import run_worker
 
     run_worker(ns_host, ns_port, run_id, secret=secret, host=host, processes=processes, work_dir=work_dir,
                connect_timeout=connect_timeout)
@@ -145,7 +147,7 @@ def report(run_dir, plot, as_json):
 def _spec(options: dict, run_id: str):
     """The RunSpec from the search options (validation targets read or generated)."""
     from learna.data import GenerationSpec, read_targets
-    from learna.hpo.objective import TRAINING_SPEC, validation_targets
+    from learna.hpo.loss import TRAINING_SPEC, validation_targets
     from learna.hpo.results import RunSpec
     from learna.hpo.space import get_space
 

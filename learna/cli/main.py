@@ -1,8 +1,14 @@
-"""Entry point of the ``learna`` command: the group, version flag and the one place errors become messages."""
+"""Entry point of the ``learna`` command: the group, version flag and the one place errors become messages.
+
+Every user error ends as one line on stderr and exit code 2: a :class:`~learna.errors.LearnaError` from the
+library, and click's own usage errors (a missing option, a value of the wrong type). Ctrl-C exits 130
+with one line; a closed stdout (``learna design … | head -1``) ends the command quietly.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -22,34 +28,54 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+def one_line(message: object) -> str:
+    """``message`` with all whitespace runs (newlines included) folded into single spaces."""
+    return " ".join(str(message).split())
+
+
 class LearnaGroup(click.Group):
-    """A click group that loads subcommands lazily and turns :class:`LearnaError` into exit code 2."""
+    """A click group that loads subcommands lazily and turns every user error into one line and exit 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in SUBCOMMANDS if self._load(name) is not None)
+        return sorted(SUBCOMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self._load(cmd_name)
-
-    @staticmethod
-    def _load(name: str) -> click.Command | None:
-        if name not in SUBCOMMANDS:
+        if cmd_name not in SUBCOMMANDS:
             return None
-        module_name, attribute = SUBCOMMANDS[name].split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # not written yet
-                return None
-            raise
-        return getattr(module, attribute)
+        module_name, attribute = SUBCOMMANDS[cmd_name].split(":")
+        return getattr(importlib.import_module(module_name), attribute)
 
-    def invoke(self, ctx: click.Context):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            return super().invoke(ctx)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            _fail("interrupted", 130)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "learna"
+            _fail(f"{one_line(exc.format_message())} (see '{where} --help')", 2)
+        except click.ClickException as exc:
+            _fail(one_line(exc.format_message()), exc.exit_code)
         except LearnaError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
+            _fail(one_line(exc), 2)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}" if code == 2 else message, err=True)
+    sys.exit(code)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away: stop without a traceback (and without Python's own complaint at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
 
 
 @click.group(cls=LearnaGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,4 +90,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,4 +1,4 @@
-"""``learna report``: solved counts over time for one or more run directories, as a table, JSON or a plot."""
+"""``learna report``: solved and uniquely solved counts over time of run directories (table, JSON, plot)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import json
 
 import click
 
-from learna.report import THRESHOLDS_S, format_table, load_run, plot, summarize
-
 
 @click.command()
 @click.argument("directories", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON on stdout.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write solved count over time as a PNG.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help="Write solved (solid) and uniquely solved (dotted) counts over time as a PNG.")
 def report(directories, as_json, plot_path):
     """Solved counts over time of run directories written by `learna benchmark`."""
+    from learna.harness.report import THRESHOLDS_S, format_table, load_run, plot, summarize
+
     runs = [load_run(directory) for directory in directories]
     summaries = [summarize(results) for results in runs]
     if as_json:

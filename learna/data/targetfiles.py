@@ -17,12 +17,11 @@ Blank lines and lines starting with ``#`` are ignored in the first two formats, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from learna.constraints import DesignConstraints
 from learna.errors import InputFileError, LearnaError
-from learna.fileio import atomic_write_text
+from learna.fileio import atomic_write_text, parse_json
 from learna.structure import Target
 
 
@@ -73,10 +72,7 @@ def _parse_jsonl(lines: list[str]) -> list[Target]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(f"line {number}: not valid JSON ({exc})") from None
+        item = parse_json(line, f"line {number}")
         if not isinstance(item, dict) or not isinstance(item.get("dotbracket"), str):
             raise InputFileError(f"line {number}: expected a JSON object with a \"dotbracket\" string")
         constraints = _constraints(number, item.get("constraint"), item.get("gc"))

@@ -1,68 +1,83 @@
-"""State encoding and action decoding of the LEARNA decision process (reference/learna.md §1).
+"""State encoding and action decoding of the LEARNA decision process (docs/original.md §1).
 
 Observations depend only on the target, never on the actions: the sites are visited in a fixed
 order (unpaired sites and opening brackets, left to right), so a whole episode's observations are
 one array computed up front. Both the gymnasium environment and the batched design loop use it.
+
+Actions (:mod:`learna.alphabet`): at an unpaired site action k writes ``BASE_ACTIONS[k]`` (G A U C); at
+an opening bracket it writes ``pair_actions(wobble)[k]`` on both partners (GC CG AU UA, and GU UG when
+``EnvConfig.wobble_actions`` is on). With wobble actions there are six actions and the last two are
+never allowed at an unpaired site (:func:`action_mask`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from learna.constraints import BASES, WATSON_CRICK
+from learna.alphabet import BASE_ACTIONS, BASE_INDEX, pair_actions
+from learna.env.config import EnvConfig
 from learna.structure import Target
 
 BINARY = {".": 0, "(": 1, ")": 1, "=": 0}
 TOKENS = {".": 0, "(": 1, ")": 2, "=": 3}
-N_TOKENS = 4
-
-UNPAIRED_BASES = np.frombuffer(b"GAUC", dtype=np.uint8)
-"""Action → base at an unpaired site: 0:G 1:A 2:U 3:C."""
-PAIR_OPEN = np.frombuffer("".join(p[0] for p in WATSON_CRICK).encode(), dtype=np.uint8)
-PAIR_CLOSE = np.frombuffer("".join(p[1] for p in WATSON_CRICK).encode(), dtype=np.uint8)
-"""Action → Watson–Crick pair at an opening bracket: 0:GC 1:CG 2:AU 3:UA (opening, closing base)."""
-_UNPAIRED_COLUMNS = [BASES.index(chr(b)) for b in UNPAIRED_BASES]
-"""Column of each unpaired action's base in a base mask (constraints.BASES order)."""
+"""Token of each target symbol ('=' pads the window); N_TOKENS of them."""
 
 
-def episode_observations(target: Target, state_radius: int, encoding: str) -> np.ndarray:
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8)
+
+
+def action_codes(wobble: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Byte arrays indexed by action: the base an unpaired site takes ('N' for a pair-only action), and the
+    opening and closing bases a pair takes."""
+    pairs = pair_actions(wobble)
+    unpaired = _codes(BASE_ACTIONS + "N" * (len(pairs) - len(BASE_ACTIONS)))
+    return unpaired, _codes("".join(p[0] for p in pairs)), _codes("".join(p[1] for p in pairs))
+
+
+def episode_observations(target: Target, config: EnvConfig) -> np.ndarray:
     """Observations of every step of an episode, shape (T, 2κ+1).
 
     Row t is the window of the target padded with κ '=' on each side, centred on the t-th visited
     site. Binary encoding gives float32, token encoding int64.
     """
-    table = BINARY if encoding == "binary" else TOKENS
-    padded = "=" * state_radius + target.dot_bracket + "=" * state_radius
+    radius = config.state_radius
+    table = BINARY if config.encoding == "binary" else TOKENS
+    padded = "=" * radius + target.dot_bracket + "=" * radius
     codes = np.array([table[c] for c in padded], dtype=np.int64)
     sites = np.asarray(target.design_sites, dtype=np.int64)
-    windows = codes[sites[:, None] + np.arange(2 * state_radius + 1)[None, :]]
-    return windows.astype(np.float32) if encoding == "binary" else windows
+    windows = codes[sites[:, None] + np.arange(2 * radius + 1)[None, :]]
+    return windows.astype(np.float32) if config.encoding == "binary" else windows
 
 
-def decode_actions(target: Target, actions: np.ndarray) -> list[str]:
+def decode_actions(target: Target, actions: np.ndarray, config: EnvConfig) -> list[str]:
     """Sequences written by action arrays of shape (E, T) (or (T,)), vectorised over episodes."""
+    unpaired, opening, closing = action_codes(config.wobble_actions)
     actions = np.atleast_2d(np.asarray(actions, dtype=np.int64))
     sites = np.asarray(target.design_sites, dtype=np.int64)
     partners = np.asarray(target.partners, dtype=np.int64)[sites]
     paired = partners >= 0
     out = np.empty((actions.shape[0], len(target)), dtype=np.uint8)
-    out[:, sites] = np.where(paired[None, :], PAIR_OPEN[actions], UNPAIRED_BASES[actions])
-    out[:, partners[paired]] = PAIR_CLOSE[actions[:, paired]]
+    out[:, sites] = np.where(paired[None, :], opening[actions], unpaired[actions])
+    out[:, partners[paired]] = closing[actions[:, paired]]
     return [row.tobytes().decode() for row in out]
 
 
-def action_mask(target: Target) -> np.ndarray | None:
-    """Allowed actions of every step of an episode, boolean (T, 4) in action order, or None when the target
-    has no sequence constraint (every action allowed).
+def action_mask(target: Target, config: EnvConfig) -> np.ndarray | None:
+    """Allowed actions of every step of an episode, boolean (T, A) in action order, or None when every
+    action is allowed everywhere (no sequence constraint, no wobble actions).
 
-    At an unpaired site an action is allowed when its base is; at an opening bracket, when the
-    constraint allows both bases of its pair (opening and closing site).
+    At an unpaired site an action is allowed when it writes a base the constraint allows; at an opening
+    bracket, when the constraint allows both bases of its pair (opening and closing site).
     """
-    constraints = target.constraints
-    if constraints.sequence is None:
+    constraints, wobble = target.constraints, config.wobble_actions
+    if constraints.sequence is None and not wobble:
         return None
+    pairs = pair_actions(wobble)
     sites = np.asarray(target.design_sites, dtype=np.int64)
     paired = np.asarray(target.partners, dtype=np.int64)[sites] >= 0
-    bases = constraints.allowed_bases(len(target))[sites][:, _UNPAIRED_COLUMNS]
-    pairs = constraints.pair_mask(target.partners, WATSON_CRICK)[sites]
-    return np.where(paired[:, None], pairs, bases)
+    allowed = constraints.allowed_bases(len(target))[sites]
+    bases = np.zeros((len(sites), len(pairs)), dtype=bool)
+    bases[:, : len(BASE_ACTIONS)] = allowed[:, [BASE_INDEX[b] for b in BASE_ACTIONS]]
+    pair_mask = constraints.pair_mask(target.partners, pairs)[sites]
+    return np.where(paired[:, None], pair_mask, bases)

@@ -1,6 +1,6 @@
-"""Terminal reward with LEARNA's local improvement step (reference/learna.md §1).
+"""Terminal reward with LEARNA's local improvement step (docs/original.md §1).
 
-Unlike the original, the improved sequence is returned and kept (§7.2: the original threw it away
+Unlike the original, the improved sequence is returned and kept (docs/original.md §7: the original threw it away
 and could print a sequence that does not fold into the target although the reward was 1).
 
 Design constraints (:mod:`learna.constraints`): a GC target counts as extra distance. With d the
@@ -20,27 +20,23 @@ folds, does not apply) and stops when solved, after ``improvement_evaluations`` 
 The search's moves honour the sequence constraint and its objective the GC target (:mod:`learna.search`);
 the refined sequence replaces the design only when its d + d_GC is lower. ``"near_search"`` runs the same
 search only for a near miss, 0 < d + d_GC < threshold, as the local improvement is gated. The search's random draws are
-seeded from the target and the design, so the improvement is a deterministic function of the design, as
-the local improvement is: the design loops may cache outcomes by sequence, and the environment's only
-randomness stays ``np_random``.
+seeded from the target and the design (:func:`learna.seeding.generator`), so the improvement is a
+deterministic function of the design, as the local improvement is: the design loops may cache outcomes by
+sequence, and the environment's only randomness stays ``np_random``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
-from learna.constraints import ALL_PAIRS, BASES
+from learna.alphabet import BASES, PAIRS
 from learna.env.config import EnvConfig
 from learna.folding import FoldingModel, fold_structure
 from learna.search import refine
+from learna.seeding import generator
 from learna.structure import Target, hamming
-
-PAIR_CHOICES = ALL_PAIRS
 
 
 @dataclass(frozen=True)
@@ -90,9 +86,9 @@ def unit_choices(target: Target, units: list[tuple[int, ...]]) -> list[tuple[str
     the target's sequence constraint allows, in that order."""
     constraints = target.constraints
     if constraints.sequence is None:
-        return [PAIR_CHOICES if len(unit) == 2 else tuple(BASES) for unit in units]
-    bases, pairs = constraints.allowed_bases(len(target)), constraints.pair_mask(target.partners, PAIR_CHOICES)
-    return [tuple(p for p, ok in zip(PAIR_CHOICES, pairs[unit[0]]) if ok) if len(unit) == 2
+        return [PAIRS if len(unit) == 2 else tuple(BASES) for unit in units]
+    bases, pairs = constraints.allowed_bases(len(target)), constraints.pair_mask(target.partners, PAIRS)
+    return [tuple(p for p, ok in zip(PAIRS, pairs[unit[0]]) if ok) if len(unit) == 2
             else tuple(b for b, ok in zip(BASES, bases[unit[0]]) if ok) for unit in units]
 
 
@@ -131,12 +127,6 @@ def local_improvement(sequence: str, folded: str, target: Target, model: Folding
     return (*best, folds)
 
 
-def design_rng(sequence: str, target: Target) -> np.random.Generator:
-    """A generator seeded from ``target`` and ``sequence`` alone (stable across processes and runs)."""
-    digest = hashlib.blake2b(f"{target.dot_bracket}\n{sequence}".encode(), digest_size=8).digest()
-    return np.random.default_rng(int.from_bytes(digest, "little"))
-
-
 def search_improvement(sequence: str, folded: str, target: Target, config: EnvConfig,
                        deadline: float | None = None) -> tuple[str, str, int, int]:
     """Refine ``sequence`` with the local search; return (sequence, folded, distance, folds) like
@@ -147,7 +137,7 @@ def search_improvement(sequence: str, folded: str, target: Target, config: EnvCo
     if time_limit is not None and time_limit <= 0:
         return sequence, folded, distance, 0
     found = refine(sequence, target, config.improvement_search, max_evaluations=config.improvement_evaluations,
-                   rng=design_rng(sequence, target), model=config.folding, time_limit=time_limit)
+                   rng=generator(0, "improvement", target.dot_bracket, sequence), model=config.folding, time_limit=time_limit)
     if found.distance + found.gc_distance < distance + target.constraints.gc_distance(sequence):
         return found.sequence, found.folded, found.distance, found.evaluations
     return sequence, folded, distance, found.evaluations

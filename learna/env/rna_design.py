@@ -1,7 +1,8 @@
 """The gymnasium environment ``learna/RnaDesign-v0``: write a sequence for a target site by site.
 
-The reference implementation of the decision process (reference/learna.md §1). The design loop
-samples whole episodes at once from the same encoding functions; a test checks both agree.
+The reference implementation of the decision process (docs/original.md §1). The design loops sample
+whole episodes at once from the same encoding functions (:class:`learna.env.episodes.TargetEpisodes`); a
+test checks both agree.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import numpy as np
 from gymnasium import spaces
 
 from learna.env.config import EnvConfig
-from learna.env.encoding import (N_TOKENS, PAIR_CLOSE, PAIR_OPEN, UNPAIRED_BASES, action_mask,
-                                 episode_observations)
+from learna.env.encoding import action_codes, action_mask, episode_observations
 from learna.env.reward import evaluate_design
 from learna.structure import Target
 
@@ -26,13 +26,13 @@ class RnaDesignEnv(gym.Env):
 
     * Each step fills the first empty site (closing brackets are filled with their opening partner).
     * 4 actions: a base (G, A, U, C) at an unpaired site, a Watson–Crick pair (GC, CG, AU, UA) at
-      an opening bracket.
+      an opening bracket; with ``wobble_actions`` 6, the last two (GU, UG) only at an opening bracket.
     * Observation: the (2κ+1)-window of the target around the site (binary or token encoding).
     * Reward 0 until the last step, then (1 − d/N)^α after local improvement; ``info`` holds the
       sequence that achieved d, its MFE structure and the distance.
-    * Design constraints of the target (:mod:`learna.constraints`): ``info["action_mask"]`` (int8, 4) of
-      ``reset`` and of every non-final ``step`` marks the actions the sequence constraint allows at the
-      next site (gymnasium's convention: ``action_space.sample(mask=info["action_mask"])``); ``step``
+    * Design constraints of the target (:mod:`learna.constraints`): ``info["action_mask"]`` (int8, A) of
+      ``reset`` and of every non-final ``step`` marks the actions the sequence constraint (and the site's
+      kind) allows at the next site (gymnasium's convention: ``action_space.sample(mask=info["action_mask"])``); ``step``
       refuses the others. A GC target adds its GC distance to d in the reward (:mod:`learna.env.reward`).
 
     Targets: ``reset(options={"target": "((...))"})`` or, without options, the next target of the
@@ -45,12 +45,13 @@ class RnaDesignEnv(gym.Env):
         self.config = config or EnvConfig()
         self.targets = [t if isinstance(t, Target) else Target(t, id=str(k + 1))
                         for k, t in enumerate(targets or DEFAULT_TARGETS)]
-        self.action_space = spaces.Discrete(4)
+        self.action_space = spaces.Discrete(self.config.actions)
+        self._unpaired, self._opening, self._closing = action_codes(self.config.wobble_actions)
         window = self.config.window
         if self.config.encoding == "binary":
             self.observation_space = spaces.Box(0.0, 1.0, shape=(window,), dtype=np.float32)
         else:
-            self.observation_space = spaces.MultiDiscrete(np.full(window, N_TOKENS, dtype=np.int64))
+            self.observation_space = spaces.MultiDiscrete(np.full(window, self.config.tokens, dtype=np.int64))
         self._epoch: list[int] = []
         self.target: Target | None = None
 
@@ -63,12 +64,13 @@ class RnaDesignEnv(gym.Env):
             if not self._epoch:
                 self._epoch = list(self.np_random.permutation(len(self.targets)))
             self.target = self.targets[self._epoch.pop()]
-        self._observations = episode_observations(self.target, self.config.state_radius, self.config.encoding)
+        self._observations = episode_observations(self.target, self.config)
         self._sites = self.target.design_sites
         self._step = 0
         self._sequence = bytearray(b"N" * len(self.target))
-        mask = action_mask(self.target)
-        self._mask = np.ones((len(self._sites), 4), dtype=np.int8) if mask is None else mask.astype(np.int8)
+        mask = action_mask(self.target, self.config)
+        self._mask = (np.ones((len(self._sites), self.config.actions), dtype=np.int8) if mask is None
+                      else mask.astype(np.int8))
         return self._observations[0], {"target": self.target.dot_bracket, "target_id": self.target.id,
                                        "action_mask": self._mask[0]}
 
@@ -79,13 +81,13 @@ class RnaDesignEnv(gym.Env):
             raise ValueError(f"invalid action {action!r}")
         site, action = self._sites[self._step], int(action)
         if not self._mask[self._step, action]:
-            raise ValueError(f"action {action} is forbidden by the sequence constraint at site {site + 1}: "
+            raise ValueError(f"action {action} is not allowed at site {site + 1}: "
                              "choose one that info['action_mask'] allows")
         partner = self.target.partners[site]
         if partner < 0:
-            self._sequence[site] = UNPAIRED_BASES[action]
+            self._sequence[site] = self._unpaired[action]
         else:
-            self._sequence[site], self._sequence[partner] = PAIR_OPEN[action], PAIR_CLOSE[action]
+            self._sequence[site], self._sequence[partner] = self._opening[action], self._closing[action]
         self._step += 1
         if self._step < len(self._sites):
             return self._observations[self._step], 0.0, False, False, {"action_mask": self._mask[self._step]}

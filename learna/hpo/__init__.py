@@ -1,4 +1,4 @@
-"""Joint meta-optimisation of formulation, architecture and training with BOHB (reference/learna.md §3).
+"""Joint meta-optimisation of formulation, architecture and training with BOHB (docs/original.md §3).
 
 * :mod:`learna.hpo.space`: the search spaces (learna, meta-learna, hybrid) and their mapping to a ``DesignerConfig``;
 * :mod:`learna.hpo.hyperparameters`: numeric and categorical hyperparameters, conditions, checks, ConfigSpace;

@@ -1,134 +1,42 @@
-"""BOHB with hpbandster: the worker adapter, the master (with resume) and local worker processes.
+"""BOHB with hpbandster: the master (nameserver, BOHB, live logs, resume) and its local worker processes.
 
-The only module that imports hpbandster (an import-linter contract). The worker is a thin adapter
-around :func:`learna.hpo.objective.evaluate`; workers learn what to evaluate (space, targets, seed)
-from the run's settings published on the nameserver (:mod:`learna.hpo.pyro`), so a remote worker
-needs only the nameserver's address, the run id and the secret.
-
-hpbandster 0.7.4 with ConfigSpace 1.2 and numpy 2, as checked by ``tests/test_hpo.py``: the KDE
-config generator works through ConfigSpace's deprecated API (``get_hyperparameters``,
-``get_dictionary``: warnings only, silenced here), conditional hyperparameters are imputed, and
-model-based picks happen once a budget has 2·(d+1) results (d hyperparameters: 30 for the learna
-spaces, 34 for hybrid). Categorical values come back as numpy scalars: the log writes them as
-Python ones (:func:`json_line`), and :func:`learna.hpo.space.validate` converts them for the worker.
+hpbandster is imported only here and in :mod:`learna.hpo.worker` and :mod:`learna.hpo.replay` (an
+import-linter contract). hpbandster 0.7.4 with ConfigSpace 1.2 and numpy 2, as checked by
+``tests/test_hpo.py``: the KDE config generator works through ConfigSpace's deprecated API
+(``get_hyperparameters``, ``get_dictionary``: warnings only, silenced), conditional hyperparameters are
+imputed, and model-based picks happen once a budget has 2·(d+1) results (d hyperparameters: 30 for the
+learna spaces, 34 for hybrid). Categorical values come back as numpy scalars: the log writes them as
+Python ones (:func:`python_scalar`), and :func:`learna.hpo.space.validate` converts them for the worker.
 What needed working around: Pyro's serpent serializer (hangs: :mod:`learna.hpo.pyro` uses pickle),
 ``WarmStartIteration`` on a log without results (``max()`` of nothing: resume skips it), and
 ``json_result_logger`` refusing existing files (resume appends through :class:`AppendingLogger`).
-
-Resume: the master reloads the log (``logged_results_to_HBS_result``) as hpbandster's
-``previous_result`` (which trains the KDE on it) and replays the logged iterations into
-successive-halving brackets with the same config ids, so finished evaluations are not repeated,
-the interrupted bracket continues where it stopped and new brackets keep their numbering.
+Resume: :mod:`learna.hpo.replay`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
-import threading
 import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
 import Pyro4
-from hpbandster.core.dispatcher import Job
 from hpbandster.core.result import json_result_logger, logged_results_to_HBS_result
-from hpbandster.core.worker import Worker
 
-from learna.data import GenerationSpec
 from learna.errors import ConfigError, InputFileError
+from learna.fileio import append_jsonl
 from learna.hpo import local, pyro
-from learna.hpo.objective import evaluate, shutdown_pools, training_targets, warm
+from learna.hpo.replay import replay
 from learna.hpo.results import CONFIGS_FILE, RESULTS_FILE, RunSpec, read_log, repair_logs
-from learna.hpo.space import configuration_space, get_space
-from learna.structure import Target
+from learna.hpo.space import configuration_space
+from learna.hpo.worker import local_worker, quiet_warnings
+from learna.processes import start
 
 log = logging.getLogger("learna.hpo")
 PING_INTERVAL = 10
 """Seconds between the dispatcher's searches for new or dead workers."""
-
-
-class LearnaWorker(Worker):
-    """hpbandster worker: ``compute`` is :func:`evaluate` with the run's published settings."""
-
-    def __init__(self, settings: dict, processes: int = 1, work_dir: str | None = None, **kwargs):
-        super().__init__(logger=logging.getLogger("learna.hpo.worker"), **kwargs)
-        self.settings, self.processes, self.work_dir = settings, processes, work_dir
-        self.targets = [Target(dot_bracket, id=target_id) for target_id, dot_bracket in settings["targets"]]
-        self._training: list[Target] | None = None
-
-    def compute(self, config_id, config, budget, working_directory):
-        seed = evaluation_seed(self.settings["seed"], config_id)
-        work_dir = None  # meta-learna keeps each trained model here, named like the original's (224_0_1)
-        if self.work_dir is not None:
-            work_dir = Path(self.work_dir) / model_dir(config_id, budget)
-        result = evaluate(config, budget, self.targets, seed, mode=self.settings["space"], processes=self.processes,
-                          design_time=self.settings["design_time"], training=self._training_targets(),
-                          work_dir=work_dir)
-        log.debug("evaluated %s at budget %g: loss %.4f", config_id, budget, result["loss"])
-        return result
-
-    def _training_targets(self) -> list[Target] | None:
-        if get_space(self.settings["space"]).mode != "meta-learna":
-            return None
-        if self._training is None:
-            self._training = training_targets(GenerationSpec(**self.settings["training"])) \
-                if self.settings["training"] else training_targets()
-        return self._training
-
-
-def model_dir(config_id, budget: float) -> str:
-    """Where a worker with a work directory keeps the model meta-trained for ``config_id`` at ``budget``."""
-    return f"models/{'_'.join(map(str, config_id))}_{budget:g}"
-
-
-def evaluation_seed(base: int, config_id) -> int:
-    """A reproducible seed per (run seed, config id), the same on every host."""
-    return zlib.crc32(f"{base}/{'/'.join(map(str, config_id))}".encode()) % 2**31
-
-
-def run_worker(nameserver: str, port: int, run_id: str, *, secret: bytes | None, host: str | None = None,
-               processes: int = 1, work_dir: str | None = None, connect_timeout: float = 120.0,
-               parent_pid: int | None = None, worker_id: str | None = None) -> None:
-    """Serve evaluations for run ``run_id`` until the master shuts the workers down (or disappears)."""
-    pyro.require_secret(nameserver, secret, "a worker for a nameserver")
-    pyro.configure(secret)
-    settings = pyro.fetch_settings(nameserver, port, run_id, connect_timeout)
-    host = host or pyro.local_address_towards(nameserver, port)
-    pyro.require_secret(host, secret)
-    warm()  # torch's one-off initialisation, before the first evaluation is timed
-    worker = LearnaWorker(settings, processes, work_dir, run_id=run_id, nameserver=nameserver,
-                          nameserver_port=port, host=host, id=worker_id)
-    done = threading.Event()
-    threading.Thread(target=local.watchdog, args=(nameserver, port, parent_pid, done), daemon=True).start()
-    log.info("worker %s serving run %s (space %s, %d targets)", worker.worker_id, run_id, settings["space"],
-             len(worker.targets))
-    try:
-        with warnings.catch_warnings():
-            _quiet_warnings()
-            worker.run(background=False)
-    except Pyro4.errors.PyroError:
-        pass  # the nameserver went away while the worker unregistered: the run is over
-    finally:
-        done.set()
-        shutdown_pools()
-
-
-def _local_worker(nameserver: str, port: int, run_id: str, secret: bytes | None, parent_pid: int, index: int,
-                  work_dir: str) -> None:
-    """Entry point of a worker process started by :func:`run_master` (spawned: a fresh interpreter)."""
-    import torch
-
-    torch.set_num_threads(1)
-    pyro.configure_logging(logging.INFO)
-    try:
-        run_worker(nameserver, port, run_id, secret=secret, parent_pid=parent_pid, worker_id=f"local{index}",
-                   connect_timeout=60.0, work_dir=work_dir)
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the master cleans up
-        pass
 
 
 class AppendingLogger(json_result_logger):
@@ -144,33 +52,23 @@ class AppendingLogger(json_result_logger):
     def new_config(self, config_id, config, config_info):
         if config_id not in self.config_ids:
             self.config_ids.add(config_id)
-            _append(self.config_fn, [config_id, config, config_info])
+            append_jsonl(Path(self.config_fn), [config_id, config, config_info], default=python_scalar)
 
     def __call__(self, job):
         if job.id not in self.config_ids:
             self.new_config(job.id, job.kwargs["config"], {})
-        _append(self.results_fn, [job.id, job.kwargs["budget"], job.timestamps, job.result, job.exception])
+        append_jsonl(Path(self.results_fn), [job.id, job.kwargs["budget"], job.timestamps, job.result, job.exception],
+                     default=python_scalar)
         loss = job.result["loss"] if job.result else float("nan")
         log.info("result %s at budget %g: loss %.4f%s", job.id, job.kwargs["budget"], loss,
                  "" if job.exception is None else " (crashed)")
 
 
-def json_line(row: list) -> str:
-    """A log line: ``row`` as JSON, numpy scalars (ConfigSpace's categorical values) as Python ones."""
-    return json.dumps(row, default=_python_scalar)
-
-
-def _python_scalar(value):
+def python_scalar(value):
+    """A numpy scalar (ConfigSpace's categorical values) as the Python one, for the JSON log."""
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def _append(path: str, row: list) -> None:
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json_line(row) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def run_master(spec: RunSpec, out: str | Path, *, host: str = "127.0.0.1", port: int = 0,
@@ -199,12 +97,12 @@ def run_master(spec: RunSpec, out: str | Path, *, host: str = "127.0.0.1", port:
     log.info("nameserver at %s:%d, run id %s", nat or nameserver.host, nameserver.port, spec.run_id)
     processes, master = [], None
     try:
-        processes = [local.start(_local_worker, (ns_host, nameserver.port, spec.run_id, secret, os.getpid(), k,
-                                                 str(out)), f"learna-hpo-worker-{k}") for k in range(workers)]
+        processes = [start(local_worker, (ns_host, nameserver.port, spec.run_id, secret, os.getpid(), k,
+                                           str(out)), f"learna-hpo-worker-{k}") for k in range(workers)]
         with warnings.catch_warnings():
-            _quiet_warnings()
+            quiet_warnings()
             master = _master(spec, out, previous, ns_host, nameserver.port, host)
-            remaining = spec.iterations - _replay(master, previous)
+            remaining = spec.iterations - replay(master, previous)
             if remaining <= 0 and not master.active_iterations():
                 log.info("the logged run has all its %d iterations: nothing left to evaluate", spec.iterations)
             else:
@@ -215,12 +113,6 @@ def run_master(spec: RunSpec, out: str | Path, *, host: str = "127.0.0.1", port:
             master.shutdown(shutdown_workers=True)
         local.stop(processes)
         nameserver.shutdown()
-
-
-def _quiet_warnings() -> None:
-    """hpbandster calls ConfigSpace's deprecated API and statsmodels warns about its future defaults."""
-    warnings.simplefilter("ignore", DeprecationWarning)
-    warnings.simplefilter("ignore", FutureWarning)
 
 
 def _prepare(spec: RunSpec, out: Path, resume: bool):
@@ -272,38 +164,3 @@ def _master(spec: RunSpec, out: Path, previous, ns_host: str, ns_port: int, host
     master.max_SH_iter = len(master.budgets)
     master.config.update(budgets=master.budgets, max_SH_iter=master.max_SH_iter)
     return master
-
-
-def _replay(master, previous) -> int:
-    """Rebuild the logged iterations (same ids, finished results registered); their number."""
-    if previous is None:
-        return 0
-    data = previous.data
-    count = 1 + max((cid[0] for cid in data), default=-1)
-    for index in range(count):
-        iteration = master.get_next_iteration(index, {"result_logger": master.result_logger})
-        sample = iteration.config_sampler
-
-        def logged_or_new(budget, _it=iteration, _sample=sample, _index=index):
-            cid = (_index, _it.stage, _it.actual_num_configs[_it.stage])
-            return (data[cid].config, data[cid].config_info) if cid in data else _sample(budget)
-
-        iteration.config_sampler = logged_or_new
-        pending = []
-        while (run := iteration.get_next_run()) is not None:
-            cid, config, budget = run
-            datum = data.get(cid)
-            if datum is None or budget not in datum.results:
-                pending.append(cid)  # never finished: evaluate it (again) when the run goes on
-                continue
-            job = Job(cid, config=config, budget=budget, working_directory=master.working_directory)
-            job.result, job.exception = datum.results[budget], datum.exceptions.get(budget)
-            job.timestamps = dict(datum.time_stamps.get(budget, {}))
-            iteration.register_result(job)
-        for cid in pending:
-            iteration.data[cid].status = "QUEUED"
-            iteration.num_running -= 1
-        iteration.config_sampler = sample
-        master.iterations.append(iteration)
-    log.info("resumed %d iterations (%d configurations) from the log", count, len(data))
-    return count

@@ -1,7 +1,7 @@
 """Process plumbing of a run: local worker processes, a supervised master loop, a worker's watchdog.
 
-Local workers are *spawned* (fresh interpreters: no inherited threads or torch state) and get the
-run's secret through the spawn pipe, never the command line or the environment. No process is
+Local workers are started from :func:`learna.processes.start` (clean processes: no inherited threads or
+torch state) and get the run's secret through the start pipe, never the command line or the environment. No process is
 left behind: a worker stops when its parent master dies or its nameserver stays unreachable, and
 a local-only master fails instead of waiting forever when all its workers died.
 """
@@ -19,13 +19,6 @@ from learna.errors import LearnaError
 from learna.hpo import pyro
 
 log = logging.getLogger("learna.hpo")
-
-
-def start(target: Callable, args: tuple, name: str) -> multiprocessing.Process:
-    """A spawned process running ``target(*args)``."""
-    process = multiprocessing.get_context("spawn").Process(target=target, args=args, name=name)
-    process.start()
-    return process
 
 
 def stop(processes: list, grace: float = 2.0) -> None:
@@ -66,17 +59,32 @@ def supervised(run: Callable[[], object], processes: list) -> None:
 
 def watchdog(nameserver: str, port: int, parent_pid: int | None, done: threading.Event,
              interval: float = 1.0) -> None:
-    """Until ``done``: end this worker process if its parent (a local master) dies, or if the
+    """Until ``done``: end this worker process if its master ``parent_pid`` (a local master) dies, or if the
     nameserver does not answer three pings in a row (one every 5 intervals)."""
     misses, tick = 0, 0
     while not done.wait(interval):
         tick += 1
-        if parent_pid is not None and os.getppid() != parent_pid:
+        if parent_pid is not None and not _alive(parent_pid):
             _abandon("the master process is gone")
         if tick % 5 == 0:
             misses = 0 if pyro.ping_nameserver(nameserver, port) else misses + 1
             if misses >= 3:
                 _abandon(f"lost the nameserver at {nameserver}:{port}")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
 
 
 def _abandon(reason: str) -> None:

@@ -8,7 +8,6 @@ line, written when its evaluation arrives).
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -16,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from learna.errors import ConfigError, InputFileError
-from learna.fileio import atomic_write_json
-from learna.hpo.objective import META_DESIGN_TIME, TIME_WEIGHT
+from learna.fileio import atomic_write_json, parse_json, read_jsonl, repair_jsonl
+from learna.hpo.loss import META_DESIGN_TIME, TIME_WEIGHT
 from learna.hpo.space import get_space
+from learna.plots import figure, save_png
 
 RUN_FILE, CONFIGS_FILE, RESULTS_FILE = "run.json", "configs.json", "results.json"
 
@@ -74,13 +74,16 @@ class RunSpec:
     def load(cls, out: str | Path) -> "RunSpec":
         path = Path(out) / RUN_FILE
         try:
-            data = json.loads(path.read_text())
-            data["targets"] = tuple(tuple(t) for t in data["targets"])
-            return cls(**data)
+            data = parse_json(path.read_bytes(), str(path))
         except FileNotFoundError:
             raise InputFileError(f"{out} is not a BOHB run directory (no {RUN_FILE})") from None
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise InputFileError(f"{path} is corrupted: {exc}") from None
+        except OSError as exc:
+            raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+        try:
+            data["targets"] = tuple(tuple(t) for t in data["targets"])
+            return cls(**data)
+        except (ConfigError, ValueError, TypeError, KeyError) as exc:
+            raise InputFileError(f"{path} is corrupted: {' '.join(str(exc).split())}") from None
 
 
 @dataclass(frozen=True)
@@ -98,28 +101,15 @@ class Evaluation:
 
 
 def repair_logs(out: str | Path) -> None:
-    """Drop a torn last line (a crash in the middle of a write) from the two log files."""
+    """Make the two log files safe to append to after a crash (:func:`learna.fileio.repair_jsonl`)."""
     for name in (CONFIGS_FILE, RESULTS_FILE):
-        path = Path(out) / name
-        if not path.exists():
-            continue
-        data = path.read_bytes()
-        keep = data.split(b"\n")
-        if data.endswith(b"\n") or not data:
-            keep.pop()  # the empty string after the last newline
-        while keep and not _is_json(keep[-1]):  # a complete but unterminated last line is kept
-            keep.pop()
-        fixed = b"".join(line + b"\n" for line in keep)
-        if fixed != data:
-            path.write_bytes(fixed)
+        repair_jsonl(Path(out) / name)
 
 
-def _is_json(line: bytes) -> bool:
-    try:
-        json.loads(line)
-        return True
-    except ValueError:
-        return False
+def model_dir(config_id, budget: float) -> str:
+    """Where a worker with a work directory keeps the model meta-trained for ``config_id`` at ``budget``
+    (relative to the run directory; named like the original's models, e.g. 224_0_1)."""
+    return f"models/{'_'.join(map(str, config_id))}_{budget:g}"
 
 
 def read_log(out: str | Path) -> tuple[dict[tuple, tuple[dict, dict]], list[Evaluation]]:
@@ -127,31 +117,21 @@ def read_log(out: str | Path) -> tuple[dict[tuple, tuple[dict, dict]], list[Eval
     out = Path(out)
     if not (out / CONFIGS_FILE).exists():
         raise InputFileError(f"{out} holds no BOHB log ({CONFIGS_FILE} is missing)")
-    configs = {tuple(row[0]): (row[1], row[2] if len(row) > 2 else {}) for row in _rows(out / CONFIGS_FILE)}
-    evaluations = []
-    for config_id, budget, stamps, result, exception in _rows(out / RESULTS_FILE):
-        loss = result.get("loss") if isinstance(result, dict) else None
-        loss = loss if loss is not None and math.isfinite(loss) else None
-        evaluations.append(Evaluation(tuple(config_id), budget, loss, result.get("info") if result else None,
-                                      stamps.get("finished", 0.0), exception))
+    try:
+        configs = {tuple(row[0]): (row[1], row[2] if len(row) > 2 else {}) for row in _rows(out / CONFIGS_FILE)}
+        evaluations = []
+        for config_id, budget, stamps, result, exception in _rows(out / RESULTS_FILE):
+            loss = result.get("loss") if isinstance(result, dict) else None
+            loss = float(loss) if isinstance(loss, (int, float)) and math.isfinite(loss) else None
+            evaluations.append(Evaluation(tuple(config_id), float(budget), loss, result.get("info") if result else None,
+                                          float(stamps.get("finished", 0.0)), exception))
+    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise InputFileError(f"the BOHB log in {out} is corrupted ({type(exc).__name__})") from None
     return configs, evaluations
 
 
 def _rows(path: Path) -> list:
-    if not path.exists():
-        return []
-    rows = []
-    lines = path.read_text().splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            if number == len(lines):
-                continue  # torn last line of a killed run
-            raise InputFileError(f"{path}: line {number} is not valid JSON") from None
-    return rows
+    return list(read_jsonl(path, expect=list)) if path.exists() else []
 
 
 def incumbent(evaluations: list[Evaluation]) -> Evaluation | None:
@@ -184,9 +164,9 @@ def export_best(out: str | Path, path: str | Path) -> dict:
     hyperparameters = configs[best.config_id][0]
     designer = get_space(spec.space).to_designer(hyperparameters)
     record = {"config": designer.to_dict(),
-              "hpo": {"space": spec.space, "config_id": list(best.config_id), "budget": best.budget,
+              "hpo": {"space": spec.space, "modes": list(get_space(spec.space).modes), "config_id": list(best.config_id), "budget": best.budget,
                       "loss": best.loss, "hyperparameters": hyperparameters, "run": str(out)}}
-    checkpoint = Path(out) / f"models/{'_'.join(map(str, best.config_id))}_{best.budget:g}" / "checkpoint"
+    checkpoint = Path(out) / model_dir(best.config_id, best.budget) / "checkpoint"
     if checkpoint.is_dir():  # meta-learna: the incumbent's meta-trained weights (local workers keep them)
         record["hpo"]["checkpoint"] = str(checkpoint)
     atomic_write_json(Path(path), record)
@@ -218,11 +198,6 @@ def summary(out: str | Path) -> dict:
 
 def plot_trajectory(out: str | Path, path: str | Path) -> None:
     """The incumbent's loss over wall-clock time (a step plot, one marker per budget), as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     hybrid = get_space(RunSpec.load(out).space).mode == "hybrid"
     _, evaluations = read_log(out)
     path_points = trajectory(evaluations)
@@ -231,7 +206,7 @@ def plot_trajectory(out: str | Path, path: str | Path) -> None:
     start = min(e.finished for e in evaluations)
     times = [e.finished - start for e in path_points] + [max(e.finished for e in evaluations) - start]
     losses = [e.loss for e in path_points] + [path_points[-1].loss]
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = figure(6, 4)
     ax.step(times, losses, where="post", color="tab:blue")
     for budget in sorted({e.budget for e in path_points}):
         points = [(e.finished - start, e.loss) for e in path_points if e.budget == budget]
@@ -241,5 +216,4 @@ def plot_trajectory(out: str | Path, path: str | Path) -> None:
                   else "incumbent loss (mean normalised distance)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_png(fig, path)

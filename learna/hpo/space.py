@@ -1,4 +1,4 @@
-"""The BOHB search spaces (reference/learna.md §3) and their mapping to a :class:`DesignerConfig`.
+"""The BOHB search spaces (docs/original.md §3) and their mapping to a :class:`DesignerConfig`.
 
 A space is a :class:`SpaceSpec` in the :data:`SPACES` registry: the hyperparameters (numeric
 :class:`Range` and categorical :class:`Choice`, :mod:`learna.hpo.hyperparameters`) and their
@@ -16,8 +16,8 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
   had no effect. ``embedding_size`` 0 selects the binary state encoding.
 * **State radius.** κ = ⌊κ_min + (32 − κ_min)·ρ⌋ with ρ = ``state_radius_relative``. The original
   took κ_min = 2·conv_size1 − 1 (the first window added to itself, where conv_size1 + conv_size2
-  was probably meant), 2·r2 when conv 1 was off and −1 when both were off, so ρ ≈ 0 could give
-  κ = −1. Here κ_min = r1 + r2: the smallest radius whose window (2κ+1) still fits the VALID conv
+  was probably meant), 2·conv_size2 − 1 when conv 1 was off (in one revision; docs/original.md §3) and −1
+  when both were off, so ρ ≈ 0 could give κ = −1. Here κ_min = r1 + r2: the smallest radius whose window (2κ+1) still fits the VALID conv
   stack (windows 2r1+1 and 2r2+1 shrink it by 2r1 + 2r2). κ is thus always ≥ 0 and every sampled
   network is well defined; the same ρ gives a smaller κ than in the original.
 * **Improvement step.** ``improvement`` chooses the step applied to an unsolved episode's design: the
@@ -42,7 +42,8 @@ from learna.agent.config import NetworkConfig
 from learna.errors import ConfigError
 from learna.hpo.hyperparameters import (Choice, Condition, Hyperparameter, Range, active_only,
                                         build_configuration_space, plain, problems)
-from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, DesignerConfig
+from learna.config import DesignerConfig
+from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS
 from learna.search.config import OBJECTIVES, SearchConfig
 
 MAX_STATE_RADIUS = 32
@@ -70,7 +71,7 @@ LEARNA_RANGES: dict[str, Range] = {
     "improvement": Choice(("lis", "search"), "lis"),
     "improvement_evaluations": Range(10, 200, 100, log=True),
 }
-"""The LEARNA worker's space (learna.md §3 table, left column), plus the choice of improvement step."""
+"""The LEARNA worker's space (docs/original.md §3 table, left column), plus the choice of improvement step."""
 
 META_LEARNA_RANGES: dict[str, Range] = {
     **LEARNA_RANGES,
@@ -80,7 +81,7 @@ META_LEARNA_RANGES: dict[str, Range] = {
     "conv_channels2": Range(1, 32, 1),
     "num_fc_layers": Range(1, 2, 1),
 }
-"""The Meta-LEARNA worker's space (learna.md §3 table, right column)."""
+"""The Meta-LEARNA worker's space (docs/original.md §3 table, right column)."""
 
 CONDITIONS: tuple[Condition, ...] = (
     Condition("conv_channels1", "conv_radius1", 0),

@@ -1,0 +1,38 @@
+"""The nucleotide and base-pair alphabet, and the agent's action encoding: defined here once.
+
+Conventions used everywhere in learna:
+
+* a per-site table over bases has the columns of :data:`BASES` (A C G U);
+* a per-pair table has the columns of :data:`PAIRS`, each pair written as (base at the opening site i,
+  base at the closing site j), i < j; the Watson–Crick pairs are its first four (:data:`WATSON_CRICK`);
+* the LEARNA agent's actions (docs/original.md §1): at an unpaired site action k writes
+  ``BASE_ACTIONS[k]``, at an opening bracket it writes the pair ``pair_actions(wobble)[k]`` on both
+  partners (the paper's four Watson–Crick pairs; with ``wobble`` also GU and UG).
+"""
+
+from __future__ import annotations
+
+BASES = "ACGU"
+"""Column order of every per-site base table."""
+PAIRS = ("GC", "CG", "AU", "UA", "GU", "UG")
+"""Every canonical pair (Watson–Crick and wobble); column order of every per-pair table."""
+WATSON_CRICK = PAIRS[:4]
+"""The Watson–Crick pairs GC CG AU UA."""
+COMPLEMENTARY = frozenset(PAIRS)
+"""Two-letter strings of bases that can pair."""
+BASE_INDEX = {base: k for k, base in enumerate(BASES)}
+PAIR_INDEX = {pair: k for k, pair in enumerate(PAIRS)}
+
+BASE_ACTIONS = "GAUC"
+"""Action k at an unpaired site writes this base (the original's order: 0:G 1:A 2:U 3:C)."""
+
+
+def pair_actions(wobble: bool = False) -> tuple[str, ...]:
+    """The pairs an action at an opening bracket writes, in action order: GC CG AU UA (the original),
+    then GU UG with ``wobble``."""
+    return PAIRS if wobble else WATSON_CRICK
+
+
+def action_count(wobble: bool = False) -> int:
+    """Number of actions of the LEARNA decision process (the largest of the two sites' action sets)."""
+    return max(len(BASE_ACTIONS), len(pair_actions(wobble)))

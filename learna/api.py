@@ -1,0 +1,119 @@
+"""The Python front door: :func:`design` a sequence for a target, :func:`warm_up` a process.
+
+``learna.design("((((....))))", time_limit=10)`` runs the default designer (``hybrid``) in this process and
+returns a :class:`~learna.designers.base.DesignResult`, the same object ``learna design --json`` prints.
+Batch evaluation is :func:`learna.harness.benchmark`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+from learna.config import DesignerConfig
+from learna.constraints import DesignConstraints
+from learna.designers import DEFAULT_MODE, DesignRequest, DesignResult, Status, get_designer, run_design
+from learna.errors import ConfigError
+from learna.folding import FoldingModel, fold_seconds
+from learna.presets import resolve_config
+from learna.seeding import check_seed
+from learna.structure import Target
+
+
+def check_time_limit(value: float, name: str = "time limit") -> float:
+    """``value`` if it is a positive, finite number of seconds, else a one-line :class:`ConfigError`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def check_foldable(target: Target, time_limit: float) -> None:
+    """Refuse a target that cannot be folded even once within ``time_limit`` (the estimate is a low one)."""
+    seconds = fold_seconds(len(target))
+    if seconds > time_limit:
+        raise ConfigError(f"target {target.id} has {len(target)} nt: one fold takes about {seconds:.0f} s, longer "
+                          f"than the time limit of {time_limit:g} s; give at least {math.ceil(4 * seconds)} s")
+
+
+def make_target(target: str | Target, constraint: str | None = None, gc: str | float | None = None,
+                id: str = "target") -> Target:
+    """A :class:`Target` from a dot-bracket string (with a sequence constraint and a GC target ``CONTENT[:TOL]``),
+    or ``target`` itself with ``gc`` applied where it has no GC target of its own."""
+    if isinstance(target, Target):
+        if constraint is not None:
+            raise ConfigError("give the sequence constraint of a Target in its constraints, not as constraint=")
+        return target if gc is None else target.with_default_gc(gc)
+    if not isinstance(target, str):
+        raise ConfigError(f"a target is a dot-bracket string or a learna.Target, got {type(target).__name__}")
+    if constraint is not None and not constraint.strip():
+        raise ConfigError("empty sequence constraint: give one IUPAC code per target site, or none")
+    return Target(target, id=id, constraints=DesignConstraints.from_fields(constraint, gc))
+
+
+def design_config(mode: str, config: DesignerConfig | dict | str | Path | None = None,
+                  model: FoldingModel | None = None, unique_mfe: bool = False) -> DesignerConfig:
+    """The config ``mode`` runs with: its preset, overridden by ``config`` (a :class:`DesignerConfig`, a dict
+    of overrides, or a JSON file), with the energy model ``model``; ``unique_mfe`` requires a unique MFE."""
+    get_designer(mode)
+    if isinstance(config, DesignerConfig):
+        resolved = config if model is None else config.with_folding(model)
+    elif isinstance(config, dict):
+        resolved = resolve_config(mode, data=config, model=model)
+    elif config is None or isinstance(config, (str, Path)):
+        resolved = resolve_config(mode, path=config, model=model)
+    else:
+        raise ConfigError(f"config must be a DesignerConfig, a dict or a JSON file path, got {type(config).__name__}")
+    if unique_mfe:
+        resolved = replace(resolved, uniqueness="require")
+    return resolved
+
+
+def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float = 60.0, seed: int = 0,
+           constraint: str | None = None, gc: str | float | None = None,
+           config: DesignerConfig | dict | str | Path | None = None, checkpoint: str | Path | None = None,
+           model: FoldingModel | None = None, unique_mfe: bool = False, max_folds: int | None = None,
+           progress: Callable[[Status], None] | None = None) -> DesignResult:
+    """Design a sequence that folds into ``target`` within ``time_limit`` seconds (see the README).
+
+    ``mode``: one of :data:`learna.designers.MODES`. ``constraint``: IUPAC codes, one per site; ``gc``: a GC
+    target ``CONTENT[:TOLERANCE]``. ``config`` overrides the mode's preset; ``checkpoint`` replaces the
+    shipped weights of the modes that use them. ``unique_mfe``: only a design whose *unique* MFE structure is
+    the target counts as solved. ``max_folds``: a fold budget besides the time limit (reproducible runs).
+    ``progress`` is called with a :class:`~learna.designers.base.Status` a few times per second.
+    """
+    request = make_request(target, mode=mode, time_limit=time_limit, seed=seed, constraint=constraint, gc=gc,
+                           config=config, checkpoint=checkpoint, model=model, unique_mfe=unique_mfe,
+                           max_folds=max_folds, progress=progress)
+    return run_design(mode, request)
+
+
+def make_request(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float = 60.0, seed: int = 0,
+                 constraint: str | None = None, gc: str | float | None = None,
+                 config: DesignerConfig | dict | str | Path | None = None, checkpoint: str | Path | None = None,
+                 model: FoldingModel | None = None, unique_mfe: bool = False, max_folds: int | None = None,
+                 progress: Callable[[Status], None] | None = None) -> DesignRequest:
+    """The validated :class:`DesignRequest` :func:`design` runs (every input checked before any work)."""
+    resolved = design_config(mode, config, model, unique_mfe)
+    time_limit = check_time_limit(time_limit)
+    checked = make_target(target, constraint, gc)
+    check_foldable(checked, time_limit)
+    if max_folds is not None and (isinstance(max_folds, bool) or not isinstance(max_folds, int) or max_folds < 1):
+        raise ConfigError(f"max_folds must be a positive integer, got {max_folds!r}")
+    return DesignRequest(checked, resolved, time_limit, check_seed(seed), max_folds,
+                         None if checkpoint is None else Path(checkpoint), progress)
+
+
+def warm_up() -> None:
+    """Pay torch's one-off lazy initialisation (about 2 s: the optimiser imports torch._dynamo, the first
+    forward pass sets up kernels) before any design is timed. Call once per process."""
+    import torch
+
+    from learna.designers.agent import new_learner
+    from learna.presets import preset
+
+    config = preset("learna")
+    learner = new_learner(config, None, learning=True, seed=0)
+    logits, values = learner.network(torch.zeros((2, config.env.window), dtype=torch.int64))
+    (logits.sum() + values.sum()).backward()

@@ -1,0 +1,114 @@
+"""The hybrid designer: the learned policy proposes, an ensemble-guided local search refines.
+
+The pretrained (Meta-LEARNA) policy gives, in one forward pass, a distribution over bases at every
+unpaired site and over pairs at every opening bracket. It takes part in two ways, each switchable for
+ablation (:class:`learna.config.HybridConfig`):
+
+* initial candidates are sampled from the policy instead of the rule "GC pairs, A in loops";
+* every mutation draws its replacement base or pair from the policy's distribution at that site,
+  mixed with uniform by ``proposal_mix``.
+
+Everything else is :func:`learna.search.local_search`: the frontier, defect-guided positions,
+structured moves and the MFE check of every candidate. With ``{"hybrid": {"use_policy": false}}`` it is
+the same search with no policy at all. Design constraints: the policy samples only allowed actions and
+its prior gives forbidden bases and pairs no weight; the search's moves, starts and objective honour the
+constraints themselves (:mod:`learna.search`). Uniqueness: unless the config's ``uniqueness`` is
+``ignore``, the search goes on after a tied solution until the target is the unique MFE structure.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from learna.agent import policy_distribution, sample_actions
+from learna.alphabet import BASE_ACTIONS, BASE_INDEX, BASES, PAIR_INDEX, PAIRS, pair_actions
+from learna.designers.agent import new_learner
+from learna.designers.base import DesignRequest, RunOutcome, Status
+from learna.designers.weights import resolve_checkpoint
+from learna.env.episodes import TargetEpisodes
+from learna.search import Candidate, Prior, local_search
+from learna.seeding import generator
+from learna.structure import Target
+
+PROGRESS_INTERVAL_S = 0.5
+
+
+def policy_prior(target: Target, log_probs: torch.Tensor, wobble: bool = False) -> Prior:
+    """The policy's per-step distribution (T, A) as per-site proposal tables for the search."""
+    n = len(target)
+    unpaired, pairs = np.full((n, len(BASES)), 1 / len(BASES)), np.full((n, len(PAIRS)), 1 / len(PAIRS))
+    probs = log_probs.exp().double().numpy()
+    base_columns = [BASE_INDEX[b] for b in BASE_ACTIONS]
+    pair_columns = [PAIR_INDEX[p] for p in pair_actions(wobble)]
+    for step, site in enumerate(target.design_sites):
+        if target.partners[site] < 0:
+            unpaired[site] = 0.0
+            unpaired[site, base_columns] = probs[step, : len(base_columns)]
+        else:
+            pairs[site] = 0.0
+            pairs[site, pair_columns] = probs[step, : len(pair_columns)]
+    return Prior(unpaired, pairs)
+
+
+def run_hybrid(request: DesignRequest) -> RunOutcome:
+    """Design ``request.target`` with the policy-guided local search within the request's limits."""
+    start = time.monotonic()
+    target, rng = request.target, generator(request.seed, "hybrid")
+    config, state = resolve_checkpoint("hybrid", request.config, request.checkpoint)
+    settings = config.hybrid
+    initial, prior = None, None
+    if state is not None:
+        episodes = TargetEpisodes(target, config.env, cache=False)
+        network = new_learner(config, state, learning=False, seed=0).network
+        mask = episodes.mask
+        log_probs, _ = policy_distribution(network, torch.as_tensor(episodes.observations),
+                                           None if mask is None else torch.as_tensor(mask))
+        prior = policy_prior(target, log_probs, config.env.wobble_actions)
+        if settings.policy_starts:
+            initial = list(dict.fromkeys(episodes.decode(sample_actions(log_probs, settings.policy_starts, rng, mask))))
+    watch = _Watch(request, start)
+    search = replace(settings.search, require_unique=config.uniqueness != "ignore")
+    found = local_search(target, search, time_limit=max(1e-3, request.time_limit - (time.monotonic() - start)),
+                         max_evaluations=request.max_folds, rng=rng, model=config.env.folding, initial=initial,
+                         prior=prior, proposal_mix=settings.proposal_mix if prior else 0.0,
+                         on_evaluation=watch.candidate)
+    elapsed = time.monotonic() - start
+    unique_at = elapsed if found.solved and found.unique_mfe else None
+    first = watch.first_solution if watch.first_solution != found.sequence else None
+    stats = {"evaluations": found.evaluations, "partition_functions": found.partition_functions,
+             "steps": found.steps, "restarts": found.restarts, "fold_time_s": round(found.vienna_time_s, 3),
+             "policy": prior is not None}
+    return RunOutcome(found.sequence, elapsed, found.evaluations, time_to_solve_s=watch.solved_at,
+                      first_solution=first, time_to_unique_s=unique_at, stats=stats)
+
+
+class _Watch:
+    """Sees every evaluated candidate: the first solution's time, the best so far, progress reports."""
+
+    def __init__(self, request: DesignRequest, start: float) -> None:
+        self.request, self.start = request, start
+        self.first_solution: str | None = None
+        self.solved_at: float | None = None
+        self.best: Candidate | None = None
+        self.evaluations = 0
+        self.last_report = 0.0
+
+    def candidate(self, candidate: Candidate) -> None:
+        self.evaluations += 1
+        now = time.monotonic()
+        if candidate.solved and self.first_solution is None:
+            self.first_solution, self.solved_at = candidate.sequence, now - self.start
+        if self.best is None or (candidate.distance + candidate.gc_distance
+                                 < self.best.distance + self.best.gc_distance):
+            self.best = candidate
+        progress = self.request.progress
+        if progress is not None and now - self.last_report >= PROGRESS_INTERVAL_S:
+            self.last_report = now
+            best = self.best
+            progress(Status(self.request.target.id, now - self.start, self.evaluations,
+                            best.distance + best.gc_distance, best.sequence, self.first_solution is not None,
+                            None))

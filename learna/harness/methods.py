@@ -1,0 +1,104 @@
+"""The methods the harness runs: every design mode (:data:`learna.designers.DESIGNERS`) and ``rnainverse``.
+
+A :class:`Method` runs one :class:`Task` inside a worker process after its start-up and returns the
+:class:`~learna.designers.base.RunOutcome`; it reports interim outcomes (the best design so far) so that a
+worker killed at its deadline still leaves a design behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from learna.api import warm_up
+from learna.baselines import walk
+from learna.config import DesignerConfig
+from learna.designers import MODES, DesignRequest, RunOutcome, Status, get_designer, resolve_checkpoint
+from learna.errors import ConfigError
+from learna.folding import FoldingModel
+from learna.structure import Target
+
+
+@dataclass(frozen=True)
+class Task:
+    """One job as a worker receives it."""
+
+    target: Target
+    time_limit: float
+    seed: int
+    model: FoldingModel
+    uniqueness: str
+    config: DesignerConfig | None
+    checkpoint: str | None
+
+
+@dataclass(frozen=True)
+class Method:
+    """A benchmarked method: ``run`` must be a picklable module-level callable."""
+
+    name: str
+    run: Callable[[Task, Callable[[RunOutcome], None]], RunOutcome]
+    """Runs a task; the second argument receives interim outcomes."""
+    warm_up: Callable[[], None]
+    configurable: bool
+    """Takes a :class:`DesignerConfig` (``--config``; default: the mode's preset)."""
+    uses_checkpoint: bool
+    preload: tuple[str, ...] = ()
+    """Modules the worker processes' forkserver imports once, so each worker starts and warms up fast."""
+    constraints: bool = True
+    """Honours the targets' design constraints (:mod:`learna.constraints`)."""
+    stops_at_limit: bool = False
+    """The harness ends the method at its time limit (killing it; its last interim outcome is the result)
+    instead of waiting for it to stop by itself (design modes stop themselves, within a grace period)."""
+
+
+def _run_design(mode: str, task: Task, report: Callable[[RunOutcome], None]) -> RunOutcome:
+    def progress(status: Status) -> None:
+        if status.best_sequence is not None:
+            report(RunOutcome(status.best_sequence, status.elapsed_s, status.folds))
+
+    request = DesignRequest(task.target, task.config, task.time_limit, task.seed,
+                            checkpoint=None if task.checkpoint is None else Path(task.checkpoint), progress=progress)
+    return get_designer(mode).run(request)
+
+
+def _run_rnainverse(task: Task, report: Callable[[RunOutcome], None]) -> RunOutcome:
+    return walk(task.target, task.time_limit, task.seed, task.model, task.uniqueness, report)
+
+
+def _nothing() -> None:
+    """No warm-up."""
+
+
+METHODS: dict[str, Method] = {
+    **{mode: Method(mode, partial(_run_design, mode), warm_up, configurable=True, uses_checkpoint=mode != "learna",
+                    preload=("torch._dynamo",)) for mode in MODES},
+    "rnainverse": Method("rnainverse", _run_rnainverse, _nothing, configurable=False, uses_checkpoint=False,
+                         constraints=False, stops_at_limit=True),
+}
+"""Every method ``learna benchmark --method`` accepts: add an entry to add a method."""
+
+
+def method_named(name: str) -> Method:
+    """The registered method ``name``; :class:`ConfigError` naming the known ones otherwise."""
+    if name not in METHODS:
+        raise ConfigError(f"unknown method {name!r}: use one of {', '.join(METHODS)}")
+    return METHODS[name]
+
+
+def check_inputs(method: Method, *, config: bool, checkpoint: bool) -> None:
+    """Refuse a config or checkpoint the method would silently ignore."""
+    if config and not method.configurable:
+        raise ConfigError(f"method {method.name} takes no config; drop --config")
+    if checkpoint and not method.uses_checkpoint:
+        raise ConfigError(f"method {method.name} uses no checkpoint; drop --checkpoint")
+
+
+def resolve(method: Method, config: DesignerConfig | None, checkpoint: str | None) -> DesignerConfig | None:
+    """The config ``method`` runs with (a checkpoint fixes the network); a bad checkpoint fails here, once,
+    not in every worker."""
+    if not method.configurable:
+        return None
+    return resolve_checkpoint(method.name, config, checkpoint)[0]

@@ -1,0 +1,165 @@
+"""Reports over run directories: how many targets were solved, and uniquely solved, within 10 s, 60 s,
+600 s and 1 h.
+
+Counts follow the original's two views (docs/original.md §5): solved by *any* run, and the *mean* over
+runs. A target counts as solved within t when a record says so with ``time_to_solve_s ≤ t`` (start-up
+excluded), and as *uniquely* solved when its design's MFE structure is the target and no other structure
+ties with it, with ``time_to_unique_s ≤ t`` (SAMFEO's criterion, :mod:`learna.quality`); thresholds above
+a run's time limit are not reported. Output: a text table, JSON, and a PNG of solved count over time (log
+time axis), one curve per run directory. A run directory holding two records of the same (target, run)
+(two writers, or overlapping shards) is flagged: the table warns and the JSON lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from learna.harness.records import duplicate_keys, latest_records, read_records, read_run_info
+from learna.plots import figure, save_png
+
+THRESHOLDS_S = (10.0, 60.0, 600.0, 3600.0)
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """A run directory's selected targets and, per run and target, the time to solve (NaN: unsolved)."""
+
+    directory: Path
+    method: str
+    dataset: str
+    time_limit_s: float
+    times: np.ndarray
+    """Shape (runs, targets); seconds to solve, NaN where unsolved or not yet recorded."""
+    unique_times: np.ndarray
+    """Shape (runs, targets); seconds to a unique-MFE solution, NaN where there is none."""
+    records: int
+    """Records present (out of runs × targets)."""
+    duplicates: tuple[tuple[str, int], ...] = ()
+    """(target, run) pairs recorded more than once."""
+
+    @property
+    def runs(self) -> int:
+        return self.times.shape[0]
+
+    @property
+    def targets(self) -> int:
+        return self.times.shape[1]
+
+    def solved_within(self, seconds: float, unique: bool = False) -> tuple[int, float]:
+        """(targets solved by any run, mean over runs of targets solved) within ``seconds``; uniquely
+        solved with ``unique``."""
+        within = np.nan_to_num(self.unique_times if unique else self.times, nan=np.inf) <= seconds
+        return int(within.any(axis=0).sum()), float(within.sum(axis=1).mean())
+
+
+def load_run(directory: str | Path) -> RunResults:
+    """Read a run directory (``run.json`` and ``records.jsonl``) into :class:`RunResults`."""
+    directory = Path(directory)
+    info = read_run_info(directory)
+    ids = {target_id: column for column, target_id in enumerate(info["ids"])}
+    times = np.full((info["runs"], len(ids)), np.nan)
+    unique_times = times.copy()
+    records, all_records = 0, read_records(directory)
+    for (target_id, run), record in latest_records(all_records).items():
+        if target_id in ids and run < times.shape[0]:
+            records += 1
+            if record.solved and record.time_to_solve_s is not None:
+                times[run, ids[target_id]] = record.time_to_solve_s
+            if record.unique_mfe and record.time_to_unique_s is not None:
+                unique_times[run, ids[target_id]] = record.time_to_unique_s
+    return RunResults(directory, info["method"], info["dataset"], float(info["time_limit_s"]), times, unique_times,
+                      records, tuple(duplicate_keys(all_records)))
+
+
+def summarize(results: RunResults) -> dict:
+    """A JSON-ready summary: solved counts (any run, mean) per threshold up to the limit, and at the limit."""
+    def counts(seconds: float, unique: bool = False) -> dict:
+        solved_any, solved_mean = results.solved_within(seconds, unique)
+        return {"any": solved_any, "mean": round(solved_mean, 3)}
+
+    limit = results.time_limit_s
+    return {"directory": str(results.directory), "method": results.method, "dataset": results.dataset,
+            "targets": results.targets, "runs": results.runs, "records": results.records,
+            "expected": results.runs * results.targets, "time_limit_s": limit,
+            "solved": {f"{t:g}": counts(t) if t <= limit else None for t in THRESHOLDS_S},
+            "unique": {f"{t:g}": counts(t, True) if t <= limit else None for t in THRESHOLDS_S},
+            "solved_at_limit": counts(limit), "unique_at_limit": counts(limit, True),
+            "duplicates": [list(key) for key in results.duplicates]}
+
+
+def format_table(summaries: list[dict]) -> str:
+    """The summaries as an aligned text table: per time, targets solved and, in brackets, uniquely solved;
+    with several runs a count reads ``any/mean``."""
+    header = ["method", "dataset", "runs", "done", "limit", *(_seconds(t) for t in THRESHOLDS_S), "at limit"]
+    rows = [header]
+    for s in summaries:
+        cells = [_cell(s["solved"][f"{t:g}"], s["unique"][f"{t:g}"], s["runs"]) for t in THRESHOLDS_S]
+        rows.append([s["method"], _dataset_label(s["dataset"]), str(s["runs"]), f"{s['records']}/{s['expected']}",
+                     _seconds(s["time_limit_s"]), *cells,
+                     _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"])])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    note = "targets solved (uniquely solved: the target is the only MFE structure) within each time, start-up excluded"
+    if any(s["runs"] > 1 for s in summaries):
+        note += "; with several runs: by any run/mean over runs"
+    warnings = [f"warning: {s['directory']} holds {len(s['duplicates'])} (target, run) pair(s) recorded more than "
+                "once (two writers?); the last record of each is counted" for s in summaries if s["duplicates"]]
+    return "\n".join([*lines, note, *warnings])
+
+
+def _cell(solved: dict | None, unique: dict | None, runs: int) -> str:
+    if solved is None:
+        return "-"
+    if runs == 1:
+        return f"{solved['any']} ({unique['any']})"
+    return f"{solved['any']}/{solved['mean']:.1f} ({unique['any']}/{unique['mean']:.1f})"
+
+
+def _seconds(value: float) -> str:
+    return f"{value / 3600:g} h" if value >= 3600 and value % 3600 == 0 else f"{value:g} s"
+
+
+def _dataset_label(dataset: str) -> str:
+    return Path(dataset).name if "/" in dataset else dataset
+
+
+def plot(runs: list[RunResults], path: str | Path, unique: bool = True) -> None:
+    """Solved count over time (log axis) as a PNG: per run directory the any-run curve (solid), with
+    ``unique`` the uniquely solved one (dotted), and with several runs the mean over runs (dashed)."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, axes = figure()
+    earliest = np.concatenate([r.times[~np.isnan(r.times)] for r in runs] + [[r.time_limit_s for r in runs]])
+    start = max(1e-3, float(earliest.min()) / 2)
+    for results, label in zip(runs, _labels(runs)):
+        grid = np.geomspace(start, results.time_limit_s, 400)
+        best = np.nan_to_num(results.times, nan=np.inf).min(axis=0)
+        line, = axes.step(grid, [(best <= t).sum() for t in grid], where="post", label=f"{label} (any run)"
+                          if results.runs > 1 else label)
+        if unique:
+            best_unique = np.nan_to_num(results.unique_times, nan=np.inf).min(axis=0)
+            axes.step(grid, [(best_unique <= t).sum() for t in grid], where="post", linestyle=":",
+                      color=line.get_color(), label=f"{label}, unique MFE")
+        if results.runs > 1:
+            mean = [results.solved_within(t)[1] for t in grid]
+            axes.step(grid, mean, where="post", linestyle="--", color=line.get_color(), label=f"{label} (mean)")
+    axes.set_xscale("log")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("time per target (s, start-up excluded)")
+    axes.set_ylabel("targets solved")
+    axes.set_title(", ".join(sorted({f"{_dataset_label(r.dataset)} ({r.targets} targets)" for r in runs})))
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(loc="upper left", fontsize="small")
+    fig.tight_layout()
+    save_png(fig, path)
+
+
+def _labels(runs: list[RunResults]) -> list[str]:
+    """Curve labels: the method, plus the dataset or directory where that alone is ambiguous."""
+    labels = [r.method if len({x.dataset for x in runs}) == 1 else f"{r.method}, {_dataset_label(r.dataset)}"
+              for r in runs]
+    return [f"{label} [{r.directory.name}]" if labels.count(label) > 1 else label for label, r in zip(labels, runs)]
