@@ -93,10 +93,13 @@ def multiloops(structure: str) -> int:
     return count
 
 
-def test_generate_rejects_bad_ranges(tmp_path):
-    result = run("data", "generate", "--count", "3", "--min-length", "50", "--max-length", "10",
-                 "--out", str(tmp_path / "x.tsv"))
-    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+@pytest.mark.parametrize("args", [["--count", "3", "--min-length", "50", "--max-length", "10"],
+                                  ["--count", "0"], ["--count", "100000000"], ["--max-length", "20000"],
+                                  ["--seed", "-4"]])
+def test_generate_rejects_bad_ranges(tmp_path, args):
+    result = run("data", "generate", *args, "--out", str(tmp_path / "x.tsv"))
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "x.tsv").exists()
 
 
 def test_id_selection():

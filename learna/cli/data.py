@@ -9,7 +9,7 @@ import click
 
 from learna.cli.options import folding_model, folding_options, seed_option
 from learna.data import DATASETS, GENERATION_KINDS, GenerationSpec, dataset_path, generate_targets, load_dataset, write_targets_tsv
-from learna.errors import InputFileError
+from learna.errors import ConfigError, InputFileError
 
 
 @click.group()
@@ -50,6 +50,10 @@ def list_datasets(as_json):
 @folding_options
 def generate(count, min_length, max_length, min_pairs, seed, kind, out, temperature, dangles, no_lp):
     """Write random target structures as a target file (a --dataset)."""
+    from learna.structure import MAX_LENGTH
+
+    if not 1 <= count <= 1_000_000 or not 1 <= min_length <= max_length <= MAX_LENGTH:
+        raise ConfigError(f"need 1 <= --count <= 1000000 and 1 <= --min-length <= --max-length <= {MAX_LENGTH}")
     spec = GenerationSpec(count=count, min_length=min_length, max_length=max_length, min_pairs=min_pairs, seed=seed,
                           kind=kind)
     targets = generate_targets(spec, folding_model(temperature, dangles, no_lp))

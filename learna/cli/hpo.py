@@ -53,8 +53,8 @@ def hpo() -> None:
 @click.option("--workers", type=int, default=2, show_default=True, help="Local worker processes.")
 def run(workers, **options):
     """Run BOHB on this machine: nameserver on 127.0.0.1, the master and N worker processes."""
-    if workers < 1:
-        raise ConfigError(f"--workers must be ≥ 1, got {workers}")
+    if not 1 <= workers <= 256:
+        raise ConfigError(f"--workers must be in 1..256, got {workers}")
     spec, out, resume = _spec(options, run_id=f"local-{uuid.uuid4().hex[:8]}")
     from learna.hpo.bohb import run_master
 

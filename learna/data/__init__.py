@@ -81,6 +81,9 @@ def select_targets(targets: list[Target], selection: str | None) -> list[Target]
             low, high = int(bounds[0]), int(bounds[1])
             if low > high:
                 raise InputFileError(f"malformed id list {selection!r}: range {item} is reversed")
+            if high - low >= len(targets):
+                raise InputFileError(f"id list {selection!r}: range {item} is longer than the dataset "
+                                     f"({len(targets)} targets)")
             wanted.update(str(i) for i in range(low, high + 1))
         else:
             wanted.add(item)

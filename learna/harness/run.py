@@ -39,6 +39,11 @@ from learna.seeding import check_seed, derive_seed
 from learna.structure import Target
 
 
+MAX_PROCESSES = 256
+"""Most worker processes on one machine (a cluster is for more, docs/architecture.md)."""
+MAX_RUNS = 1000
+
+
 @dataclass(frozen=True)
 class BenchmarkSpec:
     """One batch evaluation: the method, the targets and the conditions every target runs under."""
@@ -73,8 +78,9 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
     check_time_limit(spec.time_limit_s)
     if not spec.grace_s >= 0:
         raise ConfigError(f"grace must be ≥ 0 seconds, got {spec.grace_s}")
-    if spec.processes < 1 or spec.runs < 1:
-        raise ConfigError(f"processes and runs must be at least 1, got {spec.processes} and {spec.runs}")
+    if not (1 <= spec.processes <= MAX_PROCESSES and 1 <= spec.runs <= MAX_RUNS):
+        raise ConfigError(f"processes must be in 1..{MAX_PROCESSES} and runs in 1..{MAX_RUNS}, "
+                          f"got {spec.processes} and {spec.runs}")
     check_seed(spec.seed)
     check_inputs(method, config=spec.config is not None, checkpoint=spec.checkpoint is not None)
     targets = select_targets(load_dataset(spec.dataset), spec.ids)
