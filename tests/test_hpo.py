@@ -379,7 +379,7 @@ def test_a_worker_without_the_secret_is_refused(tmp_path, secret_file):
 @pytest.mark.parametrize("args, message", [
     (["run", "--space", "nonexistent"], "unknown search space 'nonexistent'"),
     (["run", "--min-budget", 5, "--max-budget", 1], "min budget ≤ max budget"),
-    (["run", "--workers", 0], "--workers must be ≥ 1"),
+    (["run", "--workers", 0], "--workers must be in 1..256"),
     (["master", "--host", "10.231.0.1", "--run-id", "x"], "needs a shared secret"),
     (["master", "--host", "0.0.0.0", "--run-id", "x"], "needs a shared secret"),
     (["worker", "--nameserver", "10.231.0.1:9090", "--run-id", "x"], "needs a shared secret"),
