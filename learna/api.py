@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from learna.config import DesignerConfig
 from learna.constraints import DesignConstraints
@@ -18,7 +18,7 @@ from learna.designers import DEFAULT_MODE, DesignRequest, DesignResult, Status, 
 from learna.errors import ConfigError
 from learna.folding import FoldingModel, fold_seconds
 from learna.presets import resolve_config
-from learna.seeding import check_seed
+from learna.seeding import check_seed, derive_seed
 from learna.structure import Target
 
 
@@ -38,18 +38,19 @@ def check_foldable(target: Target, time_limit: float) -> None:
 
 
 def make_target(target: str | Target, constraint: str | None = None, gc: str | float | None = None,
-                id: str = "target") -> Target:
-    """A :class:`Target` from a dot-bracket string (with a sequence constraint and a GC target ``CONTENT[:TOL]``),
-    or ``target`` itself with ``gc`` applied where it has no GC target of its own."""
+                avoid: str | tuple[str, ...] | None = None, id: str = "target") -> Target:
+    """A :class:`Target` from a dot-bracket string (with a sequence constraint, a GC target ``CONTENT[:TOL]`` and
+    patterns to avoid), or ``target`` itself with ``gc`` applied where it has no GC target of its own and the
+    patterns added."""
     if isinstance(target, Target):
         if constraint is not None:
             raise ConfigError("give the sequence constraint of a Target in its constraints, not as constraint=")
-        return target if gc is None else target.with_default_gc(gc)
+        return target.with_defaults(gc, avoid)
     if not isinstance(target, str):
         raise ConfigError(f"a target is a dot-bracket string or a learna.Target, got {type(target).__name__}")
     if constraint is not None and not constraint.strip():
         raise ConfigError("empty sequence constraint: give one IUPAC code per target site, or none")
-    return Target(target, id=id, constraints=DesignConstraints.from_fields(constraint, gc))
+    return Target(target, id=id, constraints=DesignConstraints.from_fields(constraint, gc, avoid))
 
 
 def design_config(mode: str, config: DesignerConfig | dict | str | Path | None = None,
@@ -71,33 +72,93 @@ def design_config(mode: str, config: DesignerConfig | dict | str | Path | None =
 
 
 def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float = 60.0, seed: int = 0,
-           constraint: str | None = None, gc: str | float | None = None,
+           constraint: str | None = None, gc: str | float | None = None, avoid: str | tuple[str, ...] | None = None,
            config: DesignerConfig | dict | str | Path | None = None, checkpoint: str | Path | None = None,
            model: FoldingModel | None = None, unique_mfe: bool = False, max_folds: int | None = None,
-           progress: Callable[[Status], None] | None = None) -> DesignResult:
+           designs: int = 1, min_distance: int | None = None,
+           progress: Callable[[Status], None] | None = None) -> DesignResult | list[DesignResult]:
     """Design a sequence that folds into ``target`` within ``time_limit`` seconds (see the README).
 
     ``mode``: one of :data:`learna.designers.MODES`. ``constraint``: IUPAC codes, one per site; ``gc``: a GC
-    target ``CONTENT[:TOLERANCE]``. ``config`` overrides the mode's preset; ``checkpoint`` replaces the
+    target ``CONTENT[:TOLERANCE]``; ``avoid``: patterns the design must not contain (``"GGGG,AAAAA"``, or
+    ``"default"`` for GGGG CCCC AAAAA UUUUU). ``config`` overrides the mode's preset; ``checkpoint`` replaces the
     shipped weights of the modes that use them. ``unique_mfe``: only a design whose *unique* MFE structure is
     the target counts as solved. ``max_folds``: a fold budget besides the time limit (reproducible runs).
+    ``designs`` > 1: a list of that many different designs (:func:`several`; ``time_limit`` applies to each).
     ``progress`` is called with a :class:`~learna.designers.base.Status` a few times per second.
     """
     request = make_request(target, mode=mode, time_limit=time_limit, seed=seed, constraint=constraint, gc=gc,
-                           config=config, checkpoint=checkpoint, model=model, unique_mfe=unique_mfe,
+                           avoid=avoid, config=config, checkpoint=checkpoint, model=model, unique_mfe=unique_mfe,
                            max_folds=max_folds, progress=progress)
-    return run_design(mode, request)
+    if designs == 1:
+        return run_design(mode, request)
+    runner = lambda batch: [run_design(mode, r) for r in batch]  # noqa: E731
+    return next(several([request], runner, designs, min_distance))
 
 
+def default_min_distance(length: int) -> int:
+    """The default least Hamming distance between several designs of one target: a tenth of its sites."""
+    return max(1, math.ceil(length / 10))
+
+
+def several(requests: list[DesignRequest], run_batch: Callable[[list[DesignRequest]], list[DesignResult]],
+            designs: int, min_distance: int | None = None) -> Iterator[list[DesignResult]]:
+    """``designs`` different designs per request, ranked by robustness, one list per request in order.
+
+    The designs of one target are runs one after another, each with its own seed (the request's first, then
+    derived ones) and the request's time limit, and each told the designs before it: a solution closer than
+    ``min_distance`` (Hamming; default a tenth of the sites) to one of them does not count, so the run goes on
+    to a different one. The runs of different requests go in one batch per round (``run_batch`` runs a list
+    of requests, here or in worker processes, and returns their results in order). A target stops getting
+    runs once one ends unsolved. Ranking: solved first, then a unique MFE, then the energy gap to the best
+    competitor, then the probability of the target (unsolved: the smallest distance first).
+    """
+    if isinstance(designs, bool) or not isinstance(designs, int) or not 1 <= designs <= 1000:
+        raise ConfigError(f"designs must be an integer from 1 to 1000, got {designs!r}")
+    distances = [_distance(min_distance, request) for request in requests]
+    kept: list[list[DesignResult]] = [[] for _ in requests]
+    active = list(range(len(requests)))
+    for attempt in range(designs):
+        batch = [replace(requests[k], seed=_seed(requests[k], attempt), min_distance=distances[k],
+                         exclude=tuple(r.sequence for r in kept[k] if r.solved)) for k in active]
+        results = run_batch(batch) if batch else []
+        fresh = [result.sequence is not None and request.novel(result.sequence) for request, result in zip(batch, results)]
+        for k, result, new in zip(active, results, fresh):
+            if new:
+                kept[k].append(result)
+        active = [k for k, result, new in zip(active, results, fresh) if result.solved and new]
+    for k, results in enumerate(kept):
+        yield [replace(result, rank=rank + 1) for rank, result in enumerate(sorted(results, key=robustness))]
+
+
+def _seed(request: DesignRequest, attempt: int) -> int:
+    """The seed of a request's ``attempt``-th run: its own seed first, then derived ones."""
+    return request.seed if attempt == 0 else derive_seed(request.seed, "design", attempt)
+
+
+def _distance(min_distance: int | None, request: DesignRequest) -> int:
+    if min_distance is None:
+        return default_min_distance(len(request.target))
+    if isinstance(min_distance, bool) or not isinstance(min_distance, int) or min_distance < 1:
+        raise ConfigError(f"min_distance must be a positive integer, got {min_distance!r}")
+    return min_distance
+
+
+def robustness(result: DesignResult) -> tuple:
+    """Sort key, most robust first: solved, a unique MFE, the energy gap, the probability; else the distance."""
+    gap = result.energy_gap if result.energy_gap is not None else math.inf
+    return (not result.solved, not result.unique_mfe, -gap if result.solved else result.distance or math.inf,
+            -(result.probability or 0.0))
 def make_request(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float = 60.0, seed: int = 0,
                  constraint: str | None = None, gc: str | float | None = None,
+                 avoid: str | tuple[str, ...] | None = None,
                  config: DesignerConfig | dict | str | Path | None = None, checkpoint: str | Path | None = None,
                  model: FoldingModel | None = None, unique_mfe: bool = False, max_folds: int | None = None,
                  progress: Callable[[Status], None] | None = None) -> DesignRequest:
     """The validated :class:`DesignRequest` :func:`design` runs (every input checked before any work)."""
     resolved = design_config(mode, config, model, unique_mfe)
     time_limit = check_time_limit(time_limit)
-    checked = make_target(target, constraint, gc)
+    checked = make_target(target, constraint, gc, avoid)
     check_foldable(checked, time_limit)
     if max_folds is not None and (isinstance(max_folds, bool) or not isinstance(max_folds, int) or max_folds < 1):
         raise ConfigError(f"max_folds must be a positive integer, got {max_folds!r}")
@@ -117,3 +178,4 @@ def warm_up() -> None:
     learner = new_learner(config, None, learning=True, seed=0)
     logits, values = learner.network(torch.zeros((2, config.env.window), dtype=torch.int64))
     (logits.sum() + values.sum()).backward()
+

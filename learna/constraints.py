@@ -10,10 +10,9 @@ is reported at once (:class:`~learna.errors.ConstraintError`, a one-line message
 * a GC content within the tolerance is reachable with Watson–Crick pairs, the pairs every designer can
   write (the local search may also write GU/UG, which only widens what it can reach).
 
-Conventions shared by the environment and the local search: base masks have the columns of
-:data:`BASES` (A C G U); pair masks have the columns of the pair list they are asked for,
-:data:`WATSON_CRICK` (the environment's pair actions) or :data:`ALL_PAIRS` (the local search's six pairs),
-each pair written as (base at the opening site i, base at the closing site j), i < j.
+Conventions (:mod:`learna.alphabet`): base masks have the columns of ``BASES`` (A C G U); pair masks have
+the columns of the pair list they are asked for, ``WATSON_CRICK`` or all six ``PAIRS``, each pair written as
+(base at the opening site i, base at the closing site j), i < j. Patterns to avoid: :mod:`learna.patterns`.
 
 GC content is scored in nucleotides: with c the number of G and C in a sequence of length n, the counts
 within the tolerance are c_min = ⌈n(g − τ)⌉ … c_max = ⌊n(g + τ)⌋ and the GC distance
@@ -27,14 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from learna.alphabet import BASES, PAIRS, WATSON_CRICK
 from learna.errors import ConstraintError
+from learna.patterns import forced, hits, parse_avoid
 
-BASES = "ACGU"
-"""Column order of every per-site base mask."""
-WATSON_CRICK = ("GC", "CG", "AU", "UA")
-"""The environment's pair actions, in action order."""
-ALL_PAIRS = ("GC", "CG", "AU", "UA", "GU", "UG")
-"""The local search's pairs, in its order."""
 IUPAC = {"A": "A", "C": "C", "G": "G", "U": "U", "R": "AG", "Y": "CU", "S": "CG", "W": "AU", "K": "GU",
          "M": "AC", "B": "CGU", "D": "AGU", "H": "ACU", "V": "ACG", "N": "ACGU"}
 """IUPAC nucleotide code → the bases it allows (T is read as U before lookup)."""
@@ -73,8 +68,13 @@ class DesignConstraints:
     """Target GC content in [0, 1]; None: no GC target."""
     gc_tolerance: float = DEFAULT_GC_TOLERANCE
     """Largest accepted |GC content − gc|, in [0, 1]."""
+    avoid: tuple[str, ...] = ()
+    """IUPAC patterns the sequence must not contain (:mod:`learna.patterns`; ``default`` there: GGGG CCCC AAAAA
+    UUUUU)."""
 
     def __post_init__(self) -> None:
+        if self.avoid:
+            object.__setattr__(self, "avoid", parse_avoid(self.avoid))
         if self.sequence is not None:
             sequence = self.sequence.strip().upper().replace("T", "U")
             if not sequence:
@@ -89,33 +89,36 @@ class DesignConstraints:
                 raise ConstraintError(f"{name} must lie in [0, 1], got {value}")
 
     @classmethod
-    def from_fields(cls, sequence: str | None = None, gc: str | float | None = None) -> "DesignConstraints":
-        """Constraints from user text: a sequence constraint and a ``CONTENT[:TOLERANCE]`` GC target
-        (None or blank: not given)."""
+    def from_fields(cls, sequence: str | None = None, gc: str | float | None = None,
+                    avoid: str | tuple[str, ...] | None = None) -> "DesignConstraints":
+        """Constraints from user text: a sequence constraint, a ``CONTENT[:TOLERANCE]`` GC target and patterns to
+        avoid (``PATTERN,…`` or ``default``); None or blank: not given."""
         if sequence is not None and not isinstance(sequence, str):
             raise ConstraintError(f"a sequence constraint must be a string of IUPAC codes, got {sequence!r}")
         sequence = sequence if sequence is not None and sequence.strip() else None
+        avoid_patterns = parse_avoid(avoid) if avoid is not None else ()
         if gc is None or (isinstance(gc, str) and not gc.strip()):
-            return cls(sequence=sequence)
+            return cls(sequence=sequence, avoid=avoid_patterns)
         content, tolerance = parse_gc(gc)
-        return cls(sequence=sequence, gc=content, gc_tolerance=tolerance)
+        return cls(sequence=sequence, gc=content, gc_tolerance=tolerance, avoid=avoid_patterns)
 
     @property
     def active(self) -> bool:
         """Whether anything is constrained."""
-        return self.sequence is not None or self.gc is not None
+        return self.sequence is not None or self.gc is not None or bool(self.avoid)
 
     def to_json(self) -> dict | None:
         """JSON-ready representation (None when nothing is constrained)."""
         if not self.active:
             return None
-        return {"sequence": self.sequence, "gc": self.gc, "gc_tolerance": self.gc_tolerance if self.gc is not None
-                else None}
+        fields = {"sequence": self.sequence, "gc": self.gc,
+                  "gc_tolerance": self.gc_tolerance if self.gc is not None else None}
+        return {**fields, "avoid": list(self.avoid)} if self.avoid else fields
 
     def part(self, start: int, end: int) -> "DesignConstraints":
-        """The sequence constraint of sites ``start``..``end`` (inclusive), without a GC target (a GC target
-        applies to a whole sequence, not to its parts)."""
-        return DesignConstraints(None if self.sequence is None else self.sequence[start : end + 1])
+        """The sequence constraint and the patterns to avoid of sites ``start``..``end`` (inclusive), without a
+        GC target (a GC target applies to a whole sequence, not to its parts)."""
+        return DesignConstraints(None if self.sequence is None else self.sequence[start : end + 1], avoid=self.avoid)
 
     # -- masks ----------------------------------------------------------------------------------------
     def allowed_bases(self, length: int) -> np.ndarray:
@@ -144,6 +147,15 @@ class DesignConstraints:
         low = math.ceil(length * (self.gc - self.gc_tolerance) - _EPS)
         high = math.floor(length * (self.gc + self.gc_tolerance) + _EPS)
         return max(low, 0), min(high, length)
+
+    def distance(self, sequence: str) -> int:
+        """d_C: how far ``sequence`` is from satisfying the constraints the search and the reward weigh: d_GC
+        plus the number of occurrences of patterns to avoid (0 when both hold)."""
+        return self.gc_distance(sequence) + self.avoid_distance(sequence)
+
+    def avoid_distance(self, sequence: str) -> int:
+        """Occurrences of patterns to avoid in ``sequence`` (0 without any)."""
+        return len(hits(sequence, self.avoid)) if self.avoid else 0
 
     def gc_distance(self, sequence: str) -> int:
         """d_GC: bases that must change to bring the GC content within the tolerance (0 without a target)."""
@@ -185,6 +197,8 @@ class DesignConstraints:
                                   f"positions {shown}")
         if self.gc is not None:
             self._check_gc(partners)
+        if self.avoid:
+            self._check_avoid(partners)
 
     def _check_gc(self, partners: tuple[int, ...]) -> None:
         n = len(partners)
@@ -199,6 +213,18 @@ class DesignConstraints:
                               f"{' (not every value in between)' if low <= high else ''}; "
                               "change --gc or widen its tolerance")
 
+    def _check_avoid(self, partners: tuple[int, ...]) -> None:
+        """Refuse patterns to avoid that every allowed design contains (bases narrowed by what can pair)."""
+        allowed = ["".join(b for b, ok in zip(BASES, row) if ok) for row in self.allowed_bases(len(partners))]
+        pairable = [{a for a in allowed[i] if j < 0 or any(a + b in PAIRS for b in allowed[j])}
+                    for i, j in enumerate(partners)]
+        found = forced(["".join(sorted(bases)) for bases in pairable], self.avoid)
+        if found is not None:
+            start, pattern = found
+            raise ConstraintError(f"the sequence constraint forces {pattern} at positions {start + 1}-"
+                                  f"{start + len(pattern)}, a pattern to avoid: drop it from --avoid or relax the "
+                                  "constraint there")
+
     def violations(self, sequence: str) -> list[int]:
         """0-based sites whose base the sequence constraint forbids (or that hold no base at all)."""
         if self.sequence is None:
@@ -209,7 +235,7 @@ class DesignConstraints:
         """The sequence follows the sequence constraint and its GC content is within the tolerance."""
         if self.sequence is not None and len(sequence) != len(self.sequence):
             return False
-        return not self.violations(sequence) and self.gc_distance(sequence) == 0
+        return not self.violations(sequence) and self.distance(sequence) == 0
 
     def summary(self, sequence: str | None) -> dict:
         """Result-record fields: ``constraints`` (or None), ``gc_content`` of ``sequence`` and

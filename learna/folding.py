@@ -158,6 +158,22 @@ def ensemble_scores(sequence: str, partners: tuple[int, ...] | np.ndarray, targe
     return EnsembleScores(ensemble_energy, probability, defect)
 
 
+def svg_drawing(sequence: str, structure: str) -> str:
+    """ViennaRNA's own drawing (its layout and SVG writer) of ``sequence`` in ``structure``, as SVG text."""
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(suffix=".svg")
+    os.close(fd)
+    try:
+        if not RNA.svg_rna_plot(sequence, structure, path):
+            raise ConfigError(f"ViennaRNA could not draw a structure of {len(structure)} nt")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(path)
+
+
 # --- Inverse folding (the RNAinverse baseline, learna.baselines) -----------------------------------
 # RNA.inverse_fold takes no model details: it folds with ViennaRNA's global defaults (RNA.cvar). It is
 # the one place learna touches that global state, deliberately and only for the duration of the call,

@@ -18,9 +18,11 @@ in milliseconds without inheriting the parent's threads or torch state. Three wa
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -50,10 +52,17 @@ def pool(processes: int, initializer: Callable[[], None] | None = None, preload:
 
 def start(target: Callable, args: tuple, name: str) -> multiprocessing.process.BaseProcess:
     """One long-lived process from :func:`context` running ``target(*args)`` (arguments travel through
-    the start pipe, never the command line or the environment)."""
-    process = context().Process(target=target, args=args, name=name)
+    the start pipe, never the command line or the environment). It is killed by the kernel when its parent
+    dies (the forkserver, which ends with this process), whatever it is doing at the time."""
+    process = context().Process(target=_die_with_parent_then, args=(target, args), name=name)
     process.start()
     return process
+
+
+def _die_with_parent_then(target: Callable, args: tuple) -> None:
+    if sys.platform.startswith("linux"):  # PR_SET_PDEATHSIG = 1: SIGKILL this process when its parent dies
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    target(*args)
 
 
 class JobContext:

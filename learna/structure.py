@@ -11,6 +11,7 @@ from functools import cached_property
 
 from learna.constraints import UNCONSTRAINED, DesignConstraints, parse_gc
 from learna.errors import ConstraintError, StructureError
+from learna.patterns import parse_avoid
 
 MAX_LENGTH = 10_000
 ALLOWED = frozenset(".()")
@@ -79,14 +80,19 @@ class Target:
     def __len__(self) -> int:
         return len(self.dot_bracket)
 
-    def with_default_gc(self, gc: str | float) -> "Target":
-        """This target with the GC target ``gc`` (``CONTENT[:TOLERANCE]`` or a number), unless it has one of its
-        own; a GC target it cannot reach is refused, naming the target."""
-        if self.constraints.gc is not None:
+    def with_defaults(self, gc: str | float | None = None, avoid: str | tuple[str, ...] | None = None) -> "Target":
+        """This target with the GC target ``gc`` (``CONTENT[:TOLERANCE]`` or a number) unless it has one of its
+        own, and with the patterns to ``avoid`` added to its own; constraints it cannot meet are refused,
+        naming the target."""
+        changes: dict = {}
+        if gc is not None and self.constraints.gc is None:
+            changes["gc"], changes["gc_tolerance"] = parse_gc(gc)
+        if avoid is not None:
+            changes["avoid"] = (*self.constraints.avoid, *parse_avoid(avoid))
+        if not changes:
             return self
-        content, tolerance = parse_gc(gc)
         try:
-            return replace(self, constraints=replace(self.constraints, gc=content, gc_tolerance=tolerance))
+            return replace(self, constraints=replace(self.constraints, **changes))
         except ConstraintError as exc:
             raise ConstraintError(str(exc) if self.id == "target" else f"target {self.id}: {exc}") from None
 

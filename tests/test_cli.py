@@ -198,3 +198,52 @@ def test_a_closed_pipe_and_ctrl_c_end_the_command_quietly(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and stderr.strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["design", "--help"], ["data", "list"], ["benchmark", "--help"],
+                                  ["report", "--help"]])
+def test_commands_that_run_no_network_do_not_import_torch(args):
+    code = ("import sys; from learna.cli.main import cli\n"
+            "try:\n    cli.main(args=sys.argv[1:], prog_name='learna', standalone_mode=False)\n"
+            "finally:\n    assert 'torch' not in sys.modules, 'torch was imported'")
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    import_learna = subprocess.run([sys.executable, "-c", "import learna, sys; assert 'torch' not in sys.modules"],
+                                   capture_output=True, text=True, timeout=60)
+    assert import_learna.returncode == 0, import_learna.stderr
+
+
+def test_pipelines_stdin_fasta_and_processes(tmp_path):
+    """Targets from stdin, designs as FASTA that RNAfold's reader and the target-file reader both take, and the
+    same designs with worker processes as in this process (a fold budget makes them reproducible)."""
+    import RNA
+
+    from learna.data import read_targets
+
+    text = ">hp\n((((....))))\n>two\n((((....))))..((((....))))\n>tail\n..(((....)))..\n"
+    args = ["design", "--target-file", "-", "--format", "fasta", "-q", "--time-limit", "20", "--max-folds", "200",
+            "--mode", "learna"]
+    serial = CliRunner().invoke(cli, args, input=text)
+    parallel = CliRunner().invoke(cli, [*args, "--processes", "2"], input=text)
+    assert serial.exit_code == 0 == parallel.exit_code, serial.output + parallel.output
+    assert serial.stdout == parallel.stdout
+    path = tmp_path / "designs.fa"
+    path.write_text(serial.stdout)
+    assert [(t.id, t.dot_bracket) for t in read_targets(path)] == [
+        ("hp", "((((....))))"), ("two", "((((....))))..((((....))))"), ("tail", "..(((....)))..")]
+    with open(path) as handle:
+        records = [RNA.file_fasta_read(handle, 0) for _ in range(3)]
+    for (_, header, sequence, rest), target in zip(records, read_targets(path)):
+        assert header == f">{target.id}" and rest == (target.dot_bracket,)
+        assert fold_structure(sequence) == target.dot_bracket
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--processes", "0"], "0 is not in the range 1<=x<=256"),
+    (["--format", "xml"], "'xml' is not one of 'text', 'json', 'fasta'"),
+    (["--json", "--format", "fasta"], "--json and --format fasta/text contradict each other"),
+    (["--grace", "-1"], "-1.0 is not in the range x>=0"),
+])
+def test_bad_pipeline_options_give_one_line_and_exit_2(args, message):
+    result = run("design", "-t", "((((....))))", *args)
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1

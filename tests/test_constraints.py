@@ -180,7 +180,7 @@ def test_gc_enters_the_reward_as_extra_distance():
     target = Target("((((....))))", constraints=DesignConstraints(gc=0.3, gc_tolerance=0.05))
     outcome = evaluate_design("GGGGAAAACCCC", target, EnvConfig(reward_exponent=2.0))
     # 8 of 12 G/C; the window 0.25..0.35 holds counts 3..4 → d_GC = 4
-    assert outcome.distance == 0 and outcome.gc_distance == 4 and not outcome.solved
+    assert outcome.distance == 0 and outcome.constraint_distance == 4 and not outcome.solved
     assert outcome.reward == pytest.approx(reward_of(4, 12, 2.0))
 
 
@@ -313,3 +313,41 @@ def test_benchmark_records_carry_the_constraints(tmp_path):
     assert constrained.solved and constrained.constraints_satisfied and follows(constrained.sequence, ALLOWED)
     assert abs(constrained.gc_content - 0.4) <= 0.05 + 1e-9
     assert free.constraints is None and free.constraints_satisfied is None and free.solved
+
+
+# -- patterns to avoid --------------------------------------------------------------------------------------
+
+
+def test_patterns_to_avoid_are_parsed_found_and_counted():
+    from learna.patterns import DEFAULT_AVOID, hits, parse_avoid
+
+    assert parse_avoid("default,gaattc, GGGG") == (*DEFAULT_AVOID, "GAAUUC")
+    assert hits("AGGGGGA", ("GGGG",)) == [(1, "GGGG"), (2, "GGGG")]  # overlapping occurrences count
+    assert hits("ACGUAC", ("RYN",)) == [(0, "RYN"), (2, "RYN")] and hits("UUUU", ("AAAA",)) == []
+    constraints = DesignConstraints(avoid=("GGGG",), gc=0.5, gc_tolerance=0.1)
+    assert constraints.distance("GGGGGAAAAA") == 2 and constraints.distance("GGGGGCCCCC") == 2 + 4  # + d_GC
+    assert not constraints.satisfied_by("GGGGCCAAUU") and constraints.satisfied_by("GGGCCCAAUU")
+    assert constraints.to_json()["avoid"] == ["GGGG"] and "avoid" not in DesignConstraints(gc=0.5).to_json()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-t", "((....))", "--avoid", ""], "a pattern to avoid has 1 to 50 codes"),
+    (["-t", "((....))", "--avoid", "GGXG"], "unknown code 'X' in the pattern to avoid"),
+    (["-t", "((((....))))", "-s", "GGGGNNNNNNNN", "--avoid", "default"], "forces GGGG at positions 1-4"),
+    (["-t", "((((....))))", "-s", "NNNNNNNNCCCC", "--avoid", "GGGG"], "forces GGGG at positions 1-4"),  # by pairing
+    (["-t", "((....))", "--avoid", "N"], "forces N at positions 1-1"),
+])
+def test_contradictory_patterns_to_avoid_give_one_line_and_exit_2(args, message):
+    result = run("design", *args)
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("mode", ["learna", "meta-learna-adapt"])
+def test_agent_designs_avoid_the_patterns(mode, checkpoint):
+    from learna.patterns import DEFAULT_AVOID, hits
+
+    target = "((((((((....))))))))...((((((....))))))....."  # GC stems of 8 and 6 invite GGGG and CCCC
+    result = design(target, mode=mode, avoid="default", time_limit=30, seed=0,
+                    checkpoint=None if mode == "learna" else checkpoint)
+    assert result.solved and hits(result.sequence, DEFAULT_AVOID) == [] and result.constraints_satisfied
+    assert fold(result.sequence)[0] == target and result.constraints["avoid"] == list(DEFAULT_AVOID)

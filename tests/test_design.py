@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 import learna
+import learna.api
 from conftest import SMALL_TARGETS
 from learna.designers import DESIGNERS, MODES, shipped_weights
 from learna.errors import CheckpointError, ConfigError, StructureError
@@ -164,3 +165,21 @@ def test_learna_preset_is_the_paper_config_with_the_near_miss_search():
     assert (preset.env.improvement, preset.env.mutation_threshold) == ("near_search", 10)
     assert replace(preset.env, improvement="lis", mutation_threshold=5) == LEARNA_PAPER.env
     assert LEARNA_PAPER.restart_timeout == 1800.0
+
+
+@pytest.mark.parametrize("mode", ["learna", "meta-learna-adapt"])
+def test_several_designs_are_distinct_verified_and_ranked(mode, checkpoint):
+    target = "((((....))))..((((....))))"
+    results = learna.design(target, mode=mode, designs=3, min_distance=5, time_limit=20, seed=0,
+                            checkpoint=None if mode == "learna" else checkpoint)
+    assert [r.rank for r in results] == [1, 2, 3]
+    assert all(r.solved and fold_structure(r.sequence) == target for r in results)
+    assert all(hamming(a.sequence, b.sequence) >= 5 for a in results for b in results if a is not b)
+    assert results == sorted(results, key=learna.api.robustness)
+
+
+def test_several_designs_refuse_bad_counts():
+    for kwargs, message in (({"designs": 0}, "designs must be an integer from 1"),
+                            ({"designs": 2, "min_distance": 0}, "min_distance must be a positive integer")):
+        with pytest.raises(ConfigError, match=message):
+            learna.design("((....))", time_limit=1, **kwargs)

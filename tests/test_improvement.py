@@ -39,8 +39,8 @@ def assert_consistent(outcome, target: Target, config: EnvConfig) -> None:
     """The reported fold, distance and reward are those of the reported sequence (an independent fold)."""
     folded = fold_structure(outcome.sequence, config.folding)
     assert outcome.folded == folded and outcome.distance == hamming(folded, target.dot_bracket)
-    assert outcome.gc_distance == target.constraints.gc_distance(outcome.sequence)
-    total = min(outcome.distance + outcome.gc_distance, len(target))
+    assert outcome.constraint_distance == target.constraints.distance(outcome.sequence)
+    total = min(outcome.distance + outcome.constraint_distance, len(target))
     assert outcome.reward == pytest.approx(reward_of(total, len(target), config.reward_exponent))
 
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from learna.cli.main import cli
 from learna.designers import RunOutcome
 from learna.folding import FoldingModel, mfe_structures
-from learna.harness.records import append_record, make_record, write_run_info
+from learna.harness.records import append_record, make_record, read_records, write_run_info
 from learna.harness.report import load_run, summarize
 from learna.structure import Target
 
@@ -144,3 +144,51 @@ def test_wrong_types_in_records_or_run_json_give_one_line_and_exit_2(runs, field
         assert result.exit_code == 2, result.output
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
         assert "corrupted" in result.stderr
+
+
+def test_the_html_report_parses_and_names_every_design(runs, tmp_path):
+    """One self-contained page: the summary table, the plot and one drawing per design, captioned."""
+    from html.parser import HTMLParser
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.images, self.figures, self.tables, self.captions, self._caption = [], [], 0, [], False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.tables += tag == "table"
+            if tag == "img":
+                self.images.append(attrs["src"].split(",")[0])
+            if tag == "figure":
+                self.figures.append(attrs["data-id"])
+            self._caption = tag == "figcaption" or self._caption
+
+        def handle_endtag(self, tag):
+            self._caption = self._caption and tag != "figcaption"
+
+        def handle_data(self, data):
+            if self._caption and " · " in data:
+                self.captions.append(data)
+
+    page_path = tmp_path / "report.html"
+    result = run("report", *runs, "--html", page_path)
+    assert result.exit_code == 0, result.output
+    page = Page()
+    page.feed(page_path.read_text())
+    records = [r for directory in runs for r in read_records(directory)]
+    assert page.tables == 3 and page.images.count("data:image/png;base64") == 1
+    assert sorted(page.figures) == sorted(r.id for r in records)  # every design is drawn (all have a sequence)
+    assert page.images.count("data:image/svg+xml;base64") == len(records)
+    assert all(any(c.startswith(f"{r.id} · {r.method} · run {r.run} · ") for c in page.captions) for r in records)
+    assert "(1)" in page_path.read_text() and "<svg" not in page_path.read_text()  # drawings are data URIs
+
+
+def test_design_drawings_are_written_as_svg(tmp_path):
+    result = run("design", "-t", "((((....))))..((((....))))", "--designs", 2, "--mode", "learna", "--svg",
+                 tmp_path / "svg", "-q", "--time-limit", 20)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "svg").iterdir())
+    assert names == ["target_1.svg", "target_2.svg"]
+    svg = (tmp_path / "svg" / "target_1.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and svg.count("<text") >= 26  # one letter per base

@@ -1,10 +1,22 @@
 """The agent: a configurable actor-critic policy network in torch, the rollout, and the learner with its
-PPO update. It knows nothing of RNA: observations, masks and rewards come from the caller."""
+PPO update. It knows nothing of RNA: observations, masks and rewards come from the caller.
 
-from learna.agent.config import NetworkConfig, PPOConfig
-from learna.agent.learner import Learner
-from learna.agent.network import PolicyNetwork, build_network
-from learna.agent.rollout import EpisodeBatch, collect, policy_distribution, sample_actions
+The names below are imported on first use, so reading an :class:`NetworkConfig` does not import torch.
+"""
 
-__all__ = ["EpisodeBatch", "Learner", "NetworkConfig", "PPOConfig", "PolicyNetwork", "build_network", "collect",
-           "policy_distribution", "sample_actions"]
+import importlib
+
+_EXPORTS = {
+    "NetworkConfig": "learna.agent.config", "PPOConfig": "learna.agent.config",
+    "Learner": "learna.agent.learner",
+    "PolicyNetwork": "learna.agent.network", "build_network": "learna.agent.network",
+    "EpisodeBatch": "learna.agent.rollout", "collect": "learna.agent.rollout",
+    "policy_distribution": "learna.agent.rollout", "sample_actions": "learna.agent.rollout",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'learna.agent' has no attribute {name!r}")

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from learna.cli.options import StatusLine, collect_targets, folding_model, folding_options, seed_option
 from learna.designers import DEFAULT_MODE, DESIGNERS, MODES
+from learna.errors import InputFileError
 
 MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGNERS.items())
 
 
 @click.command()
 @click.option("--target", "-t", help='Target structure in dot-bracket notation, e.g. "((((....))))".')
-@click.option("--target-file", type=click.Path(dir_okay=False),
-              help="File of targets: one structure per line, '>id' + structure, a TSV with a dotbracket column, "
-                   "or JSON lines (TSV and JSON lines may add constraint and gc).")
+@click.option("--target-file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File of targets ('-': standard input): one structure per line, '>id' + structure, a TSV with a "
+                   "dotbracket column, or JSON lines (TSV and JSON lines may add constraint and gc).")
 @click.option("--sequence-constraint", "-s",
               help="IUPAC codes (ACGU RYSWKMBDHV N, T = U), one per site of --target: the bases each site may take.")
 @click.option("--gc", help="GC-content target CONTENT[:TOLERANCE], e.g. 0.5:0.05 (default tolerance 0.05), "
                            "for every target without its own.")
+@click.option("--avoid", help="Patterns no design may contain, IUPAC codes, comma-separated (e.g. GAAUUC); "
+                              "'default' stands for GGGG,CCCC,AAAAA,UUUUU (Eterna's lab rules).")
 @click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds per target.")
 @seed_option()
 @click.option("--mode", type=click.Choice(MODES), default=None,
@@ -33,40 +38,92 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
 @click.option("--unique-mfe", is_flag=True,
               help="Count a design as solved only when the target is its unique MFE structure (no tie).")
 @click.option("--max-folds", type=int, help="Also stop after this many folds (a machine-independent budget).")
+@click.option("--designs", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Designs per target: that many different ones (each run gets --time-limit), ranked by robustness.")
+@click.option("--min-distance", type=click.IntRange(1), default=None,
+              help="With --designs: least Hamming distance between two designs of a target (default: a tenth of "
+                   "its sites).")
+@click.option("--processes", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Targets designed in parallel, each in its own worker process (killed --grace s past its limit).")
+@click.option("--grace", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="With --processes: seconds past the limit before a worker is killed (its best design is kept).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "fasta"]), default=None,
+              help="stdout: text (default), json (one object per line, as --json) or fasta ('>id', the sequence "
+                   "and the target: RNAfold's input).")
+@click.option("--svg", "svg_dir", type=click.Path(file_okay=False),
+              help="Write a drawing of each design (ViennaRNA's layout) to DIR/ID.svg (ID_RANK.svg with --designs).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target per line on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @folding_options
-def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode, config_path, checkpoint, unique_mfe,
-           max_folds, as_json, quiet, temperature, dangles, no_lp):
+def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed, mode, config_path, checkpoint, unique_mfe,
+           max_folds, designs, min_distance, processes, grace, output_format, svg_dir, as_json, quiet, temperature,
+           dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
-    from learna.api import make_request, warm_up
+    from learna.api import make_request, several
     from learna.config import config_modes
     from learna.configio import load_json
-    from learna.designers import run_design
 
+    if as_json and output_format not in (None, "json"):
+        raise click.UsageError("--json and --format fasta/text contradict each other")
+    write = FORMATS["json" if as_json else output_format or "text"]
     data = load_json(config_path) if config_path else None
     mode = mode or (config_modes(data) or (DEFAULT_MODE,))[0]
     model = folding_model(temperature, dangles, no_lp)
     requests = [make_request(item, mode=mode, time_limit=time_limit, seed=seed, config=data, checkpoint=checkpoint,
                              model=model, unique_mfe=unique_mfe, max_folds=max_folds)
-                for item in collect_targets(target, target_file, sequence_constraint, gc)]
-    _torch_threads(1)
-    warm_up()
+                for item in collect_targets(target, target_file, sequence_constraint, gc, avoid)]
     status = StatusLine(enabled=not quiet)
-    for request in requests:
-        def progress(s):
-            status(f"[{s.id}] {s.elapsed_s:.1f} s, {s.folds} folds, best distance {s.best_distance}"
-                   + (" (a tied solution; searching for a unique MFE)" if s.solved and s.unique is False else ""))
+    run = _runner(mode, processes, grace, status)
+    results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
+    for ranked in results:
+        for result in ranked:
+            status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
+            click.echo(write(result))
+            if svg_dir and result.sequence:
+                draw(result, Path(svg_dir), model)
 
-        result = run_design(mode, replace(request, progress=progress))
-        status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
-        click.echo(json.dumps(result.to_json()) if as_json else human(result))
 
+def _runner(mode, processes, grace, status):
+    """A function that designs a list of requests and yields the results in order, in this process or (with
+    --processes) in worker processes."""
+    if processes > 1:
+        from learna.harness.batch import design_many
 
-def _torch_threads(count: int) -> None:
+        return lambda requests: list(design_many(mode, requests, processes=processes, grace_s=grace))
     import torch
 
-    torch.set_num_threads(count)
+    from learna.api import warm_up
+    from learna.designers import run_design
+
+    torch.set_num_threads(1)
+    warm_up()
+
+    def progress(s):
+        status(f"[{s.id}] {s.elapsed_s:.1f} s, {s.folds} folds, best distance {s.best_distance}"
+               + (" (a tied solution; searching for a unique MFE)" if s.solved and s.unique is False else ""))
+
+    return lambda requests: [run_design(mode, replace(request, progress=progress)) for request in requests]
+
+
+def draw(result, directory: Path, model) -> Path:
+    """Write the drawing of a design's MFE structure with its bases, atomically; its path."""
+    from learna.fileio import atomic_write_text
+    from learna.folding import svg_drawing
+
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", result.id if result.rank is None else f"{result.id}_{result.rank}")
+    path = directory / f"{name}.svg"
+    try:
+        atomic_write_text(path, svg_drawing(result.sequence, result.folded))
+    except OSError as exc:
+        raise InputFileError(f"cannot write the drawing {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def fasta(result) -> str:
+    """A design as a FASTA record RNAfold reads: the header (``id``, or ``id_rank`` for several designs), the
+    sequence, the target structure."""
+    name = result.id if result.rank is None else f"{result.id}_{result.rank}"
+    return f">{name}\n{result.sequence or ''}\n{result.target}"
 
 
 def human(result) -> str:
@@ -76,7 +133,8 @@ def human(result) -> str:
         state += ", unique MFE" if result.unique_mfe else ", MFE tied with another structure"
     else:
         state = f"not solved (distance {result.distance})" if result.distance is not None else "no design"
-    lines = [f">{result.id} {state}", f"target    {result.target}", f"sequence  {result.sequence}",
+    name = result.id if result.rank is None else f"{result.id} design {result.rank}"
+    lines = [f">{name} {state}", f"target    {result.target}", f"sequence  {result.sequence}",
              f"folded    {result.folded}"]
     if result.mfe is not None:
         gap = "none within reach" if result.energy_gap is None else f"{result.energy_gap:+.2f} kcal/mol"
@@ -90,4 +148,14 @@ def human(result) -> str:
         if constraints["gc"] is not None:
             lines.append(f"GC target {constraints['gc']:g}±{constraints['gc_tolerance']:g}: "
                          f"{'met' if result.constraints_satisfied else 'not met'}")
+        if constraints.get("avoid"):
+            from learna.patterns import hits
+
+            found = sorted({pattern for _, pattern in hits(result.sequence or "", tuple(constraints["avoid"]))})
+            lines.append(f"avoided   {' '.join(constraints['avoid'])}: "
+                         + (f"contains {' '.join(found)}" if found else "none present"))
     return "\n".join(lines)
+
+
+FORMATS = {"text": human, "json": lambda result: json.dumps(result.to_json()), "fasta": fasta}
+"""How each ``--format`` writes one design."""

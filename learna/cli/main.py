@@ -16,15 +16,15 @@ import click
 from learna import __version__
 from learna.errors import LearnaError
 
-# subcommand name -> "module:attribute"; modules are imported only when their command runs,
-# so `learna --help` stays fast and a broken optional dependency cannot break other commands.
-SUBCOMMANDS: dict[str, str] = {
-    "design": "learna.cli.design:design",
-    "benchmark": "learna.cli.benchmark:benchmark",
-    "report": "learna.cli.report:report",
-    "data": "learna.cli.data:data",
-    "hpo": "learna.cli.hpo:hpo",
-    "meta-train": "learna.cli.meta_train:meta_train",
+# subcommand name -> ("module:attribute", summary); modules are imported only when their command runs (not for
+# `learna --help`), so the help stays fast and a broken optional dependency cannot break other commands.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "design": ("learna.cli.design:design", "Design RNA sequences that fold into the target structure(s)."),
+    "benchmark": ("learna.cli.benchmark:benchmark", "Run a method on a dataset's targets, recording every result."),
+    "report": ("learna.cli.report:report", "Solved and uniquely solved counts over time of run directories."),
+    "data": ("learna.cli.data:data", "Shipped benchmark datasets and reproducible random targets."),
+    "hpo": ("learna.cli.hpo:hpo", "Meta-optimise the designer with BOHB (hpbandster)."),
+    "meta-train": ("learna.cli.meta_train:meta_train", "Meta-train a policy for the meta-learna modes."),
 }
 
 
@@ -42,8 +42,13 @@ class LearnaGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in SUBCOMMANDS:
             return None
-        module_name, attribute = SUBCOMMANDS[cmd_name].split(":")
+        module_name, attribute = SUBCOMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`SUBCOMMANDS`, without importing the commands."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in sorted(SUBCOMMANDS.items())])
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:

@@ -33,11 +33,12 @@ def seed_option(help_text: str = "Random seed (same seed, same result).", defaul
 
 
 def collect_targets(target: str | None, target_file: str | None, sequence_constraint: str | None = None,
-                    gc: str | None = None) -> list[Target]:
+                    gc: str | None = None, avoid: str | None = None) -> list[Target]:
     """Targets from --target and/or --target-file; at least one is required.
 
     ``sequence_constraint`` belongs to ``--target``; ``gc`` (``CONTENT[:TOLERANCE]``) applies to every
-    target that has no GC target of its own (from its file). Contradictions are reported here, before any work.
+    target that has no GC target of its own (from its file), ``avoid`` (patterns) to every target.
+    Contradictions are reported here, before any work.
     """
     from learna.api import make_target
 
@@ -51,7 +52,7 @@ def collect_targets(target: str | None, target_file: str | None, sequence_constr
         targets.extend(read_targets(target_file))
     if not targets:
         raise LearnaError("give a target with --target STRUCTURE or --target-file FILE")
-    return targets if gc is None else [t.with_default_gc(gc) for t in targets]
+    return [t.with_defaults(gc, avoid) for t in targets]
 
 
 class StatusLine:

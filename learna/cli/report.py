@@ -12,7 +12,9 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON on stdout.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="Write solved (solid) and uniquely solved (dotted) counts over time as a PNG.")
-def report(directories, as_json, plot_path):
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Write one self-contained HTML page: the table, the plot and a drawing of every design.")
+def report(directories, as_json, plot_path, html_path):
     """Solved counts over time of run directories written by `learna benchmark`."""
     from learna.harness.report import THRESHOLDS_S, format_table, load_run, plot, summarize
 
@@ -25,3 +27,8 @@ def report(directories, as_json, plot_path):
     if plot_path:
         plot(runs, plot_path)
         click.echo(f"plot written to {plot_path}", err=True)
+    if html_path:
+        from learna.harness.html import write_html
+
+        write_html(runs, html_path)
+        click.echo(f"report written to {html_path}", err=True)

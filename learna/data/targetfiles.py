@@ -1,7 +1,9 @@
 """Target files: reading them in four formats (detected from the content) and writing TSV.
 
 * one dot-bracket structure per line (ids 1, 2, …);
-* FASTA-like: ``>id`` header lines, each followed by one structure line;
+* FASTA-like: ``>id`` header lines, each followed by one structure line (a line of bases between the header
+  and the structure, as ``learna design --format fasta`` and RNAfold's input have it, is a design and is
+  ignored);
 * tab-separated with a header containing ``dotbracket`` (and optionally ``id``, ``name``, ``constraint``
   and ``gc``);
 * JSON lines (the first non-blank line starts with ``{``): one object per line with ``dotbracket`` and
@@ -13,10 +15,12 @@ the structure; ``gc`` a GC target ``CONTENT[:TOLERANCE]`` (e.g. ``0.5:0.05``; a 
 letters directly after a structure is that structure's sequence constraint; they take no GC target.
 
 Blank lines and lines starting with ``#`` are ignored in the first two formats, blank lines in JSON lines.
+``-`` as the path reads standard input.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from learna.constraints import DesignConstraints
@@ -25,13 +29,21 @@ from learna.fileio import atomic_write_text, parse_json
 from learna.structure import Target
 
 
+STDIN = "-"
+"""The path that means standard input."""
+
+
 def read_targets(path: str | Path) -> list[Target]:
-    """Parse a target file in any of the supported formats (see the module docstring)."""
-    path = Path(path)
+    """Parse a target file in any of the supported formats (see the module docstring); ``-`` is stdin."""
     try:
-        text = path.read_text()
+        text = sys.stdin.read() if str(path) == STDIN else Path(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"cannot read target file {path}: {exc}") from None
+    return parse_targets(text, "standard input" if str(path) == STDIN else str(path))
+
+
+def parse_targets(text: str, path: str) -> list[Target]:
+    """The targets of a target file's ``text`` (``path`` names it in errors)."""
     lines = text.splitlines()
     first = next((line.strip() for line in lines if line.strip()), "")
     try:
@@ -97,6 +109,8 @@ def _parse_plain(lines: list[str]) -> list[Target]:
             pending_id, after_structure = line[1:].strip() or str(len(entries) + 1), False
         elif line[0].isalpha():  # a sequence constraint: letters, which no structure holds
             if not after_structure:
+                if pending_id is not None and set(line.upper()) <= set("ACGUT"):
+                    continue  # a design between a header and its structure (FASTA as RNAfold reads it)
                 raise InputFileError(f"line {number}: a sequence constraint must directly follow its structure")
             entries[-1][3:] = [line, number]
             after_structure = False

@@ -1,20 +1,16 @@
 """Designers: every design mode is one entry of :data:`DESIGNERS`.
 
-A :class:`Designer` names a mode, the function that runs its loop (``run(request) -> RunOutcome``) and
-whether it uses pretrained weights. :func:`run_design` runs a :class:`DesignRequest` with a registered
-designer and assesses the outcome (:func:`learna.designers.base.finish`). Add a mode by adding an entry.
+A :class:`Designer` names a mode, the function that runs its loop (``run(request) -> RunOutcome``, imported
+on first use, so listing the modes stays cheap) and a one-line summary. :func:`run_design` runs a
+:class:`~learna.designers.base.DesignRequest` with a registered designer and assesses the outcome
+(:func:`learna.designers.base.finish`). Add a mode by adding an entry.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from functools import partial
-from typing import Callable
 
-from learna.designers.agent import run_agent
-from learna.designers.base import DesignRequest, DesignResult, RunOutcome, Status, finish
-from learna.designers.hybrid import run_hybrid
-from learna.designers.weights import resolve_checkpoint, shipped_weights, uses_weights
 from learna.errors import ConfigError
 
 
@@ -23,18 +19,25 @@ class Designer:
     """A design mode."""
 
     name: str
-    run: Callable[[DesignRequest], RunOutcome]
-    """The mode's loop (a picklable module-level callable)."""
+    entry: str
+    """``module:function`` of the mode's loop, ``run(request) -> RunOutcome``."""
     summary: str
     """One line for ``--help``."""
 
+    def run(self, request):
+        """Run the mode's loop on ``request`` (a :class:`~learna.designers.base.DesignRequest`)."""
+        module, function = self.entry.split(":")
+        return getattr(importlib.import_module(module), function)(request)
+
 
 DESIGNERS: dict[str, Designer] = {
-    "hybrid": Designer("hybrid", run_hybrid, "the policy-guided local search (default; best measured)"),
-    "learna": Designer("learna", partial(run_agent, "learna"), "LEARNA: learn from scratch on the target (PPO)"),
-    "meta-learna": Designer("meta-learna", partial(run_agent, "meta-learna"),
+    "hybrid": Designer("hybrid", "learna.designers.hybrid:run_hybrid",
+                       "the policy-guided local search (default; best measured)"),
+    "learna": Designer("learna", "learna.designers.agent:run_learna",
+                       "LEARNA: learn from scratch on the target (PPO)"),
+    "meta-learna": Designer("meta-learna", "learna.designers.agent:run_meta_learna",
                             "Meta-LEARNA: sample from the pretrained policy"),
-    "meta-learna-adapt": Designer("meta-learna-adapt", partial(run_agent, "meta-learna-adapt"),
+    "meta-learna-adapt": Designer("meta-learna-adapt", "learna.designers.agent:run_meta_learna_adapt",
                                   "Meta-LEARNA-Adapt: the pretrained policy, adapted on the target (PPO)"),
 }
 """Every design mode, the default first."""
@@ -49,11 +52,20 @@ def get_designer(mode: str) -> Designer:
     return DESIGNERS[mode]
 
 
-def run_design(mode: str, request: DesignRequest) -> DesignResult:
-    """Run ``request`` with designer ``mode`` and assess its final design."""
-    outcome = get_designer(mode).run(request)
-    return finish(request, mode, outcome, request.config)
+def run_design(mode: str, request):
+    """Run ``request`` with designer ``mode`` and assess its final design (a ``DesignResult``)."""
+    from learna.designers.base import finish
+
+    return finish(request, mode, get_designer(mode).run(request), request.config)
 
 
-__all__ = ["DEFAULT_MODE", "DESIGNERS", "MODES", "DesignRequest", "DesignResult", "Designer", "RunOutcome", "Status",
-           "get_designer", "resolve_checkpoint", "run_design", "shipped_weights", "uses_weights"]
+_EXPORTS = {"DesignRequest": "base", "DesignResult": "base", "RunOutcome": "base", "Status": "base",
+            "resolve_checkpoint": "weights", "shipped_weights": "weights", "uses_weights": "weights"}
+
+__all__ = ["DEFAULT_MODE", "DESIGNERS", "MODES", "Designer", "get_designer", "run_design", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"learna.designers.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'learna.designers' has no attribute {name!r}")

@@ -63,8 +63,8 @@ def new_learner(config: DesignerConfig, state: dict | None, learning: bool, seed
 class _Tracker:
     """The best design so far and the run's milestones (first solution, first unique solution)."""
 
-    def __init__(self, uniqueness: str, start: float, model) -> None:
-        self.uniqueness, self.start, self.model = uniqueness, start, model
+    def __init__(self, request: DesignRequest, uniqueness: str, start: float, model) -> None:
+        self.request, self.uniqueness, self.start, self.model = request, uniqueness, start, model
         self.best: Outcome | None = None
         self.first_solution: str | None = None
         self.solved_at: float | None = None
@@ -77,6 +77,8 @@ class _Tracker:
         return self.unique is not None or (self.uniqueness == "ignore" and self.first_solution is not None)
 
     def offer(self, outcome: Outcome) -> None:
+        if not self.request.novel(outcome.sequence):
+            return  # too close to a design found before (several designs of one target)
         if self.best is None or outcome.total_distance < self.best.total_distance:
             self.best = outcome
         if not outcome.solved:
@@ -110,7 +112,7 @@ def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
     obs = torch.as_tensor(episodes.observations)
     mask = None if episodes.mask is None else torch.as_tensor(episodes.mask)
     rng = generator(request.seed, "episodes")
-    tracker = _Tracker(config.uniqueness, start, config.env.folding)
+    tracker = _Tracker(request, config.uniqueness, start, config.env.folding)
     restarts, updates, last_report = 0, 0, 0.0
     learner = new_learner(config, state, setting.learning, derive_seed(request.seed, "network", restarts))
     restart_at = start + config.restart_timeout if config.restart_timeout else float("inf")
@@ -141,6 +143,21 @@ def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
     stats = {"episodes": episodes.episodes, "updates": updates, "restarts": restarts,
              "fold_time_s": round(episodes.fold_time_s, 3)}
     return tracker.outcome(time.monotonic() - start, episodes.folds, stats)
+
+
+def run_learna(request: DesignRequest) -> RunOutcome:
+    """LEARNA: learn from scratch on the target."""
+    return run_agent("learna", request)
+
+
+def run_meta_learna(request: DesignRequest) -> RunOutcome:
+    """Meta-LEARNA: sample from the pretrained policy."""
+    return run_agent("meta-learna", request)
+
+
+def run_meta_learna_adapt(request: DesignRequest) -> RunOutcome:
+    """Meta-LEARNA-Adapt: the pretrained policy, adapted on the target."""
+    return run_agent("meta-learna-adapt", request)
 
 
 def _status(request: DesignRequest, tracker: _Tracker, episodes: TargetEpisodes, elapsed: float) -> Status:

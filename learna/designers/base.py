@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from learna.config import DesignerConfig
 from learna.folding import fold_structure
 from learna.quality import Assessment, assess
 from learna.structure import Target
+
+if TYPE_CHECKING:  # the config is only passed through here; importing it would load the environment's
+    from learna.config import DesignerConfig
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Status:
     elapsed_s: float
     folds: int
     best_distance: int | None
-    """d + d_GC of the best design so far (None before the first)."""
+    """d + d_C of the best design so far (None before the first)."""
     best_sequence: str | None
     solved: bool
     """A design folding into the target (ties allowed) was found."""
@@ -50,6 +52,15 @@ class DesignRequest:
     """Pretrained weights for the modes that use them (None: the shipped ones)."""
     progress: Callable[[Status], None] | None = None
     """Called with a :class:`Status` now and then (at most a few times per second)."""
+    exclude: tuple[str, ...] = ()
+    """Designs found before (several designs of one target): a solution closer than ``min_distance`` to one of
+    them does not count, and the design goes on."""
+    min_distance: int = 1
+    """Least Hamming distance a solution keeps from every ``exclude`` sequence."""
+
+    def novel(self, sequence: str) -> bool:
+        """Whether ``sequence`` keeps ``min_distance`` from every excluded design."""
+        return all(sum(a != b for a, b in zip(sequence, other)) >= self.min_distance for other in self.exclude)
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ class DesignResult(Assessment):
     """ViennaRNA folds the design spent."""
     stats: dict = field(default_factory=dict)
     """Mode-specific counters (episodes, updates, restarts, evaluations, …)."""
+    rank: int | None = None
+    """Among several designs of one target (``--designs``), this one's place by robustness (1: the best)."""
 
     def to_json(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -29,7 +29,7 @@ class EnvConfig:
     reward_exponent: float = 1.0
     """α in the reward (1 − d/N)^α."""
     mutation_threshold: int = 5
-    """``lis`` runs when 0 < d < threshold, ``near_search`` when 0 < d + d_GC < threshold (0 disables
+    """``lis`` runs when 0 < d < threshold, ``near_search`` when 0 < d + d_C < threshold (0 disables
     either); ``search`` ignores it."""
     paired_improvement: bool = False
     """True: the local improvement re-assigns a mismatched paired site together with its partner, over
@@ -41,9 +41,9 @@ class EnvConfig:
     """How an unsolved design is improved before it is rewarded: ``lis`` (default) LEARNA's local
     improvement step, every assignment of the mismatched sites when 0 < d < ``mutation_threshold``
     (docs/original.md §1); ``search`` the ensemble-guided local search (:func:`learna.search.refine`)
-    started from every unsolved design (d + d_GC > 0, no threshold: its cost is bounded by
+    started from every unsolved design (d + d_C > 0, no threshold: its cost is bounded by
     ``improvement_evaluations``, not by d), within that many folds; ``near_search`` the same search, only
-    for a near miss (0 < d + d_GC < ``mutation_threshold``), so a far design costs one fold as with ``lis``.
+    for a near miss (0 < d + d_C < ``mutation_threshold``), so a far design costs one fold as with ``lis``.
     Either way the improved sequence is the one rewarded and kept."""
     improvement_evaluations: int = 100
     """``search``, ``near_search``: the most candidates the search folds per design (the design itself included)."""

@@ -19,6 +19,7 @@ from learna.env.reward import evaluate_design
 from learna.structure import Target
 
 DEFAULT_TARGETS = ("((((((....))))))",)
+ENV_ID = "learna/RnaDesign-v0"
 
 
 class RnaDesignEnv(gym.Env):
@@ -103,8 +104,12 @@ class RnaDesignEnv(gym.Env):
             "folded": outcome.folded,
             "distance": outcome.distance,
             "normalized_distance": outcome.distance / len(self.target),
-            "gc_distance": outcome.gc_distance,
+            "constraint_distance": outcome.constraint_distance,
             "solved": outcome.solved,
         }
         terminal_obs = np.zeros_like(self._observations[0])
         return terminal_obs, float(outcome.reward), True, False, info
+
+
+if ENV_ID not in gym.envs.registry:
+    gym.register(id=ENV_ID, entry_point="learna.env.rna_design:RnaDesignEnv")

@@ -15,7 +15,8 @@ from typing import Callable
 from learna.api import warm_up
 from learna.baselines import walk
 from learna.config import DesignerConfig
-from learna.designers import MODES, DesignRequest, RunOutcome, Status, get_designer, resolve_checkpoint
+from learna.designers import MODES, get_designer
+from learna.designers.base import DesignRequest, RunOutcome, Status
 from learna.errors import ConfigError
 from learna.folding import FoldingModel
 from learna.structure import Target
@@ -32,6 +33,8 @@ class Task:
     uniqueness: str
     config: DesignerConfig | None
     checkpoint: str | None
+    max_folds: int | None = None
+    """Design modes: a fold budget besides the time limit."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def _run_design(mode: str, task: Task, report: Callable[[RunOutcome], None]) -> 
         if status.best_sequence is not None:
             report(RunOutcome(status.best_sequence, status.elapsed_s, status.folds))
 
-    request = DesignRequest(task.target, task.config, task.time_limit, task.seed,
+    request = DesignRequest(task.target, task.config, task.time_limit, task.seed, max_folds=task.max_folds,
                             checkpoint=None if task.checkpoint is None else Path(task.checkpoint), progress=progress)
     return get_designer(mode).run(request)
 
@@ -101,4 +104,6 @@ def resolve(method: Method, config: DesignerConfig | None, checkpoint: str | Non
     not in every worker."""
     if not method.configurable:
         return None
+    from learna.designers.weights import resolve_checkpoint  # loads torch: only when a method runs
+
     return resolve_checkpoint(method.name, config, checkpoint)[0]

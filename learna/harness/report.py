@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from learna.harness.records import duplicate_keys, latest_records, read_records, read_run_info
-from learna.plots import figure, save_png
+from learna.plots import figure, png_bytes, save_png
 
 THRESHOLDS_S = (10.0, 60.0, 600.0, 3600.0)
 
@@ -130,6 +130,15 @@ def _dataset_label(dataset: str) -> str:
 def plot(runs: list[RunResults], path: str | Path, unique: bool = True) -> None:
     """Solved count over time (log axis) as a PNG: per run directory the any-run curve (solid), with
     ``unique`` the uniquely solved one (dotted), and with several runs the mean over runs (dashed)."""
+    save_png(_plot_figure(runs, unique), path)
+
+
+def plot_png(runs: list[RunResults], unique: bool = True) -> bytes:
+    """The PNG of :func:`plot`, in memory."""
+    return png_bytes(_plot_figure(runs, unique))
+
+
+def _plot_figure(runs: list[RunResults], unique: bool):
     from matplotlib.ticker import MaxNLocator
 
     fig, axes = figure()
@@ -155,7 +164,7 @@ def plot(runs: list[RunResults], path: str | Path, unique: bool = True) -> None:
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
-    save_png(fig, path)
+    return fig
 
 
 def _labels(runs: list[RunResults]) -> list[str]:

@@ -160,7 +160,7 @@ def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
     return records
 
 
-def _work(job: tuple[Method, Task], context: JobContext):
+def work(job: tuple[Method, Task], context: JobContext):
     """Worker body: one torch thread, warm up, signal ``ready`` (the clock starts), run the method.
 
     Adds ``cpu_s`` to the stats: CPU seconds of the worker and its reaped children during the run
@@ -203,7 +203,7 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
                               todo=len(jobs))
         kill_after = spec.time_limit_s + (0.0 if method.stops_at_limit else spec.grace_s)
         written = []
-        for end in run_jobs(jobs, _work, processes=spec.processes, kill_after_s=kill_after,
+        for end in run_jobs(jobs, work, processes=spec.processes, kill_after_s=kill_after,
                             preload=("learna.harness.run", *method.preload)):
             target_id, run, seed = end.key
             record = job_record(end, spec, method, template.uniqueness, by_id[target_id], run, seed)

@@ -26,18 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from learna.constraints import ALL_PAIRS, BASES, WATSON_CRICK, gc_count
+from learna.alphabet import BASE_INDEX, BASES, PAIR_INDEX, PAIRS, WATSON_CRICK
+from learna.constraints import gc_count
 from learna.errors import ConfigError
 from learna.search.config import SearchConfig
 from learna.structure import Target
 
-PAIRS = ALL_PAIRS
-"""Order of the columns of :attr:`Prior.pair_probs`: (base at i, base at j) for a pair i < j. The columns of
-:attr:`Prior.unpaired_probs` are ``BASES`` (A C G U)."""
+# the columns of Prior.pair_probs are PAIRS ((base at i, base at j) for a pair i < j), those of
+# Prior.unpaired_probs BASES (A C G U): learna.alphabet
 LOOP_PREFERENCE = "ACUG"
 """Base of an unpaired site in a rule-based start: the first one the sequence constraint allows."""
-PAIR_INDEX = {pair: k for k, pair in enumerate(PAIRS)}
-BASE_INDEX = {base: k for k, base in enumerate(BASES)}
 
 
 @dataclass(frozen=True)
