@@ -63,6 +63,11 @@ META_LEARNA_SEARCH = replace(META_LEARNA_PAPER, env=replace(META_LEARNA_PAPER.en
 META_TRAINING = META_LEARNA_PAPER
 """Default configuration of ``learna meta-train`` (the formulation the shipped weights were trained with)."""
 
+# Expert iteration (learna meta-train --method exit): the Meta-LEARNA network reading the same window, with
+# GU and UG pairs among its actions (so that it can write what the search's solutions hold), and the hybrid's
+# search as the expert.
+EXIT_TRAINING = replace(HYBRID_TUNED, env=replace(HYBRID_TUNED.env, wobble_actions=True))
+
 PRESETS: dict[str, DesignerConfig] = {
     "learna": LEARNA_NEAR_SEARCH,
     "meta-learna": META_LEARNA_SEARCH,

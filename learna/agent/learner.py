@@ -10,7 +10,7 @@ import torch
 from learna.agent.config import PPOConfig
 from learna.agent.network import PolicyNetwork
 from learna.agent.rollout import EpisodeBatch
-from learna.agent.update import ppo_update
+from learna.agent.update import imitation_loss, ppo_update
 from learna.errors import CheckpointError
 
 
@@ -34,6 +34,28 @@ class Learner:
         stats = ppo_update(self.network, self.optimizer, batches, self.ppo, rng)
         self.updates += 1
         return stats
+
+    def imitate(self, demonstrations: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]],
+                entropy_coef: float = 0.0) -> dict[str, float]:
+        """One Adam step of cross-entropy to demonstrated actions (expert iteration): ``demonstrations`` are
+        (observations (T, W), actions (T,) with −1 where unlabelled, mask (T, A) or None) of episodes on one
+        or several targets; the loss is their mean (:func:`learna.agent.update.imitation_loss`)."""
+        if self.optimizer is None:
+            raise RuntimeError("a fixed policy does not learn")
+        losses, stats = [], []
+        for obs, actions, mask in demonstrations:
+            logits, _ = self.network(obs)
+            loss, step_stats = imitation_loss(logits, actions, mask, entropy_coef)
+            losses.append(loss)
+            stats.append(step_stats)
+        total = torch.stack(losses).mean()
+        self.optimizer.zero_grad()
+        total.backward()
+        if self.ppo.max_grad_norm > 0:
+            torch.nn.utils.clip_grad_norm_(self.network.parameters(), self.ppo.max_grad_norm)
+        self.optimizer.step()
+        self.updates += 1
+        return {key: float(sum(s[key] for s in stats) / len(stats)) for key in stats[0]}
 
     def optimizer_state(self) -> dict:
         return {} if self.optimizer is None else self.optimizer.state_dict()

@@ -83,3 +83,19 @@ def ppo_update(network: PolicyNetwork, optimizer: torch.optim.Optimizer, batches
                 torch.nn.utils.clip_grad_norm_(network.parameters(), config.max_grad_norm)
             optimizer.step()
     return stats
+
+
+def imitation_loss(logits: torch.Tensor, actions: torch.Tensor, mask: torch.Tensor | None,
+                   entropy_coef: float) -> tuple[torch.Tensor, dict[str, float]]:
+    """Cross-entropy of the policy to demonstrated actions (T,) (−1: no label at that step) minus an entropy
+    bonus: mean over labelled steps of −log π(a*|s) − β·H(π(·|s)). With a ``mask`` the policy is the softmax
+    over the allowed actions, as in sampling."""
+    log_probs = torch.log_softmax(masked_logits(logits, mask), dim=-1)
+    labelled = actions >= 0
+    chosen = log_probs[labelled].gather(1, actions[labelled][:, None]).squeeze(1)
+    finite = log_probs if mask is None else log_probs.masked_fill(~mask, 0.0)
+    entropy = -(log_probs.exp() * finite).sum(-1)[labelled]
+    cross_entropy = -chosen.mean()
+    loss = cross_entropy - entropy_coef * entropy.mean()
+    return loss, {"cross_entropy": float(cross_entropy.detach()), "accuracy":
+                  float((log_probs[labelled].argmax(-1) == actions[labelled]).float().mean())}

@@ -1,9 +1,10 @@
-"""``learna meta-train``: train one shared policy on generated targets (Meta-LEARNA).
+"""``learna meta-train``: train one shared policy on generated targets, by PPO (Meta-LEARNA, the default) or
+by expert iteration (``--method exit``: the policy imitates the search's solutions, :mod:`learna.expert_iteration`).
 
 SIGTERM and Ctrl-C are handled from the first moment: before training they exit (143, 130) with nothing
-half-written; during training they stop the workers and save a checkpoint first. Generating the training
+half-written; during training they stop the workers and save a checkpoint first. Generating the PPO training
 targets is not counted in ``--time-budget``: the generated set is written to ``OUT/training_targets.tsv``
-once and reused by ``--resume``.
+once and reused by ``--resume`` (expert iteration generates each round's targets inside its budget).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ TARGETS_FILE = "training_targets.tsv"
 
 
 @click.command("meta-train")
+@click.option("--method", type=click.Choice(["ppo", "exit"]), default="ppo", show_default=True,
+              help="ppo: Meta-LEARNA's PPO on generated targets; exit: expert iteration on the search's solutions.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Run directory (checkpoint, progress).")
 @click.option("--time-budget", type=float, required=True,
               help="Seconds of training (wall-clock; generating the targets comes before and is not counted).")
@@ -27,20 +30,33 @@ TARGETS_FILE = "training_targets.tsv"
 @click.option("--targets", "targets_file", help="Training targets (dataset name or file); default: generated.")
 @click.option("--count", type=int, default=2000, show_default=True, help="Generated training targets.")
 @click.option("--min-length", type=int, default=50, show_default=True)
-@click.option("--max-length", type=int, default=450, show_default=True)
-@click.option("--data-seed", type=int, default=1001, show_default=True, help="Seed of the generated training set.")
+@click.option("--max-length", type=int, default=None, help="Longest generated target [ppo: 450; exit: 300].")
+@click.option("--data-seed", type=int, default=None, help="Seed of the generated targets [ppo: 1001; exit: 1100001].")
+@click.option("--rounds", type=click.IntRange(1), help="exit: stop after this many rounds (also).")
+@click.option("--round-targets", type=click.IntRange(1, 100000), default=32, show_default=True,
+              help="exit: generated targets the expert designs per round.")
+@click.option("--design-seconds", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
+              help="exit: the expert's seconds per target.")
+@click.option("--kind", type=click.Choice(["mfe", "motif"]), default="motif", show_default=True,
+              help="exit: generator of the rounds' targets.")
 @seed_option()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config over the paper's Meta-LEARNA configuration.")
 @click.option("--resume", is_flag=True, help="Continue from the run directory's last checkpoint.")
 @click.option("--checkpoint-every", type=float, default=60.0, show_default=True, help="Seconds between checkpoints.")
 @folding_options
-def meta_train(out, time_budget, workers, targets_file, count, min_length, max_length, data_seed, seed,
-               config_path, resume, checkpoint_every, temperature, dangles, no_lp):
-    """Meta-train a policy for the meta-learna modes (checkpoints in OUT/checkpoint)."""
+def meta_train(method, out, time_budget, workers, targets_file, count, min_length, max_length, data_seed, rounds,
+               round_targets, design_seconds, kind, seed, config_path, resume, checkpoint_every, temperature, dangles,
+               no_lp):
+    """Meta-train a policy for the pretrained modes (checkpoints in OUT/checkpoint)."""
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop workers, save checkpoint
+    model = folding_model(temperature, dangles, no_lp)
     try:
-        _meta_train(Path(out), time_budget, workers, targets_file, count, min_length, max_length, data_seed, seed,
-                    config_path, resume, checkpoint_every, folding_model(temperature, dangles, no_lp))
+        if method == "exit":
+            _expert_iteration(Path(out), time_budget, workers, min_length, max_length or 300, data_seed, rounds,
+                              round_targets, design_seconds, kind, seed, config_path, resume, model)
+        else:
+            _meta_train(Path(out), time_budget, workers, targets_file, count, min_length, max_length or 450,
+                        1001 if data_seed is None else data_seed, seed, config_path, resume, checkpoint_every, model)
     except KeyboardInterrupt:
         saved = (Path(out) / "checkpoint").is_dir()
         click.echo("interrupted" + (f": checkpoint saved in {Path(out) / 'checkpoint'}; continue with --resume"
@@ -82,6 +98,32 @@ def _meta_train(out: Path, time_budget, workers, targets_file, count, min_length
                    progress=lambda r: status(f"{r['elapsed_s']:.0f} s: {r['updates']} updates, {r['episodes']} "
                                              f"episodes, mean similarity {r['mean_recent_similarity']}"))
     click.echo(f"checkpoint {result.checkpoint} after {result.elapsed_s:.0f} s, {result.updates} updates")
+    curve = out / "learning_curve.png"
+    plot_learning_curve(out / PROGRESS_FILE, curve)
+    click.echo(f"learning curve written to {curve}", err=True)
+
+
+def _expert_iteration(out: Path, time_budget, workers, min_length, max_length, data_seed, rounds, round_targets,
+                      design_seconds, kind, seed, config_path, resume, model) -> None:
+    from learna.api import check_time_limit
+    from learna.errors import ConfigError
+    from learna.expert_iteration import PROGRESS_FILE, ExitConfig, plot_learning_curve, train_exit
+    from learna.presets import EXIT_TRAINING, resolve_config
+
+    check_time_limit(time_budget, "time budget")
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    config = resolve_config("hybrid", path=config_path, base=EXIT_TRAINING, model=model)
+    settings = ExitConfig(targets_per_round=round_targets, min_length=min_length, max_length=max_length,
+                          kind=kind, design_seconds=design_seconds,
+                          **({} if data_seed is None else {"data_seed": data_seed}))
+    status = StatusLine(interval=0)
+    result = train_exit(config, settings, time_budget, seed, out, workers=workers, rounds=rounds, resume=resume,
+                        progress=lambda r: status(f"round {r['round']}: expert solved {r['expert_solved']}/"
+                                                  f"{r['targets']} ({r['expert_unique']} unique), apprentice "
+                                                  f"{r['apprentice_solve_rate']}, cross-entropy {r['cross_entropy']}"))
+    click.echo(f"checkpoint {result.checkpoint} after {result.rounds} rounds, {result.elapsed_s:.0f} s, "
+               f"{result.demonstrations} demonstrations")
     curve = out / "learning_curve.png"
     plot_learning_curve(out / PROGRESS_FILE, curve)
     click.echo(f"learning curve written to {curve}", err=True)

@@ -81,3 +81,16 @@ def action_mask(target: Target, config: EnvConfig) -> np.ndarray | None:
     bases[:, : len(BASE_ACTIONS)] = allowed[:, [BASE_INDEX[b] for b in BASE_ACTIONS]]
     pair_mask = constraints.pair_mask(target.partners, pairs)[sites]
     return np.where(paired[:, None], pair_mask, bases)
+
+
+def encode_sequence(target: Target, sequence: str, config: EnvConfig) -> np.ndarray:
+    """The actions (T,) that write ``sequence`` (the inverse of :func:`decode_actions`); −1 at a step whose
+    base or pair no action writes (a GU pair without wobble actions, a non-canonical pair)."""
+    base_action = {base: k for k, base in enumerate(BASE_ACTIONS)}
+    pair_action = {pair: k for k, pair in enumerate(pair_actions(config.wobble_actions))}
+    actions = np.full(len(target.design_sites), -1, dtype=np.int64)
+    for step, site in enumerate(target.design_sites):
+        partner = target.partners[site]
+        value = sequence[site] if partner < 0 else sequence[site] + sequence[partner]
+        actions[step] = (base_action if partner < 0 else pair_action).get(value, -1)
+    return actions
