@@ -22,9 +22,10 @@ checkpoint, reusing the demonstrations already written for it.
 from __future__ import annotations
 
 import io
+import json
 import statistics
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -39,7 +40,7 @@ from learna.data import GenerationSpec, generate_targets
 from learna.designers.agent import new_learner
 from learna.env.encoding import action_mask, encode_sequence, episode_observations
 from learna.errors import CheckpointError, ConfigError
-from learna.fileio import append_jsonl, atomic_write_bytes, read_jsonl
+from learna.fileio import append_jsonl, atomic_write_bytes, atomic_write_json, parse_json, read_jsonl
 from learna.folding import fold_structure
 from learna.processes import pool
 from learna.seeding import derive_seed, generator
@@ -49,6 +50,7 @@ CHECKPOINT_DIR = "checkpoint"
 OPTIMIZER_FILE = "optimizer.pt"
 PROGRESS_FILE = "progress.jsonl"
 DEMONSTRATIONS_FILE = "demonstrations.jsonl"
+SETTINGS_FILE = "run.json"
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,17 @@ class _Run:
         self.learner = Learner(new_learner(config, None, learning=False, seed=derive_seed(seed, "exit")).network, ppo)
         self.counters = {"rounds": 0, "elapsed_s": 0.0, "updates": 0}
         self.demonstrations: list[Demonstration] = []
+        settings_path = out / SETTINGS_FILE
+        recorded = {"exit": asdict(settings), "config": config.to_dict(), "seed": seed}
         if resume:
+            if settings_path.exists() and parse_json(settings_path.read_bytes(), str(settings_path)) != \
+                    json.loads(json.dumps(recorded)):
+                raise ConfigError(f"{out} was run with other settings (see its {SETTINGS_FILE}): resume with the "
+                                  "same options, or choose another --out")
             self._restore()
         elif (out / DEMONSTRATIONS_FILE).exists():
             raise ConfigError(f"{out} holds an expert-iteration run: pass --resume, or choose another --out")
+        atomic_write_json(settings_path, recorded)
 
     def _restore(self) -> None:
         directory = self.out / CHECKPOINT_DIR

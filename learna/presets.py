@@ -63,10 +63,12 @@ META_LEARNA_SEARCH = replace(META_LEARNA_PAPER, env=replace(META_LEARNA_PAPER.en
 META_TRAINING = META_LEARNA_PAPER
 """Default configuration of ``learna meta-train`` (the formulation the shipped weights were trained with)."""
 
-# Expert iteration (learna meta-train --method exit): the Meta-LEARNA network reading the same window, with
-# GU and UG pairs among its actions (so that it can write what the search's solutions hold), and the hybrid's
-# search as the expert.
-EXIT_TRAINING = replace(HYBRID_TUNED, env=replace(HYBRID_TUNED.env, wobble_actions=True))
+# Expert iteration (learna meta-train --method exit): a wider network than Meta-LEARNA's reading the same
+# window (it learns by imitation, not by reward), with GU and UG pairs among its actions (so that it can write
+# what the search's solutions hold), and the hybrid's search as the expert.
+EXIT_TRAINING = replace(HYBRID_TUNED, env=replace(HYBRID_TUNED.env, wobble_actions=True),
+                        network=NetworkConfig(embedding_size=4, conv_radii=(5, 2), conv_channels=(32, 32),
+                                              lstm_layers=0, lstm_units=1, fc_layers=2, fc_units=64))
 
 PRESETS: dict[str, DesignerConfig] = {
     "learna": LEARNA_NEAR_SEARCH,
