@@ -35,9 +35,12 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
 @click.option("--max-folds", type=int, help="Also stop after this many folds (a machine-independent budget).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target per line on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Design every target as a task on a Dask cluster: its scheduler's address (tcp://HOST:8786) or "
+                   "scheduler file; results print as they finish. Needs pip install 'learna[dask]'.")
 @folding_options
 def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode, config_path, checkpoint, unique_mfe,
-           max_folds, as_json, quiet, temperature, dangles, no_lp):
+           max_folds, as_json, quiet, scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
     from learna.api import make_request, warm_up
     from learna.config import config_modes
@@ -50,6 +53,8 @@ def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode,
     requests = [make_request(item, mode=mode, time_limit=time_limit, seed=seed, config=data, checkpoint=checkpoint,
                              model=model, unique_mfe=unique_mfe, max_folds=max_folds)
                 for item in collect_targets(target, target_file, sequence_constraint, gc)]
+    if scheduler is not None:
+        return _design_on_cluster(mode, requests, scheduler, as_json, quiet)
     _torch_threads(1)
     warm_up()
     status = StatusLine(enabled=not quiet)
@@ -61,6 +66,24 @@ def design(target, target_file, sequence_constraint, gc, time_limit, seed, mode,
         result = run_design(mode, replace(request, progress=progress))
         status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
         click.echo(json.dumps(result.to_json()) if as_json else human(result))
+
+
+def _design_on_cluster(mode, requests, scheduler, as_json, quiet) -> None:
+    """Every request as a task on the Dask cluster at ``scheduler``, each printed as it finishes; exit 1 if any
+    failed (after printing the rest)."""
+    from learna.harness.designs import design_batch
+
+    status, failed = StatusLine(enabled=not quiet), 0
+    for result in design_batch(mode, requests, scheduler=scheduler):
+        if "error" in result.stats:
+            failed += 1
+            click.echo(f"[{result.id}] failed: {result.stats['error'].splitlines()[-1]}", err=True)
+        else:
+            status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
+        click.echo(json.dumps(result.to_json()) if as_json else human(result))
+    if failed:
+        click.echo(f"{failed} of {len(requests)} designs failed", err=True)
+        raise click.exceptions.Exit(1)
 
 
 def _torch_threads(count: int) -> None:

@@ -32,6 +32,8 @@ class Task:
     uniqueness: str
     config: DesignerConfig | None
     checkpoint: str | None
+    max_folds: int | None = None
+    """Design modes: stop after this many folds as well (``learna design --max-folds``)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _run_design(mode: str, task: Task, report: Callable[[RunOutcome], None]) -> 
         if status.best_sequence is not None:
             report(RunOutcome(status.best_sequence, status.elapsed_s, status.folds))
 
-    request = DesignRequest(task.target, task.config, task.time_limit, task.seed,
+    request = DesignRequest(task.target, task.config, task.time_limit, task.seed, task.max_folds,
                             checkpoint=None if task.checkpoint is None else Path(task.checkpoint), progress=progress)
     return get_designer(mode).run(request)
 
