@@ -83,10 +83,16 @@ LABEL org.opencontainers.image.title="learna" \
       org.opencontainers.image.description="Design RNA sequences for target secondary structures (LEARNA, BOHB)" \
       org.opencontainers.image.licenses="MIT"
 
+# DASK_*: Dask's own monitoring turned down in scheduler and worker containers (learna's tasks do not use
+# it; by default it takes about 15 % of a core per idle cluster: scripts/dask_local_cluster.sh)
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    MPLBACKEND=Agg
+    MPLBACKEND=Agg \
+    DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False \
+    DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s \
+    DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL=5s \
+    DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL=1s
 
 RUN useradd -l --create-home --uid 10001 --user-group learna \
     && install -d -o learna -g learna /results

@@ -20,6 +20,9 @@ distributed = pytest.importorskip("distributed", reason="Dask is not installed (
 SHORT = "8,1,23"  # the three shortest Eterna100-V2 targets: hybrid solves each in well under a second
 LONG_FIRST = "90,22,1,8"  # 90 (400 nt) always takes the whole limit; it is planned, so sent, first
 BIN = Path(sys.executable).parent
+QUIET = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False", "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+         "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "5s",
+         "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s"}  # as scripts/dask_local_cluster.sh sets them
 
 
 def run(*args):
@@ -54,7 +57,7 @@ class Cluster:
         log = open(self.directory / f"{name}.log", "w")
         return subprocess.Popen([str(BIN / "dask"), *args, "--no-dashboard", "--scheduler-file",
                                  str(self.scheduler_file)], stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, env={**os.environ, **QUIET})
 
     def add_worker(self, name):
         self.workers[name] = self._start(name, "worker", "--nworkers", "1", "--nthreads", "1", "--name", name,
@@ -73,11 +76,16 @@ class Cluster:
         names = {address: info["name"] for address, info in self.client.scheduler_info()["workers"].items()}
         return {names[address]: list(keys) for address, keys in self.client.processing().items() if keys}
 
+    def kill_scheduler(self):
+        os.killpg(self.scheduler.pid, signal.SIGKILL)
+        self.scheduler.wait()
+
     def close(self):
-        self.client.close()
+        self.client.close(timeout=5)
         for process in [*self.workers.values(), self.scheduler]:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +190,26 @@ def test_a_worker_lost_mid_task_loses_and_duplicates_nothing(cluster, tmp_path):
     assert stderr.count(" | ETA ") == 4
 
 
+@pytest.mark.slow
+def test_a_lost_scheduler_stops_the_client_with_one_line_and_resume_continues(cluster, tmp_path):
+    """(Last of the cluster's tests: it ends the cluster.)"""
+    out = tmp_path / "run"
+    args = ["benchmark", "--dataset", "eterna100-v2", "--method", "hybrid", "--ids", "8,90", "--time-limit", 3,
+            "--out", out, "-q"]
+    client = _start_cli(*args, "--scheduler", cluster.address)
+    deadline = time.monotonic() + 120
+    while not any(k.startswith("learna-90-") for keys in cluster.busy().values() for k in keys):
+        assert time.monotonic() < deadline and client.poll() is None, client.poll()
+        time.sleep(0.05)
+    cluster.kill_scheduler()
+    _, stderr = client.communicate(timeout=120)
+    assert client.returncode == 2 and len(stderr.strip().splitlines()) == 1, stderr
+    assert "the Dask scheduler at" in stderr and "continue with --resume" in stderr
+    assert _count_lines(out / "records.jsonl") <= 1
+    assert run(*args, "--resume").exit_code == 0  # here, without a cluster
+    assert sorted(r.id for r in read_records(out)) == ["8", "90"]
+
+
 def test_a_bad_or_unreachable_scheduler_gives_one_line_and_writes_nothing(tmp_path, monkeypatch):
     import learna.harness.cluster
 
@@ -207,11 +235,12 @@ def test_without_dask_a_scheduler_asks_for_the_extra(tmp_path, monkeypatch):
 
 
 def test_a_worker_with_other_versions_refuses_the_task():
-    from learna.harness.cluster import _run_task
-    from learna.harness.run import work
+    from learna.harness.cluster import _run_task, installed_versions
 
-    end = _run_task(("8", 0, 1), work, None, 1.0, (), {"learna": "0.0.1", "viennarna": "1.0", "torch": "1.0"})
+    other = {**installed_versions(), "ViennaRNA": "2.0.0"}
+    end = _run_task(("8", 0, 1), b"", 1.0, (), other)
     assert end.kind == "error" and "install the same versions on every worker" in end.value
+    assert "ViennaRNA 2.0.0" in end.value
     assert end.key == ("8", 0, 1)
 
 

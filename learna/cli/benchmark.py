@@ -19,8 +19,8 @@ MERGE_PARAMETERS = {"shard_dirs", "merge", "out", "as_json", "quiet"}
 
 @click.command()
 @click.argument("shard_dirs", nargs=-1, type=click.Path(file_okay=False), metavar="[SHARD_DIR]...")
-@click.option("--dataset", help="A shipped dataset (see `learna data list`) or a target file.")
-@click.option("--method", help=f"One of: {', '.join(METHODS)}.")
+@click.option("--dataset", help="A shipped dataset (see `learna data list`) or a target file. Required unless --merge.")
+@click.option("--method", help=f"One of: {', '.join(METHODS)}. Required unless --merge.")
 @click.option("--out", required=True, type=click.Path(), help="Run directory (records.jsonl, run.json).")
 @click.option("--time-limit", type=float, default=60.0, show_default=True,
               help="Wall-clock seconds per target and run.")
