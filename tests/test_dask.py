@@ -208,6 +208,7 @@ def test_a_lost_scheduler_stops_the_client_with_one_line_and_resume_continues(cl
     assert _count_lines(out / "records.jsonl") <= 1
     assert run(*args, "--resume").exit_code == 0  # here, without a cluster
     assert sorted(r.id for r in read_records(out)) == ["8", "90"]
+    assert json.loads((out / "run.json").read_text())["scheduler"] is None  # where it last ran
 
 
 def test_a_bad_or_unreachable_scheduler_gives_one_line_and_writes_nothing(tmp_path, monkeypatch):

@@ -170,7 +170,8 @@ def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
         repair_records(out)
         records = read_records(out)
         info = {**old, "ids": old["ids"] + [i for i in info["ids"] if i not in old["ids"]],
-                "runs": max(old["runs"], info["runs"]), "processes": info["processes"]}
+                "runs": max(old["runs"], info["runs"]), "processes": info["processes"],
+                "scheduler": info.get("scheduler")}
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_run_info(out, info)
