@@ -6,7 +6,8 @@ inside the Dask worker: the design gets a fresh process of its own (one torch th
 clock, killed ``kill_after_s`` after ``ready()``, its last interim result kept), exactly as on one machine.
 The task returns the :class:`~learna.processes.JobEnd`; the client (the one writer of the run directory)
 turns it into a record. The job travels pickled and is unpickled only in the design's process (so is what it
-returns and reports): the Dask worker itself never imports the method, torch or ViennaRNA, and stays small.
+returns and reports): the Dask worker unpickles nothing but this module's task function, so it need not
+import the method, torch or ViennaRNA (the design's process gets them from its forkserver's preload).
 
 * A task's Dask key is derived from everything it runs (job key, body, arguments, deadline): a task is
   idempotent, and a task sent again (a resumed client, while the killed client's task still runs) is the
