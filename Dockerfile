@@ -2,6 +2,7 @@
 #
 #   docker build -t learna .
 #   docker run --rm learna design --target "(((((......)))))" --seed 1
+#   docker run --rm --entrypoint dask learna scheduler      # also a Dask scheduler / worker (compose.dask.yaml)
 #
 # CPU-only: torch comes from PyTorch's CPU wheel index (no CUDA libraries, ~1 GB smaller).
 # Build args:
@@ -15,13 +16,14 @@
 ARG PYTHON_IMAGE=python:3.11-slim
 
 # ---------------------------------------------------------------------------------------------
-# requirements: the pinned dependencies, read from pyproject.toml (one list to keep up to date).
-# Its output changes only when [project].dependencies (or ./wheelhouse) does, so editing the
-# rest of pyproject.toml (tool settings, version) keeps the dependency layers below cached.
+# requirements: the pinned dependencies and the `dask` extra (batch runs on a Dask cluster: the
+# image is also a Dask scheduler and worker), read from pyproject.toml (one list to keep up to date).
+# Its output changes only when those lists (or ./wheelhouse) do, so editing the rest of
+# pyproject.toml (tool settings, version) keeps the dependency layers below cached.
 FROM ${PYTHON_IMAGE} AS requirements
 WORKDIR /req
 COPY pyproject.toml wheelhouse* ./
-RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print(*p['dependencies'], *p['optional-dependencies']['dask'], sep='\n')" > requirements.txt \
     && grep -E '^torch[ =<>!~]' requirements.txt > torch.txt \
     && rm pyproject.toml
 
@@ -81,10 +83,16 @@ LABEL org.opencontainers.image.title="learna" \
       org.opencontainers.image.description="Design RNA sequences for target secondary structures (LEARNA, BOHB)" \
       org.opencontainers.image.licenses="MIT"
 
+# DASK_*: Dask's own monitoring turned down in scheduler and worker containers (learna's tasks do not use
+# it; by default it takes about 15 % of a core per idle cluster: scripts/dask_local_cluster.sh)
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    MPLBACKEND=Agg
+    MPLBACKEND=Agg \
+    DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False \
+    DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s \
+    DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL=5s \
+    DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL=1s
 
 RUN useradd -l --create-home --uid 10001 --user-group learna \
     && install -d -o learna -g learna /results
@@ -96,7 +104,8 @@ COPY --from=builder /opt/venv /opt/venv
 COPY --from=wheel /wheels/ /tmp/wheels/
 RUN pip install --no-cache-dir --disable-pip-version-check --no-index --no-deps /tmp/wheels/learna-*.whl \
     && rm -rf /tmp/wheels \
-    && learna --version
+    && learna --version \
+    && dask --version
 
 # numeric, so that orchestrators can check it is not root (runAsNonRoot)
 USER 10001:10001

@@ -26,3 +26,7 @@ class CheckpointError(LearnaError):
 
 class ConstraintError(LearnaError):
     """Design constraints are malformed or contradict the target (nothing could satisfy them)."""
+
+
+class ClusterError(LearnaError):
+    """A Dask cluster cannot be used: Dask is not installed, or the scheduler is unreachable or lost."""

@@ -178,7 +178,13 @@ def _start(ctx, key: Hashable, args: Any, function: Callable) -> _Slot:
     lifeline, keep_alive = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(sender, lifeline, function, args), name=f"learna-job-{key}")
     started = time.monotonic()
-    process.start()
+    # Ctrl-C or SIGTERM in the middle of start() would leave the new process reading half its arguments (a
+    # traceback on the terminal); they are held until it has them, then the usual clean-up kills it.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     sender.close()  # the parent keeps only its ends: a dead worker reads as EOF, and
     lifeline.close()  # closing keep_alive (or dying) tells the worker to stop
     return _Slot(key, process, receiver, keep_alive, started, started + STARTUP_TIMEOUT_S)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the learna image and run it for real, with the commands of docs/docker.md:
-# `learna --version`, a design, a seconds-long `learna hpo run` in one container, and the
-# master + 2 workers of compose.yaml as separate containers on a private network.
+# `learna --version`, a design, a seconds-long `learna hpo run` in one container, the
+# master + 2 workers of compose.yaml as separate containers on a private network, and a
+# benchmark on the Dask scheduler + 2 workers of compose.dask.yaml, also as separate containers.
 #
-# Usage: scripts/test-container.sh [--skip-hpo] [--rm-image]
+# Usage: scripts/test-container.sh [--skip-hpo] [--skip-dask] [--rm-image]
 #   --skip-hpo     skip both meta-optimisation checks (also: LEARNA_CONTAINER_SKIP_HPO=1)
+#   --skip-dask    skip the Dask cluster check (also: LEARNA_CONTAINER_SKIP_DASK=1)
 #   --rm-image     remove the test image afterwards (default: keep it, so reruns build warm)
 # Env:
 #   LEARNA_CONTAINER_ENGINE   docker | podman (default: docker if its daemon answers, else podman)
@@ -26,12 +28,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IMAGE="${LEARNA_IMAGE:-learna:test}"
 SKIP_HPO="${LEARNA_CONTAINER_SKIP_HPO:-0}"
+SKIP_DASK="${LEARNA_CONTAINER_SKIP_DASK:-0}"
 RM_IMAGE=0
 for arg in "$@"; do
     case "$arg" in
         --skip-hpo) SKIP_HPO=1 ;;
+        --skip-dask) SKIP_DASK=1 ;;
         --rm-image) RM_IMAGE=1 ;;
-        -h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -272,6 +276,42 @@ else
     done
     echo "master and workers exited 0"
     check_run_dir /results/hpo
+    phase_end
+fi
+
+if [[ "$SKIP_DASK" == 1 ]]; then
+    echo "skipping the Dask cluster check (LEARNA_CONTAINER_SKIP_DASK=1 / --skip-dask)"
+else
+    # ------------------------------------------------------------------ dask scheduler + workers
+    # compose.dask.yaml's services as plain containers on the internal network: the scheduler
+    # reachable as `scheduler` (--add-host, as for the master above), 2 workers, and the client
+    # `learna benchmark --scheduler` writing its run directory into the results volume.
+    phase_start "dask scheduler + 2 workers"
+    engine network inspect "$NETWORK" >/dev/null 2>&1 || engine network create --internal "$NETWORK" >/dev/null
+    engine volume inspect "$VOLUME" >/dev/null 2>&1 || engine volume create "$VOLUME" >/dev/null
+    common=(--init "${LIMIT_ARGS[@]}" --label "learna.test.run=$RUN_ID" --network "$NETWORK")
+    engine run -d "${common[@]}" --name "$RUN_ID-scheduler" --hostname scheduler --entrypoint dask "$IMAGE" \
+        scheduler --host 0.0.0.0 --port 8786 --no-dashboard >/dev/null
+    scheduler_ip="$(engine inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$RUN_ID-scheduler")"
+    [[ -n "$scheduler_ip" ]] || fail "the scheduler container has no address on $NETWORK"
+    for i in 1 2; do
+        engine run -d "${common[@]}" --name "$RUN_ID-dask-worker$i" --add-host "scheduler:$scheduler_ip" \
+            --entrypoint dask "$IMAGE" worker tcp://scheduler:8786 --nworkers 1 --nthreads 1 --no-dashboard >/dev/null
+    done
+    if ! out="$(timeout 600 "$ENGINE" "${ENGINE_ARGS[@]}" run --rm "${common[@]}" --add-host "scheduler:$scheduler_ip" \
+        -v "$VOLUME:/results" "$IMAGE" benchmark --scheduler tcp://scheduler:8786 --dataset eterna100-v2 \
+        --method hybrid --ids 8,1,23 --time-limit 10 --out /results/dask --json --quiet)"; then
+        for name in scheduler dask-worker1 dask-worker2; do engine logs "$RUN_ID-$name" 2>&1 | tail -n 12; done
+        fail "learna benchmark --scheduler exited non-zero"
+    fi
+    echo "$out"
+    printf '%s\n' "$out" | python3 -c '
+import json, sys
+summary = json.load(sys.stdin)
+assert summary["records"] == 3, summary
+assert summary["solved_at_limit"]["any"] == 3, summary
+' || fail "the benchmark on the Dask cluster did not record 3 solved targets"
+    echo "3 targets designed on the Dask workers, recorded by the client"
     phase_end
 fi
 

@@ -54,10 +54,13 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
               help="Write a drawing of each design (ViennaRNA's layout) to DIR/ID.svg (ID_RANK.svg with --designs).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target per line on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Design every target as a task on a Dask cluster: its scheduler's address (tcp://HOST:8786) or "
+                   "scheduler file. Needs pip install 'learna[dask]'.")
 @folding_options
-def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed, mode, config_path, checkpoint, unique_mfe,
-           max_folds, designs, min_distance, processes, grace, output_format, svg_dir, as_json, quiet, temperature,
-           dangles, no_lp):
+def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed, mode, config_path, checkpoint,
+           unique_mfe, max_folds, designs, min_distance, processes, grace, output_format, svg_dir, as_json, quiet,
+           scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
     from learna.api import make_request, several
     from learna.config import config_modes
@@ -72,24 +75,36 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     requests = [make_request(item, mode=mode, time_limit=time_limit, seed=seed, config=data, checkpoint=checkpoint,
                              model=model, unique_mfe=unique_mfe, max_folds=max_folds)
                 for item in collect_targets(target, target_file, sequence_constraint, gc, avoid)]
+    if scheduler is not None and processes > 1:
+        raise click.UsageError("--processes is for this machine; on a cluster its workers set the parallelism")
     status = StatusLine(enabled=not quiet)
-    run = _runner(mode, processes, grace, status)
+    run = _runner(mode, processes, grace, status, scheduler)
     results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
+    failed = 0
     for ranked in results:
         for result in ranked:
-            status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s", force=True)
+            if "error" in result.stats:
+                failed += 1
+                click.echo(f"[{result.id}] failed: {result.stats['error'].splitlines()[-1]}", err=True)
+            else:
+                status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s",
+                       force=True)
             click.echo(write(result))
             if svg_dir and result.sequence:
                 draw(result, Path(svg_dir), model)
+    if failed:
+        click.echo(f"{failed} of {len(requests)} designs failed", err=True)
+        raise click.exceptions.Exit(1)
 
 
-def _runner(mode, processes, grace, status):
-    """A function that designs a list of requests and yields the results in order, in this process or (with
-    --processes) in worker processes."""
-    if processes > 1:
-        from learna.harness.batch import design_many
+def _runner(mode, processes, grace, status, scheduler=None):
+    """A function that designs a list of requests and returns the results in order: in this process, or (with
+    --processes or --scheduler) as jobs of the harness in worker processes or on a Dask cluster."""
+    if processes > 1 or scheduler is not None:
+        from learna.harness.designs import design_batch
 
-        return lambda requests: list(design_many(mode, requests, processes=processes, grace_s=grace))
+        return lambda requests: list(design_batch(mode, requests, scheduler=scheduler, processes=processes,
+                                                  grace_s=grace, in_order=True))
     import torch
 
     from learna.api import warm_up

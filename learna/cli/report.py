@@ -15,10 +15,12 @@ import click
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="Write one self-contained HTML page: the table, the plot and a drawing of every design.")
 def report(directories, as_json, plot_path, html_path):
-    """Solved counts over time of run directories written by `learna benchmark`."""
-    from learna.harness.report import THRESHOLDS_S, format_table, load_run, plot, summarize
+    """Solved counts over time of run directories written by `learna benchmark`.
 
-    runs = [load_run(directory) for directory in directories]
+    Shard directories of one run (`learna benchmark --shard K/N`) are reported together, as that run."""
+    from learna.harness.report import THRESHOLDS_S, format_table, load_runs, plot, summarize
+
+    runs = load_runs(directories)
     summaries = [summarize(results) for results in runs]
     if as_json:
         click.echo(json.dumps({"thresholds_s": list(THRESHOLDS_S), "runs": summaries}, indent=2))

@@ -8,16 +8,22 @@ ties with it, with ``time_to_unique_s ≤ t`` (SAMFEO's criterion, :mod:`learna.
 a run's time limit are not reported. Output: a text table, JSON, and a PNG of solved count over time (log
 time axis), one curve per run directory. A run directory holding two records of the same (target, run)
 (two writers, or overlapping shards) is flagged: the table warns and the JSON lists them.
+
+Shard directories (``learna benchmark --shard K/N``) of one run are reported as that run, one row
+(:func:`load_runs`); shards not given are named, and their targets count as not recorded.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from learna.harness.records import duplicate_keys, latest_records, read_records, read_run_info
+from learna.errors import InputFileError
+from learna.harness.records import Record, duplicate_keys, latest_records, read_records
+from learna.harness.shards import read_shard, run_identity, shard_records
 from learna.plots import figure, png_bytes, save_png
 
 THRESHOLDS_S = (10.0, 60.0, 600.0, 3600.0)
@@ -39,6 +45,10 @@ class RunResults:
     """Records present (out of runs × targets)."""
     duplicates: tuple[tuple[str, int], ...] = ()
     """(target, run) pairs recorded more than once."""
+    shard_count: int | None = None
+    """N when these are shards of a run (``--shard K/N``); None for a whole run."""
+    shards: tuple[int, ...] = ()
+    """The shards (K) read, when ``shard_count`` is set."""
 
     @property
     def runs(self) -> int:
@@ -57,12 +67,42 @@ class RunResults:
 
 def load_run(directory: str | Path) -> RunResults:
     """Read a run directory (``run.json`` and ``records.jsonl``) into :class:`RunResults`."""
-    directory = Path(directory)
-    info = read_run_info(directory)
+    return load_runs([directory])[0]
+
+
+def load_runs(directories: list[str | Path]) -> list[RunResults]:
+    """Read run directories into :class:`RunResults`, in the order given; shard directories of one run become
+    one :class:`RunResults` of that run (where its first shard is given). A shard given twice is refused."""
+    rows: dict[object, list[tuple[Path, dict, tuple[int, int] | None]]] = {}
+    for directory in map(Path, directories):
+        info, shard = read_shard(directory)
+        row = rows.setdefault(object() if shard is None else run_identity(info, shard), [])
+        twice = [d for d, _, s in row if s == shard]
+        if twice:
+            raise InputFileError(f"shard {shard[0]}/{shard[1]} is given twice: {twice[0]} and {directory}")
+        row.append((directory, info, shard))
+    return [_row_results(row) for row in rows.values()]
+
+
+def _row_results(row: list[tuple[Path, dict, tuple[int, int] | None]]) -> RunResults:
+    directory, info, shard = row[0]
+    if shard is None:
+        return _results(directory, info, read_records(directory))
+    records = [record for d, i, _ in row for record in shard_records(d, i)]
+    if len(row) > 1:  # the shards' common parent, e.g. runs/x for runs/x/shard-*
+        try:
+            directory = Path(os.path.commonpath([d for d, _, _ in row]))
+        except ValueError:  # relative and absolute paths
+            directory = Path(os.path.commonpath([d.resolve() for d, _, _ in row]))
+    return _results(directory, info, records, shard[1], tuple(sorted(s[0] for _, _, s in row)))
+
+
+def _results(directory: Path, info: dict, all_records: list[Record], shard_count: int | None = None,
+             shards: tuple[int, ...] = ()) -> RunResults:
     ids = {target_id: column for column, target_id in enumerate(info["ids"])}
     times = np.full((info["runs"], len(ids)), np.nan)
     unique_times = times.copy()
-    records, all_records = 0, read_records(directory)
+    records = 0
     for (target_id, run), record in latest_records(all_records).items():
         if target_id in ids and run < times.shape[0]:
             records += 1
@@ -71,7 +111,7 @@ def load_run(directory: str | Path) -> RunResults:
             if record.unique_mfe and record.time_to_unique_s is not None:
                 unique_times[run, ids[target_id]] = record.time_to_unique_s
     return RunResults(directory, info["method"], info["dataset"], float(info["time_limit_s"]), times, unique_times,
-                      records, tuple(duplicate_keys(all_records)))
+                      records, tuple(duplicate_keys(all_records)), shard_count, shards)
 
 
 def summarize(results: RunResults) -> dict:
@@ -87,7 +127,10 @@ def summarize(results: RunResults) -> dict:
             "solved": {f"{t:g}": counts(t) if t <= limit else None for t in THRESHOLDS_S},
             "unique": {f"{t:g}": counts(t, True) if t <= limit else None for t in THRESHOLDS_S},
             "solved_at_limit": counts(limit), "unique_at_limit": counts(limit, True),
-            "duplicates": [list(key) for key in results.duplicates]}
+            "duplicates": [list(key) for key in results.duplicates],
+            "shards": None if results.shard_count is None else
+            {"count": results.shard_count, "read": list(results.shards),
+             "missing": sorted(set(range(1, results.shard_count + 1)) - set(results.shards))}}
 
 
 def format_table(summaries: list[dict]) -> str:
@@ -108,7 +151,17 @@ def format_table(summaries: list[dict]) -> str:
         note += "; with several runs: by any run/mean over runs"
     warnings = [f"warning: {s['directory']} holds {len(s['duplicates'])} (target, run) pair(s) recorded more than "
                 "once (two writers?); the last record of each is counted" for s in summaries if s["duplicates"]]
-    return "\n".join([*lines, note, *warnings])
+    return "\n".join([*lines, note, *warnings, *(_shard_note(s) for s in summaries if s.get("shards"))])
+
+
+def _shard_note(summary: dict) -> str:
+    shards = summary["shards"]
+    read = f"shard {shards['read'][0]}" if len(shards["read"]) == 1 else f"{len(shards['read'])} shards"
+    if not shards["missing"]:
+        return f"{summary['directory']}: {read} of {shards['count']}, the whole run"
+    missing = ", ".join(map(str, shards["missing"][:10])) + (" …" if len(shards["missing"]) > 10 else "")
+    return (f"{summary['directory']}: {read} of {shards['count']}; shard(s) {missing} not given, their targets count "
+            "as not recorded (report every shard directory, or merge them with `learna benchmark --merge`)")
 
 
 def _cell(solved: dict | None, unique: dict | None, runs: int) -> str:

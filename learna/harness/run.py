@@ -8,6 +8,11 @@ is recorded. Each outcome is assessed here, independently of the method (:mod:`l
 appended to ``OUT/records.jsonl`` as soon as it exists (:mod:`learna.harness.records`); ``resume=True``
 skips what is recorded. One process writes to a run directory at a time (:class:`learna.fileio.DirectoryLock`).
 
+Where the jobs run is an executor (:mod:`learna.harness.executors`): ``processes`` local processes, or with
+``scheduler`` a Dask cluster, one task per (target, run), each still a fresh process with the same limits
+(:mod:`learna.harness.cluster`). ``shard`` runs one of N disjoint slices of the (target, run) list
+(:mod:`learna.harness.shards`).
+
 Methods are :data:`learna.harness.methods.METHODS`. Targets may carry design constraints (``constraint``/``gc``
 columns of the dataset file); every design mode honours them, ``rnainverse`` does not and refuses such a
 dataset before anything runs.
@@ -30,11 +35,13 @@ from learna.data import dataset_digest, load_dataset, select_targets
 from learna.errors import ConfigError, InputFileError
 from learna.fileio import DirectoryLock
 from learna.folding import DEFAULT_MODEL, FoldingModel
+from learna.harness.executors import check_scheduler, executor
 from learna.harness.methods import Method, Task, check_inputs, method_named, resolve
 from learna.harness.records import (Record, append_record, completed_keys, latest_records, make_record, read_records,
                                     read_run_info, repair_records, versions, write_run_info)
+from learna.harness.shards import check_shard, plan_pairs, shard_of
 from learna.presets import preset
-from learna.processes import JobContext, JobEnd, run_jobs
+from learna.processes import JobContext, JobEnd
 from learna.seeding import check_seed, derive_seed
 from learna.structure import Target
 
@@ -67,6 +74,11 @@ class BenchmarkSpec:
     checkpoint: str | None = None
     unique_mfe: bool = False
     """Only a design whose unique MFE structure is the target counts as solved (every method)."""
+    scheduler: str | None = None
+    """A Dask scheduler (``tcp://HOST:PORT`` or its scheduler file): every (target, run) runs on that cluster
+    (``processes`` is then unused); None: on this machine."""
+    shard: tuple[int, int] | None = None
+    """``(K, N)``: only the K-th of N disjoint slices of the (target, run) list; None: all of it."""
     options: dict = field(default_factory=dict)
     """The command-line options, recorded in ``run.json``."""
 
@@ -82,6 +94,8 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
         raise ConfigError(f"processes must be in 1..{MAX_PROCESSES} and runs in 1..{MAX_RUNS}, "
                           f"got {spec.processes} and {spec.runs}")
     check_seed(spec.seed)
+    scheduler = None if spec.scheduler is None else check_scheduler(spec.scheduler)
+    shard = check_shard(spec.shard)
     check_inputs(method, config=spec.config is not None, checkpoint=spec.checkpoint is not None)
     targets = select_targets(load_dataset(spec.dataset), spec.ids)
     for target in targets:
@@ -100,7 +114,8 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
     task = Task(targets[0], spec.time_limit_s, spec.seed, spec.model, uniqueness, config, checkpoint)
     info = {"method": spec.method, "dataset": spec.dataset, "dataset_sha256": dataset_digest(spec.dataset),
             "ids": [t.id for t in targets], "runs": spec.runs, "seed": spec.seed, "time_limit_s": spec.time_limit_s,
-            "grace_s": spec.grace_s, "processes": spec.processes, "folding": spec.model.to_dict(),
+            "grace_s": spec.grace_s, "processes": spec.processes, "scheduler": scheduler,
+            "shard": list(shard) if shard else None, "folding": spec.model.to_dict(),
             "uniqueness": uniqueness, "config": None if config is None else config.to_dict(),
             "checkpoint": checkpoint, "options": spec.options, "versions": versions(),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -112,7 +127,7 @@ def _preset_or_default(method: Method) -> DesignerConfig:
 
 
 RESUME_KEYS = {"method": "method", "dataset_sha256": "dataset", "time_limit_s": "time limit", "seed": "seed",
-               "folding": "folding model", "uniqueness": "uniqueness rule", "config": "config"}
+               "folding": "folding model", "uniqueness": "uniqueness rule", "config": "config", "shard": "shard"}
 
 
 def _with_defaults(config: dict | None) -> dict | None:
@@ -143,15 +158,20 @@ def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
         old = read_run_info(out)
         old["config"] = _with_defaults(old.get("config"))
         old.setdefault("uniqueness", "ignore")  # runs before uniqueness existed stopped at the first solution
+        old.setdefault("shard", None)
         for key, label in RESUME_KEYS.items():
-            if old.get(key) != info[key]:
-                shown = "" if key in ("config", "folding") else f" ({old.get(key)!r}, not {info[key]!r})"
+            if old.get(key) != info.get(key):
+                shown = "" if key in ("config", "folding") else f" ({old.get(key)!r}, not {info.get(key)!r})"
                 raise InputFileError(f"{out} was run with a different {label}{shown}: resume with the same "
                                      "options, or choose another --out")
+        if info.get("shard") and (old["ids"], old["runs"]) != (info["ids"], info["runs"]):
+            raise InputFileError(f"{out} is a shard of a run of other targets or runs: resume a shard with the "
+                                 "same --ids and --runs")
         repair_records(out)
         records = read_records(out)
         info = {**old, "ids": old["ids"] + [i for i in info["ids"] if i not in old["ids"]],
-                "runs": max(old["runs"], info["runs"]), "processes": info["processes"]}
+                "runs": max(old["runs"], info["runs"]), "processes": info["processes"],
+                "scheduler": info.get("scheduler")}
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_run_info(out, info)
@@ -190,9 +210,9 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
     guard its entry point with ``if __name__ == "__main__":`` (as with any spawned multiprocessing).
     """
     method, targets, template, info = plan(spec)
-    with DirectoryLock(Path(out), "run directory"):
+    with executor(info["scheduler"], spec.processes) as execute, DirectoryLock(Path(out), "run directory"):
         previous = open_run_directory(Path(out), info, resume)
-        planned = [(target, run) for run in range(spec.runs) for target in targets]
+        planned = shard_of(plan_pairs(targets, spec.runs), check_shard(spec.shard))
         done = completed_keys(previous) & {(target.id, run) for target, run in planned}
         by_id = {t.id: t for t in targets}
         jobs = [((target.id, run, seed), (method, replace(template, target=target, seed=seed)))
@@ -202,10 +222,12 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
         meter = ProgressMeter(total=len(planned), done=len(done), solved=sum(latest[k].solved for k in done),
                               todo=len(jobs))
         kill_after = spec.time_limit_s + (0.0 if method.stops_at_limit else spec.grace_s)
-        written = []
-        for end in run_jobs(jobs, work, processes=spec.processes, kill_after_s=kill_after,
-                            preload=("learna.harness.run", *method.preload)):
+        written, recorded = [], set(done)
+        for end in execute(jobs, work, kill_after_s=kill_after, preload=("learna.harness.run", *method.preload)):
             target_id, run, seed = end.key
+            if (target_id, run) in recorded:
+                continue  # one record per (target, run), whatever an executor delivers twice
+            recorded.add((target_id, run))
             record = job_record(end, spec, method, template.uniqueness, by_id[target_id], run, seed)
             append_record(Path(out), record)
             written.append(record)

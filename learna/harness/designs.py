@@ -1,0 +1,65 @@
+"""Many designs at once (``learna design --target-file FILE --scheduler ADDRESS``): every request a job of the
+harness, in local processes or on a Dask cluster.
+
+Each request runs as a benchmark job does (:func:`learna.harness.run.work`: a fresh process, one torch thread,
+warm-up before the clock, killed ``grace_s`` after its limit with its best design so far kept), wherever the
+executor puts it (:mod:`learna.harness.executors`). Its outcome is assessed here, in the caller's process, as
+:func:`learna.designers.run_design` does; results come in the order they finish, or in the order of the requests
+(``in_order``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from learna.designers.base import DesignRequest, DesignResult, RunOutcome, finish
+from learna.harness.executors import executor
+from learna.harness.methods import Task, method_named
+from learna.harness.run import work
+from learna.processes import JobEnd
+
+DEFAULT_GRACE_S = 10.0
+
+
+def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str | None = None, processes: int = 1,
+                 grace_s: float = DEFAULT_GRACE_S, in_order: bool = False) -> Iterator[DesignResult]:
+    """Run every request with design mode ``mode`` (``processes`` at a time here, or on the Dask cluster at
+    ``scheduler``) and yield each :class:`DesignResult` as it finishes (``in_order``: in the order of
+    ``requests``). A design killed at its limit plus ``grace_s`` gives its best design so far
+    (``stats["stopped"]``); one that failed gives no design (``stats["error"]``). Requests' ``progress``
+    callbacks are not called (the designs run elsewhere)."""
+    if not requests:
+        return
+    method = method_named(mode)
+    jobs = [(index, (method, _task(request))) for index, request in enumerate(requests)]
+    kill_after = max(request.time_limit for request in requests) + grace_s
+    waiting: dict[int, DesignResult] = {}
+    next_index = 0
+    with executor(scheduler, processes) as execute:
+        for end in execute(jobs, work, kill_after_s=kill_after, preload=("learna.harness.run", *method.preload)):
+            request = requests[end.key]
+            result = finish(request, mode, _outcome(end), request.config)
+            if not in_order:
+                yield result
+                continue
+            waiting[end.key] = result
+            while next_index in waiting:
+                yield waiting.pop(next_index)
+                next_index += 1
+
+
+def _task(request: DesignRequest) -> Task:
+    config, checkpoint = request.config, request.checkpoint
+    return Task(request.target, request.time_limit, request.seed, config.env.folding, config.uniqueness, config,
+                None if checkpoint is None else str(Path(checkpoint).resolve()), request.max_folds)
+
+
+def _outcome(end: JobEnd) -> RunOutcome:
+    if end.kind == "result":
+        return end.value
+    if end.kind == "timeout":
+        outcome = end.partial or RunOutcome(None, end.elapsed_s, 0)
+        return replace(outcome, stats={**outcome.stats, "stopped": end.value})
+    return RunOutcome(None, end.elapsed_s, 0, stats={"error": str(end.value).strip()})
