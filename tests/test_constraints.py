@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from learna.agent import Learner, build_network
@@ -351,3 +351,19 @@ def test_agent_designs_avoid_the_patterns(mode, checkpoint):
                     checkpoint=None if mode == "learna" else checkpoint)
     assert result.solved and hits(result.sequence, DEFAULT_AVOID) == [] and result.constraints_satisfied
     assert fold(result.sequence)[0] == target and result.constraints["avoid"] == list(DEFAULT_AVOID)
+
+
+@settings(max_examples=8, derandomize=True, deadline=None, phases=[Phase.generate])
+@given(st.integers(0, 2**31 - 1), st.sampled_from(["learna", "meta-learna-adapt", "hybrid"]))
+def test_no_design_contains_a_pattern_to_avoid(seed, mode):
+    """Property: whatever the mode and the (random, designable) target, a design made with --avoid default never
+    contains GGGG, CCCC, AAAAA or UUUUU, and is reported solved only if it also folds into the target."""
+    from learna.data import GenerationSpec, generate_targets
+    from learna.patterns import DEFAULT_AVOID, hits
+
+    (target,) = generate_targets(GenerationSpec(count=1, min_length=30, max_length=70, seed=seed))
+    result = design(target, mode=mode, avoid="default", time_limit=5, seed=seed, max_folds=3000)
+    if result.sequence is not None and result.solved:
+        assert hits(result.sequence, DEFAULT_AVOID) == [] and fold(result.sequence)[0] == target.dot_bracket
+    assert result.constraints_satisfied == (result.sequence is not None and not hits(result.sequence, DEFAULT_AVOID))
+    assert result.solved  # these targets (MFE structures of random sequences) are easy without a long run of one base
