@@ -72,6 +72,15 @@ class SearchResult:
     """Time spent inside ViennaRNA calls."""
     gc_distance: int = 0
     """d_GC of ``sequence`` (0 without a GC target)."""
+    time_to_solve_s: float | None = None
+    """When the first solution (ties allowed) was evaluated, in the search's clock from its start; None if
+    none was found."""
+    time_to_unique_s: float | None = None
+    """When the first solution whose target is the unique MFE structure was evaluated (None if none was
+    found; without ``require_unique`` only the solution the search stopped at is checked)."""
+    first_solution: str | None = None
+    """The first solution found (possibly tied; it is ``sequence`` unless the search went on for a unique
+    one)."""
 
     def to_dict(self) -> dict:
         """JSON-ready representation."""
@@ -108,6 +117,10 @@ class _Search:
         self.on_evaluation = on_evaluation
         self.best: Candidate | None = None
         self.solution: Candidate | None = None
+        self.tied: Candidate | None = None
+        """With ``require_unique``: the first solution found, tied with a rival (returned if no unique one is)."""
+        self.first_solution: tuple[str, float] | None = None
+        self.unique_time: float | None = None
         self.steps = self.restarts = self.last_improvement = 0
 
     def budget_left(self) -> bool:
@@ -127,9 +140,18 @@ class _Search:
         candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
         if self.on_evaluation is not None:
             self.on_evaluation(candidate)
-        if candidate.solved and (not self.config.require_unique or self.evaluator.is_unique(candidate)):
-            self.solution = candidate
-            return
+        if candidate.solved:
+            now = self.clock() - self.budget.start
+            if self.first_solution is None:
+                self.first_solution = (candidate.sequence, now)
+            if not self.config.require_unique:
+                self.solution = candidate
+                return
+            if self.evaluator.is_unique(candidate):
+                self.solution, self.unique_time = candidate, now
+                return
+            if self.tied is None:
+                self.tied = candidate
         if candidate.complete and (self.best is None or candidate.objective < self.best.objective):
             self.best = candidate
             self.last_improvement = self.steps
@@ -192,17 +214,20 @@ class _Search:
         return bool(self.frontier.members)
 
     def result(self) -> SearchResult:
-        chosen = self.solution or self.best
+        chosen = self.solution or self.tied or self.best
         if chosen is None:
             raise LearnaError("the search ended before evaluating any candidate: give it a larger budget")
         unique = self.evaluator.is_unique(chosen) if chosen.solved else None
+        first_sequence, first_time = self.first_solution or (None, None)
+        unique_time = self.unique_time if self.unique_time is not None else first_time if unique else None
         return SearchResult(
             sequence=chosen.sequence, folded=chosen.folded, distance=chosen.distance, solved=chosen.solved,
             unique_mfe=unique, objective=chosen.objective if chosen.complete else math.nan,
             probability=chosen.probability, evaluations=self.evaluator.evaluations,
             partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
             time_s=self.clock() - self.start_time,
-            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds, gc_distance=chosen.gc_distance)
+            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds, gc_distance=chosen.gc_distance,
+            time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence)
 
 
 def _check_sequences(sequences: list[str], target: Target) -> None:
