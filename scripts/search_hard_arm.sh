@@ -7,7 +7,7 @@ set -euo pipefail
 name=$1; set_name=$2; limit=$3; shift 3
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/docs/results/search-hard/records/$name-$set_name-${limit}s"
-rm -f "$out.jsonl"
+mkdir -p "$(dirname "$out")"; rm -f "$out.jsonl"
 sets=(); for kv in "$@"; do sets+=(--set "$kv"); done
 PYTHONPATH="$root" "${PYTHON:-/work/main/.venv/bin/python}" "$root/scripts/eval_search.py" \
     --dataset "$root/docs/results/search-hard/$set_name-40.tsv" --preset hybrid --time-limit "$limit" \

@@ -158,10 +158,11 @@ def _hard_loop(length: int, branches: int, rng: np.random.Generator, *, closed: 
 
 def _hard_hairpin(length: int, stem: int) -> str:
     """A stem closing a hairpin loop in exactly ``length`` sites: a lone pair closes a loop of four to six
-    only, a triloop is closed by at least three pairs (as far as the length allows)."""
+    only, a triloop or a loop of more than eight is closed by at least three pairs (as far as the length
+    allows; a shorter stem could not hold such a loop, whatever the sequence)."""
     if stem == 1 and not 4 <= length - 2 <= 6:
         stem = 2
-    if length - 2 * stem == 3 and stem < 3:
+    if stem < 3 and (length - 2 * stem == 3 or length - 2 * stem > 8):
         stem = 3
     stem = max(1, min(stem, (length - 3) // 2))
     return "(" * stem + "." * (length - 2 * stem) + ")" * stem

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
@@ -32,7 +33,7 @@ from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.search.config import SearchConfig
 from learna.search.decompose import assemble, split_points
 from learna.search.frontier import Frontier
-from learna.search.informed import InformedProposer
+from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior
 from learna.search.objectives import Candidate, Evaluator
 from learna.structure import Target
@@ -106,8 +107,12 @@ class _Search:
 
     def __init__(self, target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
                  moves: MoveSet, budget: _Budget, stage_limit: int | None,
-                 on_evaluation: Callable[[Candidate], None] | None) -> None:
+                 on_evaluation: Callable[[Candidate], None] | None,
+                 proposal: tuple[Prior | None, float] = (None, 0.0)) -> None:
         self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
+        self.base_config, self.proposal = config, proposal
+        self.retired_seconds = 0.0
+        """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window)
         self.proposer = InformedProposer(target, moves, config, model, self.clock)
@@ -122,6 +127,17 @@ class _Search:
         self.first_solution: tuple[str, float] | None = None
         self.unique_time: float | None = None
         self.steps = self.restarts = self.last_improvement = 0
+        self.pool: deque[Rival] = deque(maxlen=max(config.rival_pool, 1))
+        self.proposer.pool = self.pool if config.rival_pool else []
+        self.screened = 0
+        """Children drawn but not folded because another one of the same step came closer to beating the rivals."""
+
+    def remember(self, structure: str) -> None:
+        """Add a rival structure to the pool (``rival_pool``), the oldest one leaving when it is full."""
+        if not self.config.rival_pool or structure == self.target.dot_bracket:
+            return
+        if all(r.structure != structure for r in self.pool):
+            self.pool.append(Rival(structure, self.evaluator.partners))
 
     def budget_left(self) -> bool:
         if self.solution is not None:
@@ -150,8 +166,14 @@ class _Search:
             if self.evaluator.is_unique(candidate):
                 self.solution, self.unique_time = candidate, now
                 return
-            if self.tied is None:
+            for structure in self.evaluator.ties(candidate):
+                self.remember(structure)
+            if self.config.rank_ties:
+                candidate = self.evaluator.rank_tie(candidate)
+            if self.tied is None or candidate.objective < self.tied.objective:
                 self.tied = candidate
+        else:
+            self.remember(candidate.folded)
         if candidate.complete and (self.best is None or candidate.objective < self.best.objective):
             self.best = candidate
             self.last_improvement = self.steps
@@ -181,7 +203,7 @@ class _Search:
                 competitor = self.evaluator.competitor(parent)
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
                 if child is not None:
-                    return child
+                    return self.screen(parent, competitor, child)
             flat = attempt >= _PARENT_FAILURES // 2
             weights = np.ones(len(target)) if flat else np.exp(parent.defect / self.config.position_temperature)
             for _ in range(self.config.max_redraws):
@@ -189,6 +211,23 @@ class _Search:
                 if child not in seen:
                     return child
         return None
+
+    def screen(self, parent: Candidate, competitor: str | None, child: str) -> str:
+        """With ``screen_attempts``, near a solution: ``child`` repaired by up to ``screen_attempts`` informed
+        moves against the known rivals (:meth:`InformedProposer.repair`) so that it beats them all before it
+        is folded, if that can be done."""
+        config = self.config
+        if (not config.screen_attempts or parent.distance > config.screen_distance
+                or len(self.target) < config.screen_min_length):
+            return child
+        rivals = list(self.pool)
+        if competitor and all(r.structure != competitor for r in rivals):
+            rivals.append(Rival(competitor, self.evaluator.partners))
+        if not rivals:
+            return child
+        repaired = self.proposer.repair(child, rivals, config.screen_attempts, self.frontier.seen, self.rng)
+        self.screened += repaired != child
+        return repaired
 
     def run(self) -> None:
         while self.budget_left():
@@ -203,9 +242,17 @@ class _Search:
             self.consider(child)
 
     def restart(self) -> bool:
-        """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on."""
+        """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on.
+        With a portfolio, the next search of it takes over (its moves and starts)."""
         self.frontier.clear()
         self.restarts += 1
+        if self.base_config.portfolio > 1:
+            self.config = self.base_config.variant(self.restarts)
+            self.moves = MoveSet(self.target, self.config, *self.proposal)
+            pool = self.proposer.pool
+            self.retired_seconds += self.proposer.vienna_seconds
+            self.proposer = InformedProposer(self.target, self.moves, self.config, self.model, self.clock)
+            self.proposer.pool = pool
         self.last_improvement = self.steps
         before = self.evaluator.evaluations
         self.seed(self.rule_based_starts())
@@ -226,7 +273,8 @@ class _Search:
             probability=chosen.probability, evaluations=self.evaluator.evaluations,
             partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
             time_s=self.clock() - self.start_time,
-            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds, gc_distance=chosen.gc_distance,
+            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds,
+            gc_distance=chosen.gc_distance,
             time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence)
 
 
@@ -249,7 +297,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     part_results: list[SearchResult] = []
     if config.max_part and len(target) > config.max_part:
         initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget)
-    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation)
+    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal)
     search.seed([moves.toward_gc(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
@@ -268,6 +316,11 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
     skeleton = initial[0] if initial else moves.initial(rng)
     prior, mix = proposal
     results = []
+    if config.part_levels > 1 and config.max_part // 2 >= config.min_part:
+        sub_config = replace(config, max_part=config.max_part // 2, part_levels=config.part_levels - 1)
+    else:
+        sub_config = replace(config, max_part=0)
+    designed: dict[tuple, str] = {}
     for part in parts:
         if budget.spent():
             break
@@ -275,8 +328,12 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
         sub_target = Target(part.cut(target.dot_bracket), id=f"{target.id}[{part.start}:{part.end}]",
                             constraints=target.constraints.part(part.start, part.end))
         sub_initial = [part.cut(s) for s in initial] if initial else None
-        results.append(_design(sub_target, config, rng, model, sub_initial, (sub_prior, mix), budget,
+        key = (sub_target.dot_bracket, sub_target.constraints)
+        if config.share_repeats and key in designed:
+            sub_initial = [designed[key]]
+        results.append(_design(sub_target, sub_config, rng, model, sub_initial, (sub_prior, mix), budget,
                                config.part_evaluations, None))
+        designed[key] = results[-1].sequence
     return [assemble(skeleton, parts, [r.sequence for r in results])], results
 
 
