@@ -100,6 +100,19 @@ class SearchConfig:
     """Largest parent distance at which children are screened against the rivals."""
     screen_min_length: int = 150
     """Screen only (sub)targets at least this long: energy evaluations are cheap next to a fold only there."""
+    focus_probability: float = 0.0
+    """Long targets (≥ ``focus_min_length``) near a solution (parent distance ≤ ``focus_distance``): the
+    probability that a step re-designs the smallest substructure around a mismatch instead (closed by a
+    pair that the parent's MFE structure forms too, nothing pairing across its ends, ``min_part`` to
+    ``max_part`` nt) with a search of its own within ``focus_evaluations`` folds of the substructure alone;
+    a solution of the substructure counts only when the whole sequence then beats every known rival of
+    the whole target in energy (the whole target's rivals fed back to the part)."""
+    focus_evaluations: int = 100
+    """Fold budget of one focused substructure search."""
+    focus_distance: int = 12
+    """Largest parent distance at which focused steps are taken."""
+    focus_min_length: int = 150
+    """Shortest target on which focused steps are taken."""
     portfolio: int = 1
     """Restarts cycle through this many differently configured searches (:data:`PORTFOLIO`): restart k uses
     variant k mod ``portfolio`` (variant 0 is this configuration itself); 1: every restart is alike."""
@@ -127,10 +140,12 @@ class SearchConfig:
                                   or sum(self.pair_weights) <= 0):
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
-        for name in ("rival_pool", "screen_attempts", "screen_distance", "screen_min_length"):
+        for name in ("rival_pool", "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations",
+                     "focus_distance", "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
-        for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability"):
+        for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
+                     "focus_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

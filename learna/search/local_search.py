@@ -31,12 +31,12 @@ import numpy as np
 from learna.errors import LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.search.config import SearchConfig
-from learna.search.decompose import assemble, split_points
+from learna.search.decompose import Part, assemble, split_points
 from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior
 from learna.search.objectives import Candidate, Evaluator
-from learna.structure import Target
+from learna.structure import Target, pair_table
 
 _PARENT_FAILURES = 20
 """Parents in a row without an unseen child after which the search gives up (space exhausted)."""
@@ -111,6 +111,11 @@ class _Search:
                  proposal: tuple[Prior | None, float] = (None, 0.0)) -> None:
         self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
         self.base_config, self.proposal = config, proposal
+        self.accept: Callable[[str], float] | None = None
+        """For a focused substructure search: the margin of a solution in its whole target (a solution with
+        margin ≤ 0 is ranked by it instead of ending the search)."""
+        self.focus_counts = [0, 0, 0.0]
+        """Folds, partition functions and ViennaRNA seconds of the focused substructure searches."""
         self.retired_seconds = 0.0
         """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
@@ -156,6 +161,14 @@ class _Search:
         candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
         if self.on_evaluation is not None:
             self.on_evaluation(candidate)
+        if candidate.solved and self.accept is not None:
+            margin = self.accept(sequence)
+            if margin <= 0:  # solves the substructure but loses to a rival of the whole target
+                candidate = replace(candidate, objective=(min(-margin, 998.0) + 1.0) / (1000.0 * len(self.target)))
+                if self.best is None or candidate.objective < self.best.objective:
+                    self.best, self.last_improvement = candidate, self.steps
+                self.frontier.offer(candidate)
+                return
         if candidate.solved:
             now = self.clock() - self.budget.start
             if self.first_solution is None:
@@ -197,8 +210,14 @@ class _Search:
         Informed moves are tried with probability ``informed_probability``; random structured moves
         otherwise and as the fallback, with uniform site weights after half the parents failed."""
         seen, target = self.frontier.seen, self.target.dot_bracket
+        config = self.config
         for attempt in range(_PARENT_FAILURES):
             parent = self.frontier.sample(self.rng, self.config.parent_temperature)
+            if (config.focus_probability and len(target) >= config.focus_min_length
+                    and 0 < parent.distance <= config.focus_distance and self.rng.random() < config.focus_probability):
+                child = self.focus(parent)
+                if child is not None:
+                    return child
             if self.rng.random() < self.config.informed_probability:
                 competitor = self.evaluator.competitor(parent)
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
@@ -211,6 +230,67 @@ class _Search:
                 if child not in seen:
                     return child
         return None
+
+    def focus_region(self, parent: Candidate) -> Part | None:
+        """The smallest substructure around a random mismatched site of ``parent`` that is closed by a pair
+        of both the target and the parent's MFE structure, with no pair of either structure across its ends,
+        of ``min_part`` to ``max_part`` sites (half the target without decomposition); None if there is none."""
+        partners = np.asarray(self.target.partners)
+        folded = np.asarray(pair_table(parent.folded))
+        mismatched = np.flatnonzero(folded != partners)
+        if not len(mismatched):
+            return None
+        site = int(mismatched[int(self.rng.integers(len(mismatched)))])
+        longest = self.config.max_part or len(partners) // 2
+        for i in range(site - 1, -1, -1):
+            j = partners[i]
+            if j <= site or folded[i] != j:
+                continue
+            if j - i + 1 > longest:
+                return None
+            inside = slice(i, j + 1)
+            if j - i + 1 >= self.config.min_part and all(
+                    np.all((table[inside] < 0) | ((table[inside] >= i) & (table[inside] <= j)))
+                    for table in (partners, folded)):
+                return Part(i, j)
+        return None
+
+    def focus(self, parent: Candidate) -> str | None:
+        """A child of ``parent`` whose substructure around a mismatch (:meth:`focus_region`) was re-designed by
+        a search of its own, solutions of which must beat the whole target's known rivals; None if no region
+        or no unseen child came of it."""
+        region = self.focus_region(parent)
+        if region is None:
+            return None
+        target = self.target
+        sub_target = Target(region.cut(target.dot_bracket), id=f"{target.id}[{region.start}:{region.end}]",
+                            constraints=target.constraints.part(region.start, region.end))
+        sub_config = replace(self.base_config, max_part=0, require_unique=False, rank_ties=False, portfolio=1,
+                             focus_probability=0.0)
+        prior, mix = self.proposal
+        sub_prior = Prior(region.cut(prior.unpaired_probs), region.cut(prior.pair_probs)) if prior else None
+        sub_moves = MoveSet(sub_target, sub_config, sub_prior, mix)
+        rivals = list(self.pool)
+        if parent.folded != target.dot_bracket and all(r.structure != parent.folded for r in rivals):
+            rivals.append(Rival(parent.folded, self.evaluator.partners))
+
+        def accept(part_sequence: str) -> float:
+            return self.proposer.margin(assemble(parent.sequence, [region], [part_sequence]), rivals)[0]
+
+        search = _Search(sub_target, sub_config, self.rng, self.model, sub_moves, self.budget,
+                         self.config.focus_evaluations, None, (sub_prior, mix))
+        search.accept = accept
+        search.seed([region.cut(parent.sequence)])
+        search.run()
+        counts = self.focus_counts
+        counts[0] += search.evaluator.evaluations
+        counts[1] += search.evaluator.partition_functions
+        counts[2] += search.evaluator.vienna_seconds + search.proposer.vienna_seconds
+        chosen = search.solution or search.best
+        if chosen is None:
+            return None
+        child = assemble(parent.sequence, [region], [chosen.sequence])
+        return None if child in self.frontier.seen else child
 
     def screen(self, parent: Candidate, competitor: str | None, child: str) -> str:
         """With ``screen_attempts``, near a solution: ``child`` repaired by up to ``screen_attempts`` informed
@@ -270,10 +350,12 @@ class _Search:
         return SearchResult(
             sequence=chosen.sequence, folded=chosen.folded, distance=chosen.distance, solved=chosen.solved,
             unique_mfe=unique, objective=chosen.objective if chosen.complete else math.nan,
-            probability=chosen.probability, evaluations=self.evaluator.evaluations,
-            partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
+            probability=chosen.probability, evaluations=self.evaluator.evaluations + self.focus_counts[0],
+            partition_functions=self.evaluator.partition_functions + self.focus_counts[1], steps=self.steps,
+            restarts=self.restarts,
             time_s=self.clock() - self.start_time,
-            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds,
+            vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
+                           + self.focus_counts[2]),
             gc_distance=chosen.gc_distance,
             time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence)
 
