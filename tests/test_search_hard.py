@@ -207,3 +207,31 @@ def test_portfolio_restarts_cycle_through_variants_and_are_deterministic() -> No
     target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
     runs = [local_search(target, config, max_evaluations=80, rng=np.random.default_rng(2)) for _ in range(2)]
     assert runs[0].sequence == runs[1].sequence and runs[0].restarts == runs[1].restarts
+
+
+def test_focus_region_is_a_closed_substructure_of_both_structures() -> None:
+    import learna.search.local_search  # noqa: F401  (the module, not the function of the same name)
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    target = Target("((((((" + "..((((((....))))))...(((((.....)))))..((.(....).))" * 3 + "...))))))")
+    config = SearchConfig(max_part=60, min_part=10, focus_probability=1.0, focus_min_length=10, rival_pool=4)
+    evaluator = Evaluator(target, "mfe_distance")
+    rng = np.random.default_rng(0)
+    moves = MoveSet(target, config)
+    search = module._Search(target, config, rng, evaluator.model, moves, module._Budget(lambda: 0.0, None, 500),
+                            None, None)
+    for _ in range(20):
+        parent = evaluator.evaluate(moves.mutate(moves.initial(rng), np.ones(len(target)), rng))
+        region = search.focus_region(parent) if parent.distance else None
+        if region is None:
+            continue
+        folded = pair_table(parent.folded)
+        assert target.partners[region.start] == region.end == folded[region.start]
+        for table in (target.partners, folded):
+            assert all(table[k] < 0 or region.start <= table[k] <= region.end for k in range(region.start, region.end + 1))
+        child = search.focus(parent)
+        if child is not None and child != parent.sequence:  # changed only inside a substructure closed by a pair of both structures
+            assert _valid(child, target)
+            changed = [k for k, (a, b) in enumerate(zip(child, parent.sequence)) if a != b]
+            assert any(i <= changed[0] and changed[-1] <= j and folded[i] == j for i, j in target.pairs)
