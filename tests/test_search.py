@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from learna.errors import ConfigError, LearnaError
 from learna.folding import DEFAULT_MODEL, fold, mfe_structures, structure_energies
-from learna.search import PAIRS, Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
+from learna.alphabet import PAIRS
+from learna.search import Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
 from learna.search.decompose import assemble, split_points
 from learna.structure import Target
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from learna.data.motifs import MIN_HELIX, motif_structure
+from learna.data.motifs import MIN_HELIX, hard_structure, motif_structure
 from learna.data.targetfiles import read_targets, write_targets_tsv
 from learna.errors import InputFileError, LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure
@@ -98,7 +98,8 @@ def select_targets(targets: list[Target], selection: str | None) -> list[Target]
 @dataclass(frozen=True)
 class GenerationSpec:
     """Recipe for random targets: MFE structures of uniformly random sequences (``kind="mfe"``) or
-    structures drawn from a loop grammar (``kind="motif"``, :mod:`learna.data.motifs`: harder)."""
+    structures drawn from a loop grammar (``kind="motif"``, :mod:`learna.data.motifs`: harder; ``kind="hard"``:
+    the grammar of long puzzles, with lone pairs, 1-nt bulges, many-branched multiloops and repeats)."""
 
     count: int = 100
     min_length: int = 50
@@ -107,10 +108,10 @@ class GenerationSpec:
     """Skip structures with fewer base pairs than this."""
     seed: int = 0
     kind: str = "mfe"
-    """``mfe`` or ``motif``."""
+    """``mfe``, ``motif`` or ``hard``."""
 
 
-GENERATION_KINDS = ("mfe", "motif")
+GENERATION_KINDS = ("mfe", "motif", "hard")
 """What :func:`generate_targets` can draw."""
 
 
@@ -124,7 +125,7 @@ def generate_targets(spec: GenerationSpec, model: FoldingModel = DEFAULT_MODEL) 
         raise LearnaError("generation needs count ≥ 1 and 1 ≤ min length ≤ max length")
     if spec.kind not in GENERATION_KINDS:
         raise LearnaError(f"unknown generation kind {spec.kind!r}: use one of {', '.join(GENERATION_KINDS)}")
-    if spec.kind == "motif" and spec.min_length < MIN_HELIX:
+    if spec.kind in ("motif", "hard") and spec.min_length < MIN_HELIX:
         raise LearnaError(f"motif targets need a min length of at least {MIN_HELIX}")
     rng = np.random.default_rng(spec.seed)
     seen: set[str] = set()
@@ -137,11 +138,13 @@ def generate_targets(spec: GenerationSpec, model: FoldingModel = DEFAULT_MODEL) 
         length = int(rng.integers(spec.min_length, spec.max_length + 1))
         if spec.kind == "motif":
             structure = motif_structure(length, rng)
+        elif spec.kind == "hard":
+            structure = hard_structure(length, rng)
         else:
             structure = fold_structure("".join(rng.choice(list("ACGU"), size=length)), model)
         if structure in seen or structure.count("(") < spec.min_pairs:
             continue
         seen.add(structure)
-        prefix = "gen" if spec.kind == "mfe" else "motif"
+        prefix = {"mfe": "gen", "motif": "motif", "hard": "hard"}[spec.kind]
         targets.append(Target(structure, id=f"{prefix}{spec.seed}-{len(targets) + 1}"))
     return targets

@@ -6,8 +6,8 @@ lets a learned policy propose the bases and pairs of every move.
 
 from learna.search.config import SearchConfig
 from learna.search.local_search import SearchResult, local_search, refine
-from learna.search.moves import BASES, PAIRS, MoveSet, Prior
+from learna.search.moves import MoveSet, Prior
 from learna.search.objectives import Candidate, Evaluator
 
-__all__ = ["BASES", "PAIRS", "Candidate", "Evaluator", "MoveSet", "Prior", "SearchConfig", "SearchResult",
+__all__ = ["Candidate", "Evaluator", "MoveSet", "Prior", "SearchConfig", "SearchResult",
            "local_search", "refine"]

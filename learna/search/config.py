@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from learna.errors import ConfigError
 
@@ -56,6 +56,12 @@ class SearchConfig:
     """Shortest substructure designed on its own."""
     part_evaluations: int = 200
     """Evaluation budget of each substructure's search (it stops earlier when the part is solved)."""
+    part_levels: int = 1
+    """Levels of decomposition: with 2, a part longer than ``max_part`` / 2 is itself decomposed (its parts of
+    at most ``max_part`` / 2 nt designed first), and so on; 1: parts are designed whole."""
+    share_repeats: bool = False
+    """A part with the same structure (and constraints) as one designed before starts from that design
+    instead of rule-based starts: a repeated substructure is designed once (and searched on from there)."""
     stagnation_steps: int = 2000
     """Restart (new frontier, the best so far kept) after this many steps without a new best."""
     initialisation: str = "gc_a"
@@ -69,6 +75,51 @@ class SearchConfig:
     search stops as soon as ViennaRNA's MFE structure is the target (ties included)."""
     max_redraws: int = 100
     """Attempts to draw a not yet evaluated child before another parent is chosen."""
+    pair_weights: tuple[float, ...] = ()
+    """Relative weights of the pairs GC CG AU UA GU UG in the moves' proposals (before a prior is mixed in);
+    empty: uniform. NEMO's pair prior is about (16, 16, 9, 9, 2, 2)."""
+    gu_ends_only: bool = False
+    """Propose GU and UG only at helix ends (a pair stacked on one side only), never inside a helix or as a
+    lone pair, as in the published designs of long puzzles (a sequence constraint that leaves nothing else
+    wins)."""
+    region_probability: float = 0.0
+    """Probability that an informed move re-draws a *region* instead of one unit: the unit of the site, the
+    pairs of the loops on both sides of it and the unpaired sites next to those pairs (whole-loop moves,
+    lone pair with its bulges, loop boosts), ``region_samples`` random variants scored like unit variants."""
+    region_samples: int = 48
+    """Random variants drawn and scored per region move."""
+    rival_pool: int = 0
+    """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
+    of solutions); informed moves score a variant against the strongest of them and of the parent's
+    competitor (0: the competitor alone)."""
+    screen_attempts: int = 0
+    """Near a solution (parent distance ≤ ``screen_distance``): draw up to this many children and fold the
+    first one whose target energy beats every known rival (the others provably do not solve the target),
+    else the one that comes closest (0: fold every child)."""
+    screen_distance: int = 6
+    """Largest parent distance at which children are screened against the rivals."""
+    screen_min_length: int = 150
+    """Screen only (sub)targets at least this long: energy evaluations are cheap next to a fold only there."""
+    focus_probability: float = 0.0
+    """Long targets (≥ ``focus_min_length``) near a solution (parent distance ≤ ``focus_distance``): the
+    probability that a step re-designs the smallest substructure around a mismatch instead (closed by a
+    pair that the parent's MFE structure forms too, nothing pairing across its ends, ``min_part`` to
+    ``max_part`` nt) with a search of its own within ``focus_evaluations`` folds of the substructure alone;
+    a solution of the substructure counts only when the whole sequence then beats every known rival of
+    the whole target in energy (the whole target's rivals fed back to the part)."""
+    focus_evaluations: int = 100
+    """Fold budget of one focused substructure search."""
+    focus_distance: int = 12
+    """Largest parent distance at which focused steps are taken."""
+    focus_min_length: int = 150
+    """Shortest target on which focused steps are taken."""
+    portfolio: int = 1
+    """Restarts cycle through this many differently configured searches (:data:`PORTFOLIO`): restart k uses
+    variant k mod ``portfolio`` (variant 0 is this configuration itself); 1: every restart is alike."""
+    rank_ties: bool = False
+    """With ``require_unique``: a solution tied with other MFE structures is mutated where its rivals differ
+    from the target, and (``mfe_distance``) ranked among tied solutions by P(target) (one partition
+    function per tied solution), so the search can climb towards a unique MFE."""
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -77,7 +128,7 @@ class SearchConfig:
             raise ConfigError(f"initialisation must be one of {', '.join(INITIALISATIONS)}, "
                               f"got {self.initialisation!r}")
         for name in ("frontier_size", "num_starts", "max_mutations", "stagnation_steps", "max_redraws",
-                     "min_part", "part_evaluations"):
+                     "min_part", "part_evaluations", "region_samples", "part_levels", "portfolio"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         for name in ("parent_temperature", "position_temperature", "energy_temperature"):
@@ -85,10 +136,37 @@ class SearchConfig:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if self.max_part < 0:
             raise ConfigError(f"max_part must be 0 (no decomposition) or positive, got {self.max_part}")
-        for name in ("stack_probability", "closing_pair_probability", "informed_probability"):
+        if self.pair_weights and (len(self.pair_weights) != 6 or min(self.pair_weights) < 0
+                                  or sum(self.pair_weights) <= 0):
+            raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
+                              f"got {self.pair_weights}")
+        for name in ("rival_pool", "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations",
+                     "focus_distance", "focus_min_length"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
+        for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
+                     "focus_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+
+    def variant(self, k: int) -> "SearchConfig":
+        """The k-th search of the restart portfolio (``portfolio``): this configuration with the changes of
+        ``PORTFOLIO[k mod portfolio]``."""
+        changes = PORTFOLIO[(k % self.portfolio) % len(PORTFOLIO)]
+        return replace(self, **{key: value(self) if callable(value) else value for key, value in changes.items()})
 
     def to_dict(self) -> dict:
         """JSON-ready representation."""
         return asdict(self)
+
+
+PORTFOLIO: tuple[dict, ...] = (
+    {},
+    # Eterna-style starts and loop moves, a colder choice of parents: exploit another basin
+    {"initialisation": "gc_a_boost", "region_probability": lambda c: max(c.region_probability, 0.5),
+     "parent_temperature": lambda c: c.parent_temperature / 3},
+    # wider jumps: more sites per step, warmer energy choice, GC-heavy pair prior
+    {"max_mutations": lambda c: max(c.max_mutations, 8), "mutation_exponent": 0.5,
+     "energy_temperature": lambda c: c.energy_temperature * 3, "pair_weights": (16.0, 16.0, 9.0, 9.0, 2.0, 2.0)},
+)
+"""How the searches of a restart portfolio differ from the configuration (values, or functions of it)."""

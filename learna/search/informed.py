@@ -8,7 +8,13 @@ look at every value of its unit (up to 36 variants). Each variant is scored agai
 
 and one variant is drawn with probability ∝ q(variant) · exp(−score / τ), q the proposal distribution
 (uniform, or mixed with a learned prior). A competitor pair that a variant makes non-complementary is
-opened before the competitor is evaluated (the competitor loses that pair). With a GC target
+opened before the competitor is evaluated (the competitor loses that pair). With a rival pool
+(``rival_pool``: the last structures that beat the target somewhere in the search) a variant is scored
+against its strongest rival, E(target) − min over the competitor and the pool of E(rival), each rival with
+the pairs the variant cannot form opened; the same margin screens children before they are folded
+(:meth:`InformedProposer.margin`). A region move (``region_probability``) scores random re-draws of the
+units around the site (:meth:`~learna.search.moves.MoveSet.region_variants`) instead of every value of
+one unit. With a GC target
 (:mod:`learna.constraints`) the score also adds ``GC_WEIGHT`` · d_GC(variant), so that moves stabilising the
 target do not keep pushing the GC content out of its window.
 """
@@ -26,6 +32,51 @@ from learna.search.moves import PAIRS, MoveSet, sample_site
 from learna.structure import Target, pair_table
 
 _COMPLEMENTARY = frozenset(PAIRS)
+_CODE = np.zeros(256, dtype=np.int8)
+for _k, _b in enumerate("ACGU"):
+    _CODE[ord(_b)] = _k
+_PAIRABLE = np.zeros((4, 4), dtype=bool)
+for _pair in PAIRS:
+    _PAIRABLE["ACGU".index(_pair[0]), "ACGU".index(_pair[1])] = True
+
+
+def base_codes(sequence: str) -> np.ndarray:
+    """The bases of ``sequence`` as codes 0–3 (A C G U)."""
+    return _CODE[np.frombuffer(sequence.encode(), dtype=np.uint8)]
+
+
+RIVAL_REACH = 2
+"""A rival is scored in a move when it pairs a site differently from the target within this many sites of
+a site the move changes (elsewhere a change shifts E(rival) and E(target) alike: loop energies are local)."""
+
+
+class Rival:
+    """A structure that competes with the target, ready to be evaluated on any sequence."""
+
+    def __init__(self, structure: str, target_partners: np.ndarray) -> None:
+        self.structure = structure
+        table = np.asarray(pair_table(structure))
+        self.opening = np.flatnonzero(table > np.arange(len(table)))
+        self.closing = table[self.opening]
+        self.differs = np.flatnonzero(table != target_partners)
+        """Sites whose partner differs from the target's."""
+        near = np.zeros(len(table) + 2 * RIVAL_REACH + 1, dtype=int)
+        np.add.at(near, self.differs, 1)
+        np.add.at(near, self.differs + 2 * RIVAL_REACH + 1, -1)
+        self.near = np.cumsum(near)[RIVAL_REACH : RIVAL_REACH + len(table)] > 0
+        """Sites within :data:`RIVAL_REACH` of a differing site."""
+
+    def on(self, codes: np.ndarray) -> str:
+        """The structure with every pair that the sequence ``codes`` cannot form opened."""
+        broken = ~_PAIRABLE[codes[self.opening], codes[self.closing]]
+        if not broken.any():
+            return self.structure
+        chars = list(self.structure)
+        for a, b in zip(self.opening[broken], self.closing[broken]):
+            chars[a] = chars[b] = "."
+        return "".join(chars)
+
+
 GC_WEIGHT = 1.0
 """kcal/mol added to a variant's score per base its GC content lies outside a GC target's window."""
 
@@ -43,6 +94,8 @@ class InformedProposer:
         self.vienna_seconds = 0.0
         self.clock = clock
         self.gc_distance = target.constraints.gc_distance if target.constraints.gc is not None else None
+        self.pool: list[Rival] = []
+        """Rivals every variant is also scored against (kept by the search; empty without ``rival_pool``)."""
 
     def _competitor(self, child: str, competitor: list[str], table: tuple[int, ...], positions: list[int]) -> str:
         """The competitor with every pair the child cannot form opened."""
@@ -65,8 +118,18 @@ class InformedProposer:
         else:
             rivals = [None] * len(children)
         start = self.clock()
-        energies = [structure_energies(c, (self.target, r), self.model) if r else
-                    structure_energies(c, (self.target,), self.model) + [0.0] for c, r in zip(children, rivals)]
+        pool = [r for r in self.pool if r.near[positions].any()] if self.pool else []
+        if pool:
+            energies = []
+            for child, rival in zip(children, rivals):
+                codes = base_codes(child)
+                others = ([rival] if rival else []) + [r.on(codes) for r in pool]
+                values = structure_energies(child, [self.target] + [o for o in others if o != self.target],
+                                            self.model)
+                energies.append((values[0], min(values[1:] + [0.0])))
+        else:
+            energies = [structure_energies(c, (self.target, r), self.model) if r else
+                        structure_energies(c, (self.target,), self.model) + [0.0] for c, r in zip(children, rivals)]
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = np.array(energies).T
         scores = target_energy - rival_energy + weight * target_energy
@@ -78,7 +141,10 @@ class InformedProposer:
              rng: np.random.Generator) -> tuple[str, str | None] | None:
         """One informed move at ``site``: a variant drawn by score and its (edited) competitor; None if
         every variant was seen."""
-        children, log_q, positions = self.moves.variants(sequence, site, rng)
+        if self.config.region_probability and rng.random() < self.config.region_probability:
+            children, log_q, positions = self.moves.region_variants(sequence, site, rng, self.config.region_samples)
+        else:
+            children, log_q, positions = self.moves.variants(sequence, site, rng)
         keep = [k for k, child in enumerate(children) if child not in seen]
         if not keep:
             return None
@@ -100,3 +166,38 @@ class InformedProposer:
                 return None
             sequence, competitor = drawn
         return sequence
+
+    def margin(self, sequence: str, rivals: list[Rival]) -> tuple[float, Rival | None, str | None]:
+        """min over ``rivals`` of E(rival) − E(target) for ``sequence`` (each rival with the pairs the
+        sequence cannot form opened), the rival that attains it and its edited structure: positive when the
+        target beats all of them; the sequence cannot solve the target when it is negative."""
+        codes = base_codes(sequence)
+        edited = [(r, e) for r, e in ((r, r.on(codes)) for r in rivals) if e != self.target]
+        if not edited:
+            return np.inf, None, None
+        start = self.clock()
+        values = structure_energies(sequence, [self.target] + [e for _, e in edited], self.model)
+        self.vienna_seconds += self.clock() - start
+        self.energy_evaluations += 1
+        worst = int(np.argmin(values[1:]))
+        return values[1 + worst] - values[0], edited[worst][0], edited[worst][1]
+
+    def repair(self, sequence: str, rivals: list[Rival], moves: int, seen: set[str],
+               rng: np.random.Generator) -> str:
+        """Up to ``moves`` informed moves, each at a site where the rival with the smallest margin pairs
+        differently from the target (scored against that rival and the pool), until the target beats every
+        rival; the sequence with the largest margin met on the way."""
+        margin, rival, edited = self.margin(sequence, rivals)
+        best_margin, best = margin, sequence
+        for _ in range(moves):
+            if margin > 0 or rival is None:
+                break
+            site = int(rival.differs[int(rng.integers(len(rival.differs)))])
+            drawn = self.step(sequence, site, edited, seen, rng)
+            if drawn is None:
+                break
+            sequence = drawn[0]
+            margin, rival, edited = self.margin(sequence, rivals)
+            if margin > best_margin:
+                best_margin, best = margin, sequence
+        return best

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
@@ -30,12 +31,12 @@ import numpy as np
 from learna.errors import LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.search.config import SearchConfig
-from learna.search.decompose import assemble, split_points
+from learna.search.decompose import Part, assemble, split_points
 from learna.search.frontier import Frontier
-from learna.search.informed import InformedProposer
+from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior
 from learna.search.objectives import Candidate, Evaluator
-from learna.structure import Target
+from learna.structure import Target, pair_table
 
 _PARENT_FAILURES = 20
 """Parents in a row without an unseen child after which the search gives up (space exhausted)."""
@@ -72,6 +73,15 @@ class SearchResult:
     """Time spent inside ViennaRNA calls."""
     gc_distance: int = 0
     """d_GC of ``sequence`` (0 without a GC target)."""
+    time_to_solve_s: float | None = None
+    """When the first solution (ties allowed) was evaluated, in the search's clock from its start; None if
+    none was found."""
+    time_to_unique_s: float | None = None
+    """When the first solution whose target is the unique MFE structure was evaluated (None if none was
+    found; without ``require_unique`` only the solution the search stopped at is checked)."""
+    first_solution: str | None = None
+    """The first solution found (possibly tied; it is ``sequence`` unless the search went on for a unique
+    one)."""
 
     def to_dict(self) -> dict:
         """JSON-ready representation."""
@@ -97,8 +107,17 @@ class _Search:
 
     def __init__(self, target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
                  moves: MoveSet, budget: _Budget, stage_limit: int | None,
-                 on_evaluation: Callable[[Candidate], None] | None) -> None:
+                 on_evaluation: Callable[[Candidate], None] | None,
+                 proposal: tuple[Prior | None, float] = (None, 0.0)) -> None:
         self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
+        self.base_config, self.proposal = config, proposal
+        self.accept: Callable[[str], float] | None = None
+        """For a focused substructure search: the margin of a solution in its whole target (a solution with
+        margin ≤ 0 is ranked by it instead of ending the search)."""
+        self.focus_counts = [0, 0, 0.0]
+        """Folds, partition functions and ViennaRNA seconds of the focused substructure searches."""
+        self.retired_seconds = 0.0
+        """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window)
         self.proposer = InformedProposer(target, moves, config, model, self.clock)
@@ -108,7 +127,22 @@ class _Search:
         self.on_evaluation = on_evaluation
         self.best: Candidate | None = None
         self.solution: Candidate | None = None
+        self.tied: Candidate | None = None
+        """With ``require_unique``: the first solution found, tied with a rival (returned if no unique one is)."""
+        self.first_solution: tuple[str, float] | None = None
+        self.unique_time: float | None = None
         self.steps = self.restarts = self.last_improvement = 0
+        self.pool: deque[Rival] = deque(maxlen=max(config.rival_pool, 1))
+        self.proposer.pool = self.pool if config.rival_pool else []
+        self.screened = 0
+        """Children drawn but not folded because another one of the same step came closer to beating the rivals."""
+
+    def remember(self, structure: str) -> None:
+        """Add a rival structure to the pool (``rival_pool``), the oldest one leaving when it is full."""
+        if not self.config.rival_pool or structure == self.target.dot_bracket:
+            return
+        if all(r.structure != structure for r in self.pool):
+            self.pool.append(Rival(structure, self.evaluator.partners))
 
     def budget_left(self) -> bool:
         if self.solution is not None:
@@ -127,9 +161,32 @@ class _Search:
         candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
         if self.on_evaluation is not None:
             self.on_evaluation(candidate)
-        if candidate.solved and (not self.config.require_unique or self.evaluator.is_unique(candidate)):
-            self.solution = candidate
-            return
+        if candidate.solved and self.accept is not None:
+            margin = self.accept(sequence)
+            if margin <= 0:  # solves the substructure but loses to a rival of the whole target
+                candidate = replace(candidate, objective=(min(-margin, 998.0) + 1.0) / (1000.0 * len(self.target)))
+                if self.best is None or candidate.objective < self.best.objective:
+                    self.best, self.last_improvement = candidate, self.steps
+                self.frontier.offer(candidate)
+                return
+        if candidate.solved:
+            now = self.clock() - self.budget.start
+            if self.first_solution is None:
+                self.first_solution = (candidate.sequence, now)
+            if not self.config.require_unique:
+                self.solution = candidate
+                return
+            if self.evaluator.is_unique(candidate):
+                self.solution, self.unique_time = candidate, now
+                return
+            for structure in self.evaluator.ties(candidate):
+                self.remember(structure)
+            if self.config.rank_ties:
+                candidate = self.evaluator.rank_tie(candidate)
+            if self.tied is None or candidate.objective < self.tied.objective:
+                self.tied = candidate
+        else:
+            self.remember(candidate.folded)
         if candidate.complete and (self.best is None or candidate.objective < self.best.objective):
             self.best = candidate
             self.last_improvement = self.steps
@@ -153,13 +210,19 @@ class _Search:
         Informed moves are tried with probability ``informed_probability``; random structured moves
         otherwise and as the fallback, with uniform site weights after half the parents failed."""
         seen, target = self.frontier.seen, self.target.dot_bracket
+        config = self.config
         for attempt in range(_PARENT_FAILURES):
             parent = self.frontier.sample(self.rng, self.config.parent_temperature)
+            if (config.focus_probability and len(target) >= config.focus_min_length
+                    and 0 < parent.distance <= config.focus_distance and self.rng.random() < config.focus_probability):
+                child = self.focus(parent)
+                if child is not None:
+                    return child
             if self.rng.random() < self.config.informed_probability:
                 competitor = self.evaluator.competitor(parent)
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
                 if child is not None:
-                    return child
+                    return self.screen(parent, competitor, child)
             flat = attempt >= _PARENT_FAILURES // 2
             weights = np.ones(len(target)) if flat else np.exp(parent.defect / self.config.position_temperature)
             for _ in range(self.config.max_redraws):
@@ -167,6 +230,84 @@ class _Search:
                 if child not in seen:
                     return child
         return None
+
+    def focus_region(self, parent: Candidate) -> Part | None:
+        """The smallest substructure around a random mismatched site of ``parent`` that is closed by a pair
+        of both the target and the parent's MFE structure, with no pair of either structure across its ends,
+        of ``min_part`` to ``max_part`` sites (half the target without decomposition); None if there is none."""
+        partners = np.asarray(self.target.partners)
+        folded = np.asarray(pair_table(parent.folded))
+        mismatched = np.flatnonzero(folded != partners)
+        if not len(mismatched):
+            return None
+        site = int(mismatched[int(self.rng.integers(len(mismatched)))])
+        longest = self.config.max_part or len(partners) // 2
+        for i in range(site - 1, -1, -1):
+            j = partners[i]
+            if j <= site or folded[i] != j:
+                continue
+            if j - i + 1 > longest:
+                return None
+            inside = slice(i, j + 1)
+            if j - i + 1 >= self.config.min_part and all(
+                    np.all((table[inside] < 0) | ((table[inside] >= i) & (table[inside] <= j)))
+                    for table in (partners, folded)):
+                return Part(i, j)
+        return None
+
+    def focus(self, parent: Candidate) -> str | None:
+        """A child of ``parent`` whose substructure around a mismatch (:meth:`focus_region`) was re-designed by
+        a search of its own, solutions of which must beat the whole target's known rivals; None if no region
+        or no unseen child came of it."""
+        region = self.focus_region(parent)
+        if region is None:
+            return None
+        target = self.target
+        sub_target = Target(region.cut(target.dot_bracket), id=f"{target.id}[{region.start}:{region.end}]",
+                            constraints=target.constraints.part(region.start, region.end))
+        sub_config = replace(self.base_config, max_part=0, require_unique=False, rank_ties=False, portfolio=1,
+                             focus_probability=0.0)
+        prior, mix = self.proposal
+        sub_prior = Prior(region.cut(prior.unpaired_probs), region.cut(prior.pair_probs)) if prior else None
+        sub_moves = MoveSet(sub_target, sub_config, sub_prior, mix)
+        rivals = list(self.pool)
+        if parent.folded != target.dot_bracket and all(r.structure != parent.folded for r in rivals):
+            rivals.append(Rival(parent.folded, self.evaluator.partners))
+
+        def accept(part_sequence: str) -> float:
+            return self.proposer.margin(assemble(parent.sequence, [region], [part_sequence]), rivals)[0]
+
+        search = _Search(sub_target, sub_config, self.rng, self.model, sub_moves, self.budget,
+                         self.config.focus_evaluations, None, (sub_prior, mix))
+        search.accept = accept
+        search.seed([region.cut(parent.sequence)])
+        search.run()
+        counts = self.focus_counts
+        counts[0] += search.evaluator.evaluations
+        counts[1] += search.evaluator.partition_functions
+        counts[2] += search.evaluator.vienna_seconds + search.proposer.vienna_seconds
+        chosen = search.solution or search.best
+        if chosen is None:
+            return None
+        child = assemble(parent.sequence, [region], [chosen.sequence])
+        return None if child in self.frontier.seen else child
+
+    def screen(self, parent: Candidate, competitor: str | None, child: str) -> str:
+        """With ``screen_attempts``, near a solution: ``child`` repaired by up to ``screen_attempts`` informed
+        moves against the known rivals (:meth:`InformedProposer.repair`) so that it beats them all before it
+        is folded, if that can be done."""
+        config = self.config
+        if (not config.screen_attempts or parent.distance > config.screen_distance
+                or len(self.target) < config.screen_min_length):
+            return child
+        rivals = list(self.pool)
+        if competitor and all(r.structure != competitor for r in rivals):
+            rivals.append(Rival(competitor, self.evaluator.partners))
+        if not rivals:
+            return child
+        repaired = self.proposer.repair(child, rivals, config.screen_attempts, self.frontier.seen, self.rng)
+        self.screened += repaired != child
+        return repaired
 
     def run(self) -> None:
         while self.budget_left():
@@ -181,9 +322,17 @@ class _Search:
             self.consider(child)
 
     def restart(self) -> bool:
-        """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on."""
+        """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on.
+        With a portfolio, the next search of it takes over (its moves and starts)."""
         self.frontier.clear()
         self.restarts += 1
+        if self.base_config.portfolio > 1:
+            self.config = self.base_config.variant(self.restarts)
+            self.moves = MoveSet(self.target, self.config, *self.proposal)
+            pool = self.proposer.pool
+            self.retired_seconds += self.proposer.vienna_seconds
+            self.proposer = InformedProposer(self.target, self.moves, self.config, self.model, self.clock)
+            self.proposer.pool = pool
         self.last_improvement = self.steps
         before = self.evaluator.evaluations
         self.seed(self.rule_based_starts())
@@ -192,17 +341,23 @@ class _Search:
         return bool(self.frontier.members)
 
     def result(self) -> SearchResult:
-        chosen = self.solution or self.best
+        chosen = self.solution or self.tied or self.best
         if chosen is None:
             raise LearnaError("the search ended before evaluating any candidate: give it a larger budget")
         unique = self.evaluator.is_unique(chosen) if chosen.solved else None
+        first_sequence, first_time = self.first_solution or (None, None)
+        unique_time = self.unique_time if self.unique_time is not None else first_time if unique else None
         return SearchResult(
             sequence=chosen.sequence, folded=chosen.folded, distance=chosen.distance, solved=chosen.solved,
             unique_mfe=unique, objective=chosen.objective if chosen.complete else math.nan,
-            probability=chosen.probability, evaluations=self.evaluator.evaluations,
-            partition_functions=self.evaluator.partition_functions, steps=self.steps, restarts=self.restarts,
+            probability=chosen.probability, evaluations=self.evaluator.evaluations + self.focus_counts[0],
+            partition_functions=self.evaluator.partition_functions + self.focus_counts[1], steps=self.steps,
+            restarts=self.restarts,
             time_s=self.clock() - self.start_time,
-            vienna_time_s=self.evaluator.vienna_seconds + self.proposer.vienna_seconds, gc_distance=chosen.gc_distance)
+            vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
+                           + self.focus_counts[2]),
+            gc_distance=chosen.gc_distance,
+            time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence)
 
 
 def _check_sequences(sequences: list[str], target: Target) -> None:
@@ -224,7 +379,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     part_results: list[SearchResult] = []
     if config.max_part and len(target) > config.max_part:
         initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget)
-    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation)
+    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal)
     search.seed([moves.toward_gc(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
@@ -243,6 +398,11 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
     skeleton = initial[0] if initial else moves.initial(rng)
     prior, mix = proposal
     results = []
+    if config.part_levels > 1 and config.max_part // 2 >= config.min_part:
+        sub_config = replace(config, max_part=config.max_part // 2, part_levels=config.part_levels - 1)
+    else:
+        sub_config = replace(config, max_part=0)
+    designed: dict[tuple, str] = {}
     for part in parts:
         if budget.spent():
             break
@@ -250,8 +410,12 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
         sub_target = Target(part.cut(target.dot_bracket), id=f"{target.id}[{part.start}:{part.end}]",
                             constraints=target.constraints.part(part.start, part.end))
         sub_initial = [part.cut(s) for s in initial] if initial else None
-        results.append(_design(sub_target, config, rng, model, sub_initial, (sub_prior, mix), budget,
+        key = (sub_target.dot_bracket, sub_target.constraints)
+        if config.share_repeats and key in designed:
+            sub_initial = [designed[key]]
+        results.append(_design(sub_target, sub_config, rng, model, sub_initial, (sub_prior, mix), budget,
                                config.part_evaluations, None))
+        designed[key] = results[-1].sequence
     return [assemble(skeleton, parts, [r.sequence for r in results])], results
 
 

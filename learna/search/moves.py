@@ -101,18 +101,23 @@ class MoveSet:
         self.config = config
         self.partners = target.partners
         mix = proposal_mix if prior is not None else 0.0
+        pair_weights = np.asarray(config.pair_weights or (1.0,) * 6, dtype=float)
         self.base_probs = np.full((n, 4), (1 - mix) / 4) + (mix * prior.unpaired_probs if prior else 0.0)
-        self.pair_probs = np.full((n, 6), (1 - mix) / 6) + (mix * prior.pair_probs if prior else 0.0)
+        self.pair_probs = np.tile((1 - mix) * pair_weights / pair_weights.sum(), (n, 1)) \
+            + (mix * prior.pair_probs if prior else 0.0)
         self.constraints = target.constraints
-        self.allowed_bases = self.constraints.allowed_bases(n)
-        self.allowed_pairs = self.constraints.pair_mask(target.partners, PAIRS)
-        if self.constraints.sequence is not None:  # forbidden values get no proposal mass
-            self.base_probs = self.base_probs * self.allowed_bases
-            self.pair_probs = self.pair_probs * self.allowed_pairs
-        self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
-        self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
         self.stacked = [self._stacked_openers(i) for i in range(n)]
         self.adjacent = [self._adjacent_openers(i) for i in range(n)]
+        self.allowed_bases = self.constraints.allowed_bases(n)
+        self.allowed_pairs = self.constraints.pair_mask(target.partners, PAIRS)
+        if config.gu_ends_only:
+            self.allowed_pairs = self._gu_at_ends(self.allowed_pairs)
+        # forbidden values get no proposal mass (a no-op without constraints)
+        self.base_probs = self.base_probs * self.allowed_bases
+        self.pair_probs = self.pair_probs * self.allowed_pairs
+        self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
+        self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
+        self._loops()
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
         self.count_cdf = np.cumsum(counts / counts.sum())
 
@@ -138,6 +143,99 @@ class MoveSet:
             return ()
         n = len(self.partners)
         return tuple(self._opener(k) for k in (i - 1, i + 1) if 0 <= k < n and self.partners[k] >= 0)
+
+    def _gu_at_ends(self, allowed: np.ndarray) -> np.ndarray:
+        """``allowed`` without GU and UG for pairs that are not at a helix end (stacked on both sides, or a
+        lone pair), unless nothing else would be left."""
+        allowed = allowed.copy()
+        wobble = [PAIR_INDEX["GU"], PAIR_INDEX["UG"]]
+        for a, _ in self.target.pairs:
+            if len(self.stacked[a]) != 1:
+                rest = allowed[a].copy()
+                rest[wobble] = False
+                if rest.any():
+                    allowed[a] = rest
+        return allowed
+
+    def _loops(self) -> None:
+        """Loop decomposition of the target: for every loop (key: opening site of its closing pair, −1 for the
+        exterior loop) its branch pairs (opening sites) and unpaired sites; the loop of every unpaired site
+        and the loop every pair is a branch of."""
+        partners, n = self.partners, len(self.partners)
+        self.loop_branches: dict[int, list[int]] = {}
+        self.loop_unpaired: dict[int, list[int]] = {}
+        self.loop_of = np.full(n, -1)
+        """For an unpaired site, the loop it lies in; for a pair's opening site, the loop the pair closes."""
+        self.outer_loop = np.full(n, -1)
+        """For a pair's opening site, the loop the pair is a branch of."""
+        for closing in [-1] + [a for a, _ in self.target.pairs]:
+            end = n if closing < 0 else partners[closing]
+            branches, unpaired = [], []
+            k = closing + 1
+            while k < end:
+                if partners[k] > k:
+                    branches.append(k)
+                    self.outer_loop[k] = closing
+                    k = partners[k] + 1
+                else:
+                    unpaired.append(k)
+                    self.loop_of[k] = closing
+                    k += 1
+            self.loop_branches[closing], self.loop_unpaired[closing] = branches, unpaired
+            if closing >= 0:
+                self.loop_of[closing] = closing
+
+    MAX_REGION = 12
+    """Most units a region move re-draws from (the ones nearest the site)."""
+
+    def region(self, i: int) -> list[int]:
+        """Units (pairs by their opening site, unpaired sites) of the region around site ``i``: its unit, the
+        pairs of the loops on both sides of it (one loop for an unpaired site) and those loops' unpaired sites
+        next to a pair (all of a hairpin of at most six); the :data:`MAX_REGION` nearest to ``i``."""
+        partners = self.partners
+        if partners[i] < 0:
+            unit, loops = i, [int(self.loop_of[i])]
+        else:
+            unit = self._opener(i)
+            loops = [unit, int(self.outer_loop[unit])]
+        units = {unit}
+        for loop in loops:
+            pairs = ([loop] if loop >= 0 else []) + self.loop_branches[loop]
+            units.update(pairs)
+            unpaired = self.loop_unpaired[loop]
+            small_hairpin = loop >= 0 and not self.loop_branches[loop] and len(unpaired) <= 6
+            for u in unpaired:
+                if small_hairpin or (u > 0 and partners[u - 1] >= 0) or (u + 1 < len(partners) and partners[u + 1] >= 0):
+                    units.add(u)
+        units.discard(-1)
+
+        def reach(u: int) -> int:
+            return min(abs(u - i), abs(partners[u] - i)) if partners[u] >= 0 else abs(u - i)
+
+        return sorted(units, key=reach)[: self.MAX_REGION]
+
+    def region_variants(self, sequence: str, i: int, rng: np.random.Generator,
+                        samples: int) -> tuple[list[str], np.ndarray, list[int]]:
+        """Up to ``samples`` distinct random re-draws of the region around ``i`` (each unit changes with
+        probability 2.5 / units, at least one does; values from the proposal), equal log proposal
+        probabilities (they are samples of it), and the positions the move may change."""
+        units = self.region(i)
+        positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
+        change = min(1.0, 2.5 / len(units))
+        children: set[str] = set()
+        for _ in range(samples):
+            seq = list(sequence)
+            chosen = [u for u in units if rng.random() < change] or [units[int(rng.integers(len(units)))]]
+            for u in chosen:
+                if self.partners[u] < 0:
+                    self.redraw_base(seq, u, rng)
+                else:
+                    self.redraw_pair(seq, u, rng)
+            child = "".join(seq)
+            if child != sequence:
+                children.add(child)
+        ordered = sorted(children)
+        return ordered, np.zeros(len(ordered)), positions
 
     # -- moves ----------------------------------------------------------------------------------------
     def redraw_pair(self, seq: list[str], a: int, rng: np.random.Generator) -> None:

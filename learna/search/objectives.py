@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -149,6 +149,32 @@ class Evaluator:
             self._ties[candidate.sequence] = mfe_structures(candidate.sequence, self.model)
             self.vienna_seconds += self.clock() - start
         return len(self._ties[candidate.sequence]) == 1
+
+    def ties(self, candidate: Candidate) -> list[str]:
+        """The other MFE structures of a solution already checked by :meth:`is_unique` (else empty)."""
+        target = self.target.dot_bracket
+        return [s for s in self._ties.get(candidate.sequence, ()) if s != target]
+
+    def rank_tie(self, candidate: Candidate) -> Candidate:
+        """A solution tied with other MFE structures (after :meth:`is_unique`), re-scored to climb towards a
+        unique MFE: its defect marks the sites where the tied rivals differ from the target, and with
+        ``mfe_distance`` its objective becomes (1 − P(target)) / (2n), below that of any candidate that
+        is not a solution (one partition function)."""
+        target = self.target.dot_bracket
+        rivals = [s for s in self._ties.get(candidate.sequence, ()) if s != target]
+        if not rivals:
+            return candidate
+        defect = np.max([mismatch_defect(np.asarray(pair_table(r)), self.partners, self.window) for r in rivals],
+                        axis=0)
+        if self.objective != "mfe_distance":
+            return replace(candidate, defect=np.maximum(defect, candidate.defect))
+        start = self.clock()
+        scores = ensemble_scores(candidate.sequence, self.partners, target, candidate.mfe, self.model)
+        self.vienna_seconds += self.clock() - start
+        self.partition_functions += 1
+        objective = (1.0 - scores.probability) / (2 * len(target))
+        return replace(candidate, objective=objective, defect=defect, probability=scores.probability,
+                       ensemble_defect=float(scores.positional_defect.mean()))
 
     def competitor(self, candidate: Candidate) -> str | None:
         """The structure to design against: the MFE structure when it is not the target, else a tied rival

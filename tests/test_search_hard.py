@@ -1,0 +1,239 @@
+"""Tests of the search-hard additions: region moves, pair prior and GU placement, rival pool and repair,
+tie ranking, multi-level decomposition, the restart portfolio and the solve / unique times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learna.constraints import IUPAC, DesignConstraints
+from learna.errors import ConfigError, ConstraintError
+from learna.folding import fold, mfe_structures, structure_energies
+from learna.alphabet import PAIRS
+from learna.search import MoveSet, SearchConfig, local_search, refine
+from learna.search.informed import InformedProposer, Rival
+from learna.search.objectives import Evaluator
+from learna.structure import Target, pair_table
+
+CODES = "ACGURYSWKMBDHVN" + "N" * 15  # mostly unconstrained sites
+
+
+def _balanced(symbols: list[str]) -> str:
+    out, stack = list(symbols), []
+    for i, symbol in enumerate(symbols):
+        if symbol == "(":
+            stack.append(i)
+        elif symbol == ")":
+            if stack:
+                stack.pop()
+            else:
+                out[i] = "."
+    for i in stack:
+        out[i] = "."
+    return "".join(out)
+
+
+structures = st.lists(st.sampled_from("((..))"), min_size=2, max_size=60).map(_balanced)
+
+
+def _constrained(structure: str, seed: int, constrain: bool) -> Target:
+    """``structure`` with (when ``constrain``) a random IUPAC constraint that has no contradiction."""
+    if not constrain:
+        return Target(structure)
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        codes = "".join(rng.choice(list(CODES), size=len(structure)))
+        try:
+            return Target(structure, constraints=DesignConstraints(codes))
+        except ConstraintError:
+            continue
+    return Target(structure)
+
+
+def _valid(sequence: str, target: Target) -> bool:
+    complementary = all(sequence[i] + sequence[j] in PAIRS for i, j in target.pairs)
+    code = target.constraints.sequence
+    follows = code is None or all(b in IUPAC[c] for b, c in zip(sequence, code))
+    return complementary and follows
+
+
+HARD_MOVES = SearchConfig(pair_weights=(16.0, 16.0, 9.0, 9.0, 2.0, 2.0), gu_ends_only=True, region_probability=1.0,
+                          region_samples=12, rival_pool=4, max_mutations=3)
+
+
+@settings(max_examples=50, deadline=None)
+@given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
+def test_region_moves_keep_pairs_complementary_and_follow_the_constraint(dot_bracket: str, seed: int,
+                                                                         constrain: bool) -> None:
+    target = _constrained(dot_bracket, seed, constrain)
+    rng = np.random.default_rng(seed)
+    moves = MoveSet(target, HARD_MOVES)
+    sequence = moves.initial(rng)
+    assert _valid(sequence, target)
+    for _ in range(10):
+        site = int(rng.integers(len(target)))
+        region = moves.region(site)
+        assert region and len(region) <= MoveSet.MAX_REGION
+        assert all(target.partners[u] < 0 or target.partners[u] > u for u in region)  # pairs by opening site
+        children, log_q, positions = moves.region_variants(sequence, site, rng, 12)
+        assert len(children) == len(log_q) and sequence not in children
+        for child in children:
+            assert _valid(child, target)
+            assert all(a == b or k in positions for k, (a, b) in enumerate(zip(sequence, child)))
+        if children:
+            sequence = children[int(rng.integers(len(children)))]
+
+
+@settings(max_examples=40, deadline=None)
+@given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
+def test_informed_repair_and_pool_keep_pairs_complementary(dot_bracket: str, seed: int, constrain: bool) -> None:
+    target = _constrained(dot_bracket, seed, constrain)
+    rng = np.random.default_rng(seed)
+    moves = MoveSet(target, HARD_MOVES)
+    proposer = InformedProposer(target, moves, HARD_MOVES, Evaluator(target, "mfe_distance").model)
+    sequence = moves.initial(rng)
+    partners = np.asarray(target.partners)
+    rival = Rival(fold(sequence)[0], partners)
+    proposer.pool = [rival] if rival.structure != target.dot_bracket else []
+    child = proposer.propose(sequence, np.ones(len(target)), rival.structure, set(), rng)
+    repaired = proposer.repair(child or sequence, proposer.pool, 4, set(), rng)
+    for candidate in filter(None, (child, repaired)):
+        assert _valid(candidate, target)
+
+
+@settings(max_examples=40, deadline=None)
+@given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1))
+def test_gu_only_at_helix_ends(dot_bracket: str, seed: int) -> None:
+    target = Target(dot_bracket)
+    rng = np.random.default_rng(seed)
+    moves = MoveSet(target, SearchConfig(gu_ends_only=True, max_mutations=4))
+    sequence = moves.initial(rng)
+    for _ in range(30):
+        sequence = moves.mutate(sequence, np.ones(len(target)), rng)
+        site = int(rng.integers(len(target)))
+        variants = moves.variants(sequence, site, rng)[0] + moves.region_variants(sequence, site, rng, 8)[0]
+        for candidate in [sequence] + variants:
+            for a, b in target.pairs:
+                if candidate[a] + candidate[b] in ("GU", "UG"):
+                    assert len(moves.stacked[a]) == 1, (target.dot_bracket, a)
+
+
+def test_pair_weights_shape_the_proposal() -> None:
+    target = Target("((((....))))")
+    moves = MoveSet(target, SearchConfig(pair_weights=(1.0, 0.0, 0.0, 0.0, 0.0, 0.0)))
+    assert moves.pair_probs[0].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    with pytest.raises(ConfigError):
+        SearchConfig(pair_weights=(1.0, 2.0))
+
+
+def test_region_of_a_lone_pair_holds_its_bulges_and_neighbours() -> None:
+    target = Target("(((.(((....))).)))")
+    moves = MoveSet(target, SearchConfig())
+    # the pair (4, 13) sits between a bulge (3) and the loop closed by it; its region holds the closing pairs
+    # of both loops and the bulge base
+    region = moves.region(4)
+    assert 4 in region and 2 in region and 5 in region and 3 in region
+    assert moves.region(3)[0] == 3
+
+
+def test_rival_margin_and_locality() -> None:
+    target = Target("((((....))))....")
+    partners = np.asarray(target.partners)
+    rival = Rival("(((......)))....", partners)
+    assert rival.differs.tolist() == [3, 8]
+    assert rival.near.tolist() == [i in range(1, 11) for i in range(16)]
+    assert rival.on(np.array([0] * 16)) == "." * 16  # A–A cannot pair: every rival pair opened
+    moves = MoveSet(target, SearchConfig())
+    proposer = InformedProposer(target, moves, SearchConfig(), Evaluator(target, "mfe_distance").model)
+    sequence = "GGGGAAAACCCCAAAA"
+    margin, worst, edited = proposer.margin(sequence, [rival])
+    assert worst is rival and edited == rival.structure
+    rival_energy, target_energy = structure_energies(sequence, [rival.structure, target.dot_bracket])
+    assert margin == pytest.approx(rival_energy - target_energy)
+
+
+def test_search_result_reports_solve_and_unique_times() -> None:
+    target = Target("((((((....))))))..((((....))))")
+    result = local_search(target, SearchConfig(), time_limit=10.0, rng=np.random.default_rng(0))
+    assert result.solved and result.first_solution == result.sequence
+    assert 0 <= result.time_to_solve_s <= result.time_s
+    assert (result.time_to_unique_s is not None) == bool(result.unique_mfe)
+
+
+DEGENERATE = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures; fold returns the first below
+
+
+@pytest.mark.parametrize("rank_ties", [False, True])
+def test_tied_solution_stays_the_answer_and_its_time_is_reported(rank_ties: bool) -> None:
+    target = Target(fold(DEGENERATE)[0])
+    config = SearchConfig(require_unique=True, rank_ties=rank_ties, rival_pool=4)
+    result = refine(DEGENERATE, target, config, max_evaluations=40, rng=np.random.default_rng(0))
+    assert result.time_to_solve_s is not None and result.first_solution == DEGENERATE
+    assert result.solved
+    if result.unique_mfe:
+        assert mfe_structures(result.sequence) == [target.dot_bracket] and result.time_to_unique_s is not None
+    else:
+        assert result.time_to_unique_s is None and result.sequence == DEGENERATE or result.unique_mfe is False
+
+
+def test_rank_tie_scores_a_tied_solution_below_every_unsolved_candidate() -> None:
+    target = Target(fold(DEGENERATE)[0])
+    evaluator = Evaluator(target, "mfe_distance", window=2)
+    candidate = evaluator.evaluate(DEGENERATE)
+    assert candidate.solved and not evaluator.is_unique(candidate)
+    ranked = evaluator.rank_tie(candidate)
+    assert 0 <= ranked.objective < 1 / len(target) and 0 < ranked.probability < 1
+    rival = evaluator.ties(candidate)[0]
+    differs = np.asarray(pair_table(rival)) != np.asarray(target.partners)
+    assert np.all(ranked.defect[differs] == 1.0)
+
+
+@pytest.mark.parametrize("config", [
+    SearchConfig(max_part=40, min_part=10, part_levels=2, share_repeats=True),
+    SearchConfig(portfolio=3, stagnation_steps=20, region_probability=0.3, rival_pool=6, screen_attempts=4,
+                 screen_min_length=10, pair_weights=(16.0, 16.0, 9.0, 9.0, 2.0, 2.0), gu_ends_only=True),
+])
+def test_hard_settings_solve_a_long_target(config: SearchConfig) -> None:
+    target = Target("((((((" + "..((((((....))))))...(((((.....)))))..((.(....).))" * 3 + "...))))))")
+    result = local_search(target, config, time_limit=30.0, rng=np.random.default_rng(1))
+    assert result.solved and fold(result.sequence)[0] == target.dot_bracket
+    assert all(result.sequence[i] + result.sequence[j] in PAIRS for i, j in target.pairs)
+
+
+def test_portfolio_restarts_cycle_through_variants_and_are_deterministic() -> None:
+    config = SearchConfig(portfolio=3, stagnation_steps=5)
+    assert config.variant(0) == config and config.variant(3) == config
+    assert config.variant(1).initialisation == "gc_a_boost" and config.variant(2).max_mutations >= 8
+    target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
+    runs = [local_search(target, config, max_evaluations=80, rng=np.random.default_rng(2)) for _ in range(2)]
+    assert runs[0].sequence == runs[1].sequence and runs[0].restarts == runs[1].restarts
+
+
+def test_focus_region_is_a_closed_substructure_of_both_structures() -> None:
+    import learna.search.local_search  # noqa: F401  (the module, not the function of the same name)
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    target = Target("((((((" + "..((((((....))))))...(((((.....)))))..((.(....).))" * 3 + "...))))))")
+    config = SearchConfig(max_part=60, min_part=10, focus_probability=1.0, focus_min_length=10, rival_pool=4)
+    evaluator = Evaluator(target, "mfe_distance")
+    rng = np.random.default_rng(0)
+    moves = MoveSet(target, config)
+    search = module._Search(target, config, rng, evaluator.model, moves, module._Budget(lambda: 0.0, None, 500),
+                            None, None)
+    for _ in range(20):
+        parent = evaluator.evaluate(moves.mutate(moves.initial(rng), np.ones(len(target)), rng))
+        region = search.focus_region(parent) if parent.distance else None
+        if region is None:
+            continue
+        folded = pair_table(parent.folded)
+        assert target.partners[region.start] == region.end == folded[region.start]
+        for table in (target.partners, folded):
+            assert all(table[k] < 0 or region.start <= table[k] <= region.end for k in range(region.start, region.end + 1))
+        child = search.focus(parent)
+        if child is not None and child != parent.sequence:  # changed only inside a substructure closed by a pair of both structures
+            assert _valid(child, target)
+            changed = [k for k, (a, b) in enumerate(zip(child, parent.sequence)) if a != b]
+            assert any(i <= changed[0] and changed[-1] <= j and folded[i] == j for i, j in target.pairs)
