@@ -222,7 +222,7 @@ def test_constrained_design_is_solved_and_verified_by_an_independent_fold(mode, 
 def test_search_meets_gc_targets(gc):
     target = Target("..((((((....))))))..((((....))))..", constraints=DesignConstraints(gc=gc, gc_tolerance=0.03))
     result = local_search(target, SearchConfig(), max_evaluations=2000, rng=np.random.default_rng(1))
-    assert result.solved and result.gc_distance == 0 and fold(result.sequence)[0] == target.dot_bracket
+    assert result.solved and result.constraint_distance == 0 and fold(result.sequence)[0] == target.dot_bracket
     assert abs(sum(b in "GC" for b in result.sequence) / len(target) - gc) <= 0.03 + 1e-9
 
 

@@ -167,12 +167,12 @@ def test_learna_preset_is_the_paper_config_with_the_near_miss_search():
     assert LEARNA_PAPER.restart_timeout == 1800.0
 
 
-@pytest.mark.parametrize("mode", ["learna", "meta-learna-adapt"])
+@pytest.mark.parametrize("mode", ["hybrid", "learna", "meta-learna-adapt"])
 def test_several_designs_are_distinct_verified_and_ranked(mode, checkpoint):
     target = "((((....))))..((((....))))"
     results = learna.design(target, mode=mode, designs=3, min_distance=5, time_limit=20, seed=0,
                             checkpoint=None if mode == "learna" else checkpoint)
-    assert [r.rank for r in results] == [1, 2, 3]
+    assert [r.rank for r in results] == [1, 2, 3], results
     assert all(r.solved and fold_structure(r.sequence) == target for r in results)
     assert all(hamming(a.sequence, b.sequence) >= 5 for a in results for b in results if a is not b)
     assert results == sorted(results, key=learna.api.robustness)

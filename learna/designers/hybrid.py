@@ -77,38 +77,41 @@ def run_hybrid(request: DesignRequest) -> RunOutcome:
                          prior=prior, proposal_mix=settings.proposal_mix if prior else 0.0,
                          on_evaluation=watch.candidate)
     elapsed = time.monotonic() - start
-    unique_at = elapsed if found.solved and found.unique_mfe else None
-    first = watch.first_solution if watch.first_solution != found.sequence else None
+    offset = elapsed - found.time_s  # the search's clock started after the policy's forward pass
     stats = {"evaluations": found.evaluations, "partition_functions": found.partition_functions,
              "steps": found.steps, "restarts": found.restarts, "fold_time_s": round(found.vienna_time_s, 3),
              "policy": prior is not None}
-    return RunOutcome(found.sequence, elapsed, found.evaluations, time_to_solve_s=watch.solved_at,
-                      first_solution=first, time_to_unique_s=unique_at, stats=stats)
+    return RunOutcome(found.sequence, elapsed, found.evaluations,
+                      time_to_solve_s=None if found.time_to_solve_s is None else found.time_to_solve_s + offset,
+                      first_solution=found.first_solution if found.first_solution != found.sequence else None,
+                      time_to_unique_s=None if found.time_to_unique_s is None else found.time_to_unique_s + offset,
+                      stats=stats)
 
 
 class _Watch:
-    """Sees every evaluated candidate: the first solution's time, the best so far, progress reports."""
+    """Sees every evaluated candidate: vetoes solutions too close to earlier designs (several designs of one
+    target), keeps the best so far and reports progress."""
 
     def __init__(self, request: DesignRequest, start: float) -> None:
         self.request, self.start = request, start
-        self.first_solution: str | None = None
-        self.solved_at: float | None = None
         self.best: Candidate | None = None
+        self.solved = False
         self.evaluations = 0
         self.last_report = 0.0
 
-    def candidate(self, candidate: Candidate) -> None:
+    def candidate(self, candidate: Candidate) -> bool:
         self.evaluations += 1
-        now = time.monotonic()
-        if candidate.solved and self.first_solution is None:
-            self.first_solution, self.solved_at = candidate.sequence, now - self.start
-        if self.best is None or (candidate.distance + candidate.gc_distance
-                                 < self.best.distance + self.best.gc_distance):
+        if candidate.solved and not self.request.novel(candidate.sequence):
+            return False
+        self.solved = self.solved or candidate.solved
+        if self.best is None or (candidate.distance + candidate.constraint_distance
+                                 < self.best.distance + self.best.constraint_distance):
             self.best = candidate
+        now = time.monotonic()
         progress = self.request.progress
         if progress is not None and now - self.last_report >= PROGRESS_INTERVAL_S:
             self.last_report = now
             best = self.best
             progress(Status(self.request.target.id, now - self.start, self.evaluations,
-                            best.distance + best.gc_distance, best.sequence, self.first_solution is not None,
-                            None))
+                            best.distance + best.constraint_distance, best.sequence, self.solved, None))
+        return True

@@ -14,9 +14,9 @@ against its strongest rival, E(target) − min over the competitor and the pool 
 the pairs the variant cannot form opened; the same margin screens children before they are folded
 (:meth:`InformedProposer.margin`). A region move (``region_probability``) scores random re-draws of the
 units around the site (:meth:`~learna.search.moves.MoveSet.region_variants`) instead of every value of
-one unit. With a GC target
-(:mod:`learna.constraints`) the score also adds ``GC_WEIGHT`` · d_GC(variant), so that moves stabilising the
-target do not keep pushing the GC content out of its window.
+one unit. With a GC target or patterns to avoid (:mod:`learna.constraints`) the score also adds
+``GC_WEIGHT`` · d_C(variant), so that moves stabilising the target do not keep pushing the GC content out of
+its window or writing GGGG.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ class InformedProposer:
         self.energy_evaluations = 0
         self.vienna_seconds = 0.0
         self.clock = clock
-        self.gc_distance = target.constraints.gc_distance if target.constraints.gc is not None else None
+        constraints = target.constraints
+        self.constraint_distance = constraints.distance if constraints.gc is not None or constraints.avoid else None
         self.pool: list[Rival] = []
         """Rivals every variant is also scored against (kept by the search; empty without ``rival_pool``)."""
 
@@ -133,8 +134,8 @@ class InformedProposer:
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = np.array(energies).T
         scores = target_energy - rival_energy + weight * target_energy
-        if self.gc_distance is not None:  # a GC target: each base outside the window costs GC_WEIGHT
-            scores = scores + GC_WEIGHT * np.array([self.gc_distance(c) for c in children])
+        if self.constraint_distance is not None:  # each base outside a GC window, each pattern to avoid: GC_WEIGHT
+            scores = scores + GC_WEIGHT * np.array([self.constraint_distance(c) for c in children])
         return scores, rivals
 
     def step(self, sequence: str, site: int, competitor: str | None, seen: set[str],

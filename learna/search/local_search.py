@@ -36,6 +36,7 @@ from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior
 from learna.search.objectives import Candidate, Evaluator
+from learna.patterns import hits
 from learna.structure import Target, pair_table
 
 _PARENT_FAILURES = 20
@@ -71,8 +72,8 @@ class SearchResult:
     time_s: float
     vienna_time_s: float
     """Time spent inside ViennaRNA calls."""
-    gc_distance: int = 0
-    """d_GC of ``sequence`` (0 without a GC target)."""
+    constraint_distance: int = 0
+    """d_C of ``sequence``: d_GC plus the occurrences of patterns to avoid (0 when unconstrained)."""
     time_to_solve_s: float | None = None
     """When the first solution (ties allowed) was evaluated, in the search's clock from its start; None if
     none was found."""
@@ -107,7 +108,7 @@ class _Search:
 
     def __init__(self, target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
                  moves: MoveSet, budget: _Budget, stage_limit: int | None,
-                 on_evaluation: Callable[[Candidate], None] | None,
+                 on_evaluation: Callable[[Candidate], bool | None] | None,
                  proposal: tuple[Prior | None, float] = (None, 0.0)) -> None:
         self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
         self.base_config, self.proposal = config, proposal
@@ -159,8 +160,8 @@ class _Search:
         self.budget.evaluations += 1
         threshold = self.frontier.threshold if self.config.prune else math.inf
         candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
-        if self.on_evaluation is not None:
-            self.on_evaluation(candidate)
+        if self.on_evaluation is not None and self.on_evaluation(candidate) is False and candidate.solved:
+            return  # a solution the caller does not want (too close to a design it has): discarded
         if candidate.solved and self.accept is not None:
             margin = self.accept(sequence)
             if margin <= 0:  # solves the substructure but loses to a rival of the whole target
@@ -216,20 +217,32 @@ class _Search:
             if (config.focus_probability and len(target) >= config.focus_min_length
                     and 0 < parent.distance <= config.focus_distance and self.rng.random() < config.focus_probability):
                 child = self.focus(parent)
-                if child is not None:
+                if child is not None and self.fits(child, parent):
                     return child
             if self.rng.random() < self.config.informed_probability:
                 competitor = self.evaluator.competitor(parent)
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
                 if child is not None:
-                    return self.screen(parent, competitor, child)
+                    child = self.screen(parent, competitor, child)
+                    if self.fits(child, parent):
+                        return child
             flat = attempt >= _PARENT_FAILURES // 2
             weights = np.ones(len(target)) if flat else np.exp(parent.defect / self.config.position_temperature)
             for _ in range(self.config.max_redraws):
                 child = self.moves.mutate(parent.sequence, weights, self.rng)
-                if child not in seen:
+                if child not in seen and self.fits(child, parent):
                     return child
         return None
+
+    def fits(self, child: str, parent: Candidate) -> bool:
+        """Whether ``child`` holds no more occurrences of patterns to avoid than its parent: the search never
+        proposes a new one (its starts hold none where the constraints allow, :meth:`MoveSet.without_patterns`).
+        A child that does not fit counts as seen."""
+        avoid = self.target.constraints.avoid
+        if not avoid or len(hits(child, avoid)) <= len(hits(parent.sequence, avoid)):
+            return True
+        self.frontier.seen.add(child)
+        return False
 
     def focus_region(self, parent: Candidate) -> Part | None:
         """The smallest substructure around a random mismatched site of ``parent`` that is closed by a pair
@@ -356,7 +369,7 @@ class _Search:
             time_s=self.clock() - self.start_time,
             vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
                            + self.focus_counts[2]),
-            gc_distance=chosen.gc_distance,
+            constraint_distance=chosen.constraint_distance,
             time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence)
 
 
@@ -372,7 +385,7 @@ def _check_sequences(sequences: list[str], target: Target) -> None:
 
 def _design(target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
             initial: list[str] | None, proposal: tuple[Prior | None, float], budget: _Budget,
-            stage_limit: int | None, on_evaluation: Callable[[Candidate], None] | None) -> SearchResult:
+            stage_limit: int | None, on_evaluation: Callable[[Candidate], bool | None] | None) -> SearchResult:
     """Search ``target`` (after its parts, when it is decomposed) within the shared ``budget``; at most
     ``stage_limit`` evaluations for the search of ``target`` itself. Counts include the parts'."""
     moves = MoveSet(target, config, *proposal)
@@ -380,7 +393,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     if config.max_part and len(target) > config.max_part:
         initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget)
     search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal)
-    search.seed([moves.toward_gc(s, rng) for s in initial] if initial else search.rule_based_starts())
+    search.seed([moves.toward_constraints(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
     return replace(result, **{name: getattr(result, name) + sum(getattr(r, name) for r in part_results)
@@ -423,13 +436,14 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
                  max_evaluations: int | None = None, rng: np.random.Generator,
                  model: FoldingModel = DEFAULT_MODEL, initial: list[str] | None = None,
                  prior: Prior | None = None, proposal_mix: float = 0.0,
-                 on_evaluation: Callable[[Candidate], None] | None = None,
+                 on_evaluation: Callable[[Candidate], bool | None] | None = None,
                  clock: Callable[[], float] = time.perf_counter) -> SearchResult:
     """Design a sequence whose MFE structure is ``target``; see the module docstring.
 
     ``initial`` replaces the rule-based starts (restarts still use the rule); ``prior`` and
     ``proposal_mix`` bias the replacement bases and pairs of every move; ``on_evaluation`` is called with
-    every evaluated :class:`~learna.search.objectives.Candidate` of the whole target. Targets longer
+    every evaluated :class:`~learna.search.objectives.Candidate` of the whole target, and a solution for
+    which it returns False does not count (the search goes on without it). Targets longer
     than ``config.max_part`` are decomposed first (:mod:`learna.search.decompose`); the parts' searches
     share the budget. At least one candidate is always evaluated. ``clock`` measures ``time_limit`` and
     the reported times (``time.process_time`` gives CPU seconds, insensitive to other load).

@@ -16,7 +16,7 @@ A sequence constraint of the target (:mod:`learna.constraints`) removes forbidde
 proposal: a pair value needs both partners' bases allowed, so moves of a pair and of an unpaired site
 with its adjacent pair both respect it; a site with a single allowed value is never changed. Starting
 sequences follow the rule where the constraint allows it (else the first allowed value) and, with a GC
-target, are then moved towards the GC window (:meth:`MoveSet.toward_gc`).
+target, are then moved towards the GC window and rid of patterns to avoid (:meth:`MoveSet.toward_constraints`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 
 from learna.alphabet import BASE_INDEX, BASES, PAIR_INDEX, PAIRS, WATSON_CRICK
 from learna.constraints import gc_count
+from learna.patterns import hits
 from learna.errors import ConfigError
 from learna.search.config import SearchConfig
 from learna.structure import Target
@@ -336,7 +337,34 @@ class MoveSet:
             for a, b in self.target.pairs:
                 if self.partners[a + 1] < 0 and self.allowed_bases[a + 1, BASE_INDEX["G"]]:
                     seq[a + 1] = "G"
-        return self.toward_gc("".join(seq), rng)
+        return self.toward_constraints("".join(seq), rng)
+
+    def toward_constraints(self, sequence: str, rng: np.random.Generator) -> str:
+        """``sequence`` moved towards the GC window (:meth:`toward_gc`), then rid of the patterns to avoid
+        (:meth:`without_patterns`)."""
+        return self.without_patterns(self.toward_gc(sequence, rng), rng)
+
+    def without_patterns(self, sequence: str, rng: np.random.Generator) -> str:
+        """``sequence`` with the occurrences of patterns to avoid broken where the constraints allow: a random
+        site of an occurrence has its unit (a base, or its pair, kept complementary) re-drawn, kept when that
+        leaves fewer occurrences, until none is left or ``20 n`` draws did not get there."""
+        avoid = self.constraints.avoid
+        found = hits(sequence, avoid) if avoid else []
+        seq = list(sequence)
+        for _ in range(20 * len(seq)):
+            if not found:
+                break
+            start, pattern = found[int(rng.integers(len(found)))]
+            site = start + int(rng.integers(len(pattern)))
+            trial = seq.copy()
+            if self.partners[site] < 0:
+                self.redraw_base(trial, site, rng)
+            else:
+                self.redraw_pair(trial, self._opener(site), rng)
+            fewer = hits("".join(trial), avoid)
+            if len(fewer) < len(found):
+                seq, found = trial, fewer
+        return "".join(seq)
 
     def toward_gc(self, sequence: str, rng: np.random.Generator) -> str:
         """``sequence`` moved towards the GC window (unchanged without a GC target or inside it): units in

@@ -12,9 +12,10 @@ Objectives (all minimised, see :class:`~learna.search.config.SearchConfig`):
 A candidate solves the target when the MFE structure ViennaRNA returns is the target: on an energy tie
 the structure the backtracking returns decides, exactly as a final ``fold`` check does.
 
-A GC target (:mod:`learna.constraints`) adds d_GC / n to every objective and to its bound (d_GC: the
-bases that must change to bring the GC content within the tolerance, so for ``mfe_distance`` a GC base
-too many weighs as much as a mismatched site), and a candidate solves the target only when d_GC = 0.
+A GC target and patterns to avoid (:mod:`learna.constraints`) add d_C / n to every objective and to its
+bound (d_C: the bases that must change to bring the GC content within the tolerance plus the occurrences
+of patterns to avoid, so for ``mfe_distance`` a GC base too many, or a GGGG, weighs as much as a mismatched
+site), and a candidate solves the target only when d_C = 0.
 
 Since G ≤ MFE, P(target) ≤ exp(−(E(target) − MFE)/kT): the MFE fold gives a lower bound of both
 probability objectives, and a candidate whose bound cannot beat the frontier is never given a
@@ -57,14 +58,14 @@ class Candidate:
     """Normalised ensemble defect (NaN unless the partition function was computed)."""
     complete: bool = True
     """False when the partition function was skipped (pruned, or a solution found with no need for it)."""
-    gc_distance: int = 0
-    """d_GC of the sequence (0 without a GC target)."""
+    constraint_distance: int = 0
+    """d_C of the sequence: d_GC plus the occurrences of patterns to avoid (0 when unconstrained)."""
 
     @property
     def solved(self) -> bool:
         """ViennaRNA's MFE structure is the target (the test of the final verification) and the GC content
         is within the tolerance."""
-        return self.distance == 0 and self.gc_distance == 0
+        return self.distance == 0 and self.constraint_distance == 0
 
 
 def mismatch_defect(folded: np.ndarray, partners: np.ndarray, window: int) -> np.ndarray:
@@ -119,17 +120,17 @@ class Evaluator:
         self.evaluations += 1
         # Solved means ViennaRNA's MFE fold *is* the target, the same test as the final verification
         # (``fold_structure(sequence) == target``); a tie won by a rival structure is not a solution.
-        gc_distance = self.target.constraints.gc_distance(sequence)
-        solved = structure == target and gc_distance == 0
+        constraint_distance = self.target.constraints.distance(sequence)
+        solved = structure == target and constraint_distance == 0
         distance = hamming(structure, target)
-        penalty = gc_distance / len(target)
+        penalty = constraint_distance / len(target)
         bound = self.lower_bound(target_energy - mfe, distance) + penalty
         if self.objective == "mfe_distance":
             defect = mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
-            return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect, gc_distance=gc_distance)
+            return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect, constraint_distance=constraint_distance)
         if bound >= threshold or (solved and not need_complete):
             return Candidate(sequence, bound, structure, mfe, target_energy, distance, np.zeros(len(target)),
-                             complete=False, gc_distance=gc_distance)
+                             complete=False, constraint_distance=constraint_distance)
         start = self.clock()
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model)
         self.vienna_seconds += self.clock() - start
@@ -137,7 +138,7 @@ class Evaluator:
         ned = float(scores.positional_defect.mean())
         value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
         return Candidate(sequence, value, structure, mfe, target_energy, distance, scores.positional_defect,
-                         scores.probability, ned, gc_distance=gc_distance)
+                         scores.probability, ned, constraint_distance=constraint_distance)
 
     def is_unique(self, candidate: Candidate) -> bool:
         """Whether the target is the only MFE structure of a solved candidate (all MFE structures are
