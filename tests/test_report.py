@@ -49,6 +49,8 @@ def test_counts_by_threshold_any_run_and_mean(runs):
     assert single["solved"] == {"10": {"any": 1, "mean": 1.0}, "60": {"any": 2, "mean": 2.0},
                                 "600": None, "3600": None}
     assert single["solved_at_limit"] == {"any": 2, "mean": 2.0} and single["records"] == single["expected"] == 4
+    assert single["median_time_to_solve_s"] == 17.5 and single["median_folds_to_solve"] == 1
+    assert multi["median_time_to_solve_s"] == 400  # of 1, 20, 100, 700, 2000, 3000
     # any run: target 0 at 1 s, 1 at 100 s, 3 at 2000 s; per run at 600 s: 2, 1, 0 → mean 1
     assert multi["solved"] == {"10": {"any": 1, "mean": 0.333}, "60": {"any": 1, "mean": 0.667},
                                "600": {"any": 2, "mean": 1.0}, "3600": {"any": 3, "mean": 2.0}}
@@ -60,11 +62,12 @@ def test_report_table_json_and_plot(runs, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["method", "dataset", "runs", "done", "limit", "10", "s", "60", "s", "600", "s",
-                                "1", "h", "at", "limit"]
+                                "1", "h", "at", "limit", "median", "s", "median", "folds"]
     assert lines[1].split() == ["learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "(1)", "2", "(2)", "-", "-",
-                                "2", "(2)"]
+                                "2", "(2)", "17.5", "1"]
     assert lines[2].split() == ["rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "(1/0.3)", "1/0.7",
-                                "(1/0.7)", "2/1.0", "(2/1.0)", "3/2.0", "(3/2.0)", "3/2.0", "(3/2.0)"]
+                                "(1/0.7)", "2/1.0", "(2/1.0)", "3/2.0", "(3/2.0)", "3/2.0", "(3/2.0)",
+                                "400", "1"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000
     data = json.loads(run("report", *runs, "--json").stdout)
     assert data["thresholds_s"] == [10, 60, 600, 3600]

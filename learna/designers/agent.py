@@ -68,6 +68,7 @@ class _Tracker:
         self.best: Outcome | None = None
         self.first_solution: str | None = None
         self.solved_at: float | None = None
+        self.folds_to_solve: int | None = None
         self.unique: str | None = None
         self.unique_at: float | None = None
         self._checked: dict[str, bool] = {}
@@ -76,7 +77,7 @@ class _Tracker:
     def done(self) -> bool:
         return self.unique is not None or (self.uniqueness == "ignore" and self.first_solution is not None)
 
-    def offer(self, outcome: Outcome) -> None:
+    def offer(self, outcome: Outcome, folds: int) -> None:
         if not self.request.novel(outcome.sequence):
             return  # too close to a design found before (several designs of one target)
         if self.best is None or outcome.total_distance < self.best.total_distance:
@@ -86,6 +87,7 @@ class _Tracker:
         now = time.monotonic() - self.start
         if self.first_solution is None:
             self.first_solution, self.solved_at, self.best = outcome.sequence, now, outcome
+            self.folds_to_solve = folds
         if self.uniqueness != "ignore" and self._is_unique(outcome.sequence):
             self.unique, self.unique_at, self.best = outcome.sequence, now, outcome
 
@@ -98,7 +100,7 @@ class _Tracker:
         final = self.unique or self.first_solution or (self.best.sequence if self.best else None)
         return RunOutcome(final, elapsed, folds, time_to_solve_s=self.solved_at,
                           first_solution=self.first_solution if self.first_solution != final else None,
-                          time_to_unique_s=self.unique_at, stats=stats)
+                          time_to_unique_s=self.unique_at, folds_to_solve=self.folds_to_solve, stats=stats)
 
 
 def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
@@ -122,7 +124,7 @@ def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
         rewards = []
         for sequence in episodes.decode(actions):
             outcome = episodes.evaluate(sequence, deadline)
-            tracker.offer(outcome)
+            tracker.offer(outcome, episodes.folds)
             rewards.append(outcome.reward)
             if tracker.done or time.monotonic() >= deadline or episodes.folds >= max_folds:
                 return None

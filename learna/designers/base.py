@@ -80,6 +80,8 @@ class RunOutcome:
     """Seconds until the first design whose unique MFE structure is the target."""
     stats: dict = field(default_factory=dict)
     """Mode-specific counters (episodes, updates, restarts, evaluations, …)."""
+    folds_to_solve: int | None = None
+    """Folds until the first design that folded into the target (None if none)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +104,8 @@ class DesignResult(Assessment):
     """Seconds until the first unique-MFE solution (None if none)."""
     folds: int
     """ViennaRNA folds the design spent."""
+    folds_to_solve: int | None = None
+    """ViennaRNA folds until the first design that counts as solved (None if unsolved)."""
     stats: dict = field(default_factory=dict)
     """Mode-specific counters (episodes, updates, restarts, evaluations, …)."""
     rank: int | None = None
@@ -126,6 +130,14 @@ def milestones(target: Target, outcome: RunOutcome, check: Assessment, model, un
     return solve_time, unique_time
 
 
+def folds_to_solve(outcome: RunOutcome, solved: bool, uniqueness: str) -> int | None:
+    """The folds until the first solution, for a design that counts as solved (under ``require`` the run's
+    end, when the unique solution was found)."""
+    if not solved:
+        return None
+    return outcome.folds if uniqueness == "require" or outcome.folds_to_solve is None else outcome.folds_to_solve
+
+
 def finish(request: DesignRequest, mode: str, outcome: RunOutcome, config: DesignerConfig,
            ensemble: bool = True) -> DesignResult:
     """The :class:`DesignResult` of a finished run: ``outcome`` assessed with ``config``'s energy model."""
@@ -136,4 +148,5 @@ def finish(request: DesignRequest, mode: str, outcome: RunOutcome, config: Desig
     return DesignResult(id=target.id, target=target.dot_bracket, sequence=outcome.sequence, mode=mode,
                         seed=request.seed, solved=solved, time_s=outcome.time_s,
                         time_to_solve_s=solve_time if solved else None, time_to_unique_s=unique_time,
-                        folds=outcome.folds, stats=outcome.stats, **check.measures())
+                        folds=outcome.folds, folds_to_solve=folds_to_solve(outcome, solved, config.uniqueness),
+                        stats=outcome.stats, **check.measures())

@@ -85,7 +85,7 @@ def run_hybrid(request: DesignRequest) -> RunOutcome:
                       time_to_solve_s=None if found.time_to_solve_s is None else found.time_to_solve_s + offset,
                       first_solution=found.first_solution if found.first_solution != found.sequence else None,
                       time_to_unique_s=None if found.time_to_unique_s is None else found.time_to_unique_s + offset,
-                      stats=stats)
+                      folds_to_solve=found.folds_to_solve, stats=stats)
 
 
 class _Watch:

@@ -22,7 +22,7 @@ from typing import Literal
 
 from learna import __version__
 from learna.configio import from_dict
-from learna.designers.base import RunOutcome, milestones
+from learna.designers.base import RunOutcome, folds_to_solve, milestones
 from learna.errors import ConfigError, InputFileError
 from learna.fileio import append_jsonl, atomic_write_json, parse_json, read_jsonl, repair_jsonl
 from learna.folding import VIENNARNA_VERSION, FoldingModel, mfe_structures
@@ -71,6 +71,10 @@ class Record(Assessment):
     """Method-specific counters (episodes, folds, updates, restarts, …) or the error message."""
     time_to_unique_s: float | None = None
     """Seconds (after start-up) until a unique-MFE solution; None if none."""
+    folds: int | None = None
+    """ViennaRNA folds the method spent (None when unknown: killed, or a record from before)."""
+    folds_to_solve: int | None = None
+    """Folds until the first solution counted (None if unsolved or unknown)."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -117,10 +121,12 @@ def make_record(target: Target, outcome: RunOutcome | None, model: FoldingModel,
     if outcome is not None:
         solve_time, unique_time = milestones(target, outcome, check, model, uniqueness)
     solved = check.solved_under(uniqueness)
+    folds = None if outcome is None else outcome.folds
     return Record(id=target.id, length=len(target), target=target.dot_bracket, solved=solved,
                   time_to_solve_s=solve_time if solved else None, time_s=time_s, sequence=sequence, status=status,
-                  folding=model.to_dict(), versions=versions(), time_to_unique_s=unique_time, **check.measures(),
-                  **values)
+                  folding=model.to_dict(), versions=versions(), time_to_unique_s=unique_time, folds=folds,
+                  folds_to_solve=None if outcome is None else folds_to_solve(outcome, solved, uniqueness),
+                  **check.measures(), **values)
 
 
 def append_record(directory: Path, record: Record) -> None:

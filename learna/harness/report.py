@@ -49,6 +49,8 @@ class RunResults:
     """N when these are shards of a run (``--shard K/N``); None for a whole run."""
     shards: tuple[int, ...] = ()
     """The shards (K) read, when ``shard_count`` is set."""
+    folds: np.ndarray | None = None
+    """Shape (runs, targets); ViennaRNA folds to the first solution, NaN where unsolved or unknown."""
 
     @property
     def runs(self) -> int:
@@ -57,6 +59,14 @@ class RunResults:
     @property
     def targets(self) -> int:
         return self.times.shape[1]
+
+    def median_to_solve(self) -> tuple[float | None, float | None]:
+        """(median seconds, median folds) to the first solution over solved (run, target) pairs; None where
+        there is none (or, for folds, records predate the count)."""
+        def median(values: np.ndarray | None) -> float | None:
+            known = values[~np.isnan(values)] if values is not None else np.empty(0)
+            return float(np.median(known)) if known.size else None
+        return median(self.times), median(self.folds)
 
     def solved_within(self, seconds: float, unique: bool = False) -> tuple[int, float]:
         """(targets solved by any run, mean over runs of targets solved) within ``seconds``; uniquely
@@ -102,16 +112,19 @@ def _results(directory: Path, info: dict, all_records: list[Record], shard_count
     ids = {target_id: column for column, target_id in enumerate(info["ids"])}
     times = np.full((info["runs"], len(ids)), np.nan)
     unique_times = times.copy()
+    folds = times.copy()
     records = 0
     for (target_id, run), record in latest_records(all_records).items():
         if target_id in ids and run < times.shape[0]:
             records += 1
             if record.solved and record.time_to_solve_s is not None:
                 times[run, ids[target_id]] = record.time_to_solve_s
+                if record.folds_to_solve is not None:
+                    folds[run, ids[target_id]] = record.folds_to_solve
             if record.unique_mfe and record.time_to_unique_s is not None:
                 unique_times[run, ids[target_id]] = record.time_to_unique_s
     return RunResults(directory, info["method"], info["dataset"], float(info["time_limit_s"]), times, unique_times,
-                      records, tuple(duplicate_keys(all_records)), shard_count, shards)
+                      records, tuple(duplicate_keys(all_records)), shard_count, shards, folds)
 
 
 def summarize(results: RunResults) -> dict:
@@ -121,12 +134,14 @@ def summarize(results: RunResults) -> dict:
         return {"any": solved_any, "mean": round(solved_mean, 3)}
 
     limit = results.time_limit_s
+    seconds, folds = results.median_to_solve()
     return {"directory": str(results.directory), "method": results.method, "dataset": results.dataset,
             "targets": results.targets, "runs": results.runs, "records": results.records,
             "expected": results.runs * results.targets, "time_limit_s": limit,
             "solved": {f"{t:g}": counts(t) if t <= limit else None for t in THRESHOLDS_S},
             "unique": {f"{t:g}": counts(t, True) if t <= limit else None for t in THRESHOLDS_S},
             "solved_at_limit": counts(limit), "unique_at_limit": counts(limit, True),
+            "median_time_to_solve_s": seconds, "median_folds_to_solve": folds,
             "duplicates": [list(key) for key in results.duplicates],
             "shards": None if results.shard_count is None else
             {"count": results.shard_count, "read": list(results.shards),
@@ -136,17 +151,19 @@ def summarize(results: RunResults) -> dict:
 def format_table(summaries: list[dict]) -> str:
     """The summaries as an aligned text table: per time, targets solved and, in brackets, uniquely solved;
     with several runs a count reads ``any/mean``."""
-    header = ["method", "dataset", "runs", "done", "limit", *(_seconds(t) for t in THRESHOLDS_S), "at limit"]
+    header = ["method", "dataset", "runs", "done", "limit", *(_seconds(t) for t in THRESHOLDS_S), "at limit", "median s", "median folds"]
     rows = [header]
     for s in summaries:
         cells = [_cell(s["solved"][f"{t:g}"], s["unique"][f"{t:g}"], s["runs"]) for t in THRESHOLDS_S]
         rows.append([s["method"], _dataset_label(s["dataset"]), str(s["runs"]), f"{s['records']}/{s['expected']}",
                      _seconds(s["time_limit_s"]), *cells,
-                     _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"])])
+                     _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"]),
+                     number(s["median_time_to_solve_s"]), number(s["median_folds_to_solve"])])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
              for row in rows]
-    note = "targets solved (uniquely solved: the target is the only MFE structure) within each time, start-up excluded"
+    note = ("targets solved (uniquely solved: the target is the only MFE structure) within each time, start-up "
+            "excluded; medians over solved (run, target) pairs")
     if any(s["runs"] > 1 for s in summaries):
         note += "; with several runs: by any run/mean over runs"
     warnings = [f"warning: {s['directory']} holds {len(s['duplicates'])} (target, run) pair(s) recorded more than "
@@ -170,6 +187,11 @@ def _cell(solved: dict | None, unique: dict | None, runs: int) -> str:
     if runs == 1:
         return f"{solved['any']} ({unique['any']})"
     return f"{solved['any']}/{solved['mean']:.1f} ({unique['any']}/{unique['mean']:.1f})"
+
+
+def number(value: float | None) -> str:
+    """A median for a table: three significant digits, thousands separated, ``-`` for none."""
+    return "-" if value is None else f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
 
 
 def _seconds(value: float) -> str:

@@ -83,6 +83,8 @@ class SearchResult:
     first_solution: str | None = None
     """The first solution found (possibly tied; it is ``sequence`` unless the search went on for a unique
     one)."""
+    folds_to_solve: int | None = None
+    """Candidates folded (of the whole target) until the first solution; None if none was found."""
 
     def to_dict(self) -> dict:
         """JSON-ready representation."""
@@ -130,7 +132,7 @@ class _Search:
         self.solution: Candidate | None = None
         self.tied: Candidate | None = None
         """With ``require_unique``: the first solution found, tied with a rival (returned if no unique one is)."""
-        self.first_solution: tuple[str, float] | None = None
+        self.first_solution: tuple[str, float, int] | None = None
         self.unique_time: float | None = None
         self.steps = self.restarts = self.last_improvement = 0
         self.pool: deque[Rival] = deque(maxlen=max(config.rival_pool, 1))
@@ -173,7 +175,7 @@ class _Search:
         if candidate.solved:
             now = self.clock() - self.budget.start
             if self.first_solution is None:
-                self.first_solution = (candidate.sequence, now)
+                self.first_solution = (candidate.sequence, now, self.evaluator.evaluations)
             if not self.config.require_unique:
                 self.solution = candidate
                 return
@@ -358,7 +360,7 @@ class _Search:
         if chosen is None:
             raise LearnaError("the search ended before evaluating any candidate: give it a larger budget")
         unique = self.evaluator.is_unique(chosen) if chosen.solved else None
-        first_sequence, first_time = self.first_solution or (None, None)
+        first_sequence, first_time, first_folds = self.first_solution or (None, None, None)
         unique_time = self.unique_time if self.unique_time is not None else first_time if unique else None
         return SearchResult(
             sequence=chosen.sequence, folded=chosen.folded, distance=chosen.distance, solved=chosen.solved,
@@ -370,7 +372,8 @@ class _Search:
             vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
                            + self.focus_counts[2]),
             constraint_distance=chosen.constraint_distance,
-            time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence)
+            time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence,
+            folds_to_solve=first_folds)
 
 
 def _check_sequences(sequences: list[str], target: Target) -> None:
