@@ -24,7 +24,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for path in sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime):
         records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        if not records:
+        if not records or "length" not in records[0]:  # e.g. the uniqueness experiment's records
             continue
         name, set_name, limit = path.stem.rsplit("-", 2)
         limit_s = float(limit.rstrip("s"))

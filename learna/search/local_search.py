@@ -138,7 +138,7 @@ class _Search:
         self.pool: deque[Rival] = deque(maxlen=max(config.rival_pool, 1))
         self.proposer.pool = self.pool if config.rival_pool else []
         self.screened = 0
-        """Children drawn but not folded because another one of the same step came closer to beating the rivals."""
+        """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
 
     def remember(self, structure: str) -> None:
         """Add a rival structure to the pool (``rival_pool``), the oldest one leaving when it is full."""
