@@ -44,7 +44,7 @@ from learna.hpo.hyperparameters import (Choice, Condition, Hyperparameter, Range
                                         build_configuration_space, plain, problems)
 from learna.config import DesignerConfig
 from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS
-from learna.search.config import OBJECTIVES, SearchConfig
+from learna.search.config import INITIALISATIONS, OBJECTIVES, SearchConfig
 
 MAX_STATE_RADIUS = 32
 """κ at ρ = 1 (the original's ``max_state_radius``)."""
@@ -108,6 +108,17 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "mutation_exponent": Range(0.5, 3.0, _SEARCH.mutation_exponent),
     "defect_window": Range(0, 4, _SEARCH.defect_window),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
+    # what cracks hard targets (docs/local_search.md): off in the shipped preset
+    "initialisation": Choice(INITIALISATIONS, _SEARCH.initialisation),
+    "gu_ends_only": Choice((True, False), _SEARCH.gu_ends_only),
+    "region_probability": Range(0.0, 1.0, _SEARCH.region_probability),
+    "rival_pool": Range(0, 20, _SEARCH.rival_pool),
+    "screen_attempts": Range(0, 10, _SEARCH.screen_attempts),
+    "focus_probability": Range(0.0, 0.5, _SEARCH.focus_probability),
+    "part_levels": Range(1, 3, _SEARCH.part_levels),
+    "share_repeats": Choice((True, False), _SEARCH.share_repeats),
+    "portfolio": Range(1, 3, _SEARCH.portfolio),
+    "rank_ties": Choice((True, False), _SEARCH.rank_ties),
     # the policy's part (HybridConfig)
     "use_policy": Choice((True, False), _HYBRID.use_policy),
     "policy_starts": Range(0, 32, _HYBRID.policy_starts),

@@ -10,6 +10,7 @@ designs are written into one sequence, and the search of the whole target starts
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from learna.structure import Target
 
@@ -62,3 +63,16 @@ def assemble(skeleton: str, parts: list[Part], designs: list[str]) -> str:
     for part, design in zip(parts, designs):
         sequence[part.start : part.end + 1] = design
     return "".join(sequence)
+
+
+def enclosing_part(partners: Sequence[int], folded: Sequence[int], site: int, min_part: int,
+                   max_part: int) -> Part | None:
+    """The smallest substructure around ``site`` that two pair tables agree on: closed by a pair (i, j) of
+    both, i < site < j (both structures are nested, so neither has a pair leaving it), ``min_part`` to
+    ``max_part`` sites long; None if there is none (an enclosing pair of both that is too long ends the walk)."""
+    for i in range(site - 1, -1, -1):
+        j = partners[i]
+        if j <= site or folded[i] != j or j - i + 1 < min_part:
+            continue
+        return Part(i, j) if j - i + 1 <= max_part else None
+    return None

@@ -31,7 +31,7 @@ import numpy as np
 from learna.errors import LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.search.config import SearchConfig
-from learna.search.decompose import Part, assemble, split_points
+from learna.search.decompose import Part, assemble, enclosing_part, split_points
 from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior
@@ -247,28 +247,16 @@ class _Search:
         return False
 
     def focus_region(self, parent: Candidate) -> Part | None:
-        """The smallest substructure around a random mismatched site of ``parent`` that is closed by a pair
-        of both the target and the parent's MFE structure, with no pair of either structure across its ends,
-        of ``min_part`` to ``max_part`` sites (half the target without decomposition); None if there is none."""
-        partners = np.asarray(self.target.partners)
-        folded = np.asarray(pair_table(parent.folded))
-        mismatched = np.flatnonzero(folded != partners)
-        if not len(mismatched):
+        """The smallest substructure around a random mismatched site of ``parent`` that both the target and
+        the parent's MFE structure close (:func:`enclosing_part`), of ``min_part`` to ``max_part`` sites (half
+        the target without decomposition); None if there is none."""
+        folded = pair_table(parent.folded)
+        mismatched = [k for k, (a, b) in enumerate(zip(folded, self.target.partners)) if a != b]
+        if not mismatched:
             return None
-        site = int(mismatched[int(self.rng.integers(len(mismatched)))])
-        longest = self.config.max_part or len(partners) // 2
-        for i in range(site - 1, -1, -1):
-            j = partners[i]
-            if j <= site or folded[i] != j:
-                continue
-            if j - i + 1 > longest:
-                return None
-            inside = slice(i, j + 1)
-            if j - i + 1 >= self.config.min_part and all(
-                    np.all((table[inside] < 0) | ((table[inside] >= i) & (table[inside] <= j)))
-                    for table in (partners, folded)):
-                return Part(i, j)
-        return None
+        site = mismatched[int(self.rng.integers(len(mismatched)))]
+        return enclosing_part(self.target.partners, folded, site, self.config.min_part,
+                              self.config.max_part or len(folded) // 2)
 
     def focus(self, parent: Candidate) -> str | None:
         """A child of ``parent`` whose substructure around a mismatch (:meth:`focus_region`) was re-designed by
