@@ -1,4 +1,5 @@
-"""Start-up time of commands that run no network: they must not import torch.
+"""Start-up time: of commands that run no network (they must not import torch), and of a 12-nt design with the
+default mode (torch, but no optimiser: the hybrid never trains).
 
 Run: ``.venv/bin/python -m pytest benchmarks/bench_startup.py --benchmark-only``
 Each round is a fresh ``learna`` process (what a shell loop over many targets pays per call).
@@ -11,13 +12,14 @@ from pathlib import Path
 import pytest
 
 LEARNA = str(Path(sys.executable).with_name("learna"))
-RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results" / "v2-learna-near-60s"
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results" / "v2-dask-overhead" / "local"
 
 COMMANDS = {
     "help": ["--help"],
     "design-help": ["design", "--help"],
     "data-list": ["data", "list"],
     "report": ["report", str(RESULTS)],
+    "design-12nt": ["design", "--target", "((((....))))", "--time-limit", "5", "--quiet"],
 }
 
 

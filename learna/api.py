@@ -166,16 +166,23 @@ def make_request(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: 
                          None if checkpoint is None else Path(checkpoint), progress)
 
 
-def warm_up() -> None:
-    """Pay torch's one-off lazy initialisation (about 2 s: the optimiser imports torch._dynamo, the first
-    forward pass sets up kernels) before any design is timed. Call once per process."""
+LEARNING_MODES = ("learna", "meta-learna-adapt")
+"""The modes that update their network while they design (and so need an optimiser)."""
+
+
+def warm_up(mode: str | None = None) -> None:
+    """Pay torch's one-off lazy initialisation before any design is timed: the first forward pass sets up
+    kernels (0.2 s) and, for a mode that learns (``None``: any mode), creating the optimiser imports
+    torch._dynamo (about 2 s). Call once per process."""
     import torch
 
     from learna.designers.agent import new_learner
     from learna.presets import preset
 
     config = preset("learna")
-    learner = new_learner(config, None, learning=True, seed=0)
+    learning = mode is None or mode in LEARNING_MODES
+    learner = new_learner(config, None, learning=learning, seed=0)
     logits, values = learner.network(torch.zeros((2, config.env.window), dtype=torch.int64))
-    (logits.sum() + values.sum()).backward()
+    if learning:
+        (logits.sum() + values.sum()).backward()
 

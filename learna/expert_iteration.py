@@ -21,7 +21,6 @@ checkpoint, reusing the demonstrations already written for it.
 
 from __future__ import annotations
 
-import io
 import json
 import statistics
 import time
@@ -33,22 +32,18 @@ import numpy as np
 import torch
 
 from learna.agent import Learner, policy_distribution, sample_actions
-from learna.agent.checkpoint import load_checkpoint, save_checkpoint
 from learna.config import DesignerConfig
-from learna.configio import from_dict
 from learna.data import GenerationSpec, generate_targets
 from learna.designers.agent import new_learner
+from learna.designers.weights import CHECKPOINT_DIR, PROGRESS_FILE, restore_training_state, save_training_state
 from learna.env.encoding import action_mask, encode_sequence, episode_observations
-from learna.errors import CheckpointError, ConfigError
-from learna.fileio import append_jsonl, atomic_write_bytes, atomic_write_json, parse_json, read_jsonl
+from learna.errors import ConfigError
+from learna.fileio import append_jsonl, atomic_write_json, parse_json, read_jsonl
 from learna.folding import fold_structure
-from learna.processes import pool
+from learna.processes import one_torch_thread, pool
 from learna.seeding import derive_seed, generator
 from learna.structure import Target
 
-CHECKPOINT_DIR = "checkpoint"
-OPTIMIZER_FILE = "optimizer.pt"
-PROGRESS_FILE = "progress.jsonl"
 DEMONSTRATIONS_FILE = "demonstrations.jsonl"
 SETTINGS_FILE = "run.json"
 
@@ -116,10 +111,6 @@ def _expert_job(job: tuple) -> dict:
             "distance": result.distance, "folds": result.folds, "time_to_solve_s": result.time_to_solve_s}
 
 
-def _init_worker() -> None:
-    torch.set_num_threads(1)
-
-
 class _Run:
     """The apprentice, its run directory and the demonstrations."""
 
@@ -144,13 +135,7 @@ class _Run:
     def _restore(self) -> None:
         directory = self.out / CHECKPOINT_DIR
         if (directory / "config.json").exists():
-            state, meta = load_checkpoint(directory)
-            saved = from_dict(DesignerConfig, meta["config"], where=str(directory / "config.json"))
-            if saved.network != self.config.network or saved.env.window != self.config.env.window:
-                raise CheckpointError(f"checkpoint at {directory} was trained with another network; drop --resume")
-            self.learner.network.load_state_dict(state)
-            self.learner.load_optimizer_state(torch.load(directory / OPTIMIZER_FILE, weights_only=True))
-            self.counters = {**self.counters, **meta.get("counters", {})}
+            self.counters = {**self.counters, **restore_training_state(directory, self.learner, self.config)}
         path = self.out / DEMONSTRATIONS_FILE
         rows = list(read_jsonl(path)) if path.exists() else []
         self.demonstrations = [Demonstration(r["round"], Target(r["target"], id=r["id"]), r["sequence"], r["kind"])
@@ -161,11 +146,7 @@ class _Run:
         return self.out / CHECKPOINT_DIR if self.counters["rounds"] > 0 else None
 
     def save(self) -> None:
-        directory = self.out / CHECKPOINT_DIR
-        buffer = io.BytesIO()
-        torch.save(self.learner.optimizer_state(), buffer)
-        atomic_write_bytes(directory / OPTIMIZER_FILE, buffer.getvalue())
-        save_checkpoint(directory, self.learner.network.state_dict(), self.config.to_dict(), {"counters": self.counters})
+        save_training_state(self.out / CHECKPOINT_DIR, self.learner, self.config, self.counters)
 
 
 def train_exit(config: DesignerConfig, settings: ExitConfig, time_budget: float, seed: int, out: str | Path, *,
@@ -178,7 +159,7 @@ def train_exit(config: DesignerConfig, settings: ExitConfig, time_budget: float,
     out.mkdir(parents=True, exist_ok=True)
     run = _Run(config, settings, out, seed, resume)
     start, offset = time.monotonic(), run.counters["elapsed_s"]
-    with pool(workers, initializer=_init_worker) as workers_pool:
+    with pool(workers, initializer=one_torch_thread) as workers_pool:
         while time.monotonic() - start < time_budget and (rounds is None or run.counters["rounds"] < rounds):
             point = _round(run, workers_pool, seed)
             run.counters["elapsed_s"] = offset + time.monotonic() - start

@@ -15,7 +15,6 @@ similarity 1 − d/N of the recent episodes), :func:`plot_learning_curve` draws 
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,21 +24,17 @@ import numpy as np
 import torch
 
 from learna.agent import EpisodeBatch, Learner, collect
-from learna.agent.checkpoint import load_checkpoint, save_checkpoint
 from learna.config import DesignerConfig
-from learna.configio import from_dict
 from learna.designers.agent import new_learner
+from learna.designers.weights import CHECKPOINT_DIR, PROGRESS_FILE, restore_training_state, save_training_state
 from learna.env.episodes import TargetEpisodes
-from learna.errors import CheckpointError, ConfigError, InputFileError
-from learna.fileio import append_jsonl, atomic_write_bytes, read_jsonl
+from learna.errors import ConfigError, InputFileError
+from learna.fileio import append_jsonl, read_jsonl
 from learna.plots import figure, save_png
-from learna.processes import pool
+from learna.processes import one_torch_thread, pool
 from learna.seeding import derive_seed, generator
 from learna.structure import Target
 
-CHECKPOINT_DIR = "checkpoint"
-OPTIMIZER_FILE = "optimizer.pt"
-PROGRESS_FILE = "progress.jsonl"
 RECENT = 200
 """Episodes the learning curve averages over."""
 
@@ -65,11 +60,6 @@ class _Task:
 
 
 _WORKER_LEARNERS: dict = {}
-
-
-def _init_worker() -> None:
-    """Worker start-up (imports, one torch thread), paid before the training clock starts."""
-    torch.set_num_threads(1)
 
 
 def _ready() -> bool:
@@ -111,18 +101,8 @@ class _Run:
             self._restore()
 
     def _restore(self) -> None:
-        directory = self.out_dir / CHECKPOINT_DIR
-        state, meta = load_checkpoint(directory)
-        saved = from_dict(DesignerConfig, meta["config"], where=str(directory / "config.json"))
-        if saved.network != self.config.network or saved.env.window != self.config.env.window:
-            raise CheckpointError(f"checkpoint at {directory} was trained with another network; drop --resume")
-        self.learner.network.load_state_dict(state)
-        try:
-            optimizer = torch.load(directory / OPTIMIZER_FILE, weights_only=True)
-        except Exception as exc:
-            raise CheckpointError(f"optimiser state at {directory} is unreadable ({type(exc).__name__})") from None
-        self.learner.load_optimizer_state(optimizer)
-        self.counters = {**self.counters, **meta.get("counters", {})}
+        counters = restore_training_state(self.out_dir / CHECKPOINT_DIR, self.learner, self.config)
+        self.counters = {**self.counters, **counters}
         self.counters["resumes"] += 1
 
     def learn(self, batch: EpisodeBatch, similarities: list[float], rng: np.random.Generator) -> None:
@@ -133,12 +113,7 @@ class _Run:
 
     def save(self, progress: Callable[[dict], None] | None) -> None:
         """A checkpoint and a learning-curve point."""
-        directory = self.out_dir / CHECKPOINT_DIR
-        buffer = io.BytesIO()
-        torch.save(self.learner.optimizer_state(), buffer)
-        atomic_write_bytes(directory / OPTIMIZER_FILE, buffer.getvalue())
-        save_checkpoint(directory, self.learner.network.state_dict(), self.config.to_dict(),
-                        {"counters": self.counters})
+        save_training_state(self.out_dir / CHECKPOINT_DIR, self.learner, self.config, self.counters)
         point = {**self.counters, "mean_recent_similarity": self.similarity}
         append_jsonl(self.out_dir / PROGRESS_FILE, point)
         if progress is not None:
@@ -161,7 +136,7 @@ def train(config: DesignerConfig, targets: list[Target], time_budget: float, see
     rng = generator(seed, "meta-train", run.counters["resumes"])
     offset = run.counters["elapsed_s"]
     order: list[Target] = []
-    with pool(workers, initializer=_init_worker) as workers_pool:
+    with pool(workers, initializer=one_torch_thread) as workers_pool:
         workers_pool.starmap(_ready, [()] * workers)
         start = last_save = time.monotonic()
 

@@ -35,6 +35,14 @@ STARTUP_TIMEOUT_S = 300.0
 """A worker that has not called ``ready()`` after this long is killed."""
 
 
+def one_torch_thread() -> None:
+    """Initializer of worker processes that run networks: one torch thread each (the processes are the
+    parallelism; more threads only contend for the cores)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
     """The multiprocessing context every worker starts from: the forkserver, preloading ``preload`` (which
     only takes effect when this process's forkserver first starts), or spawn where there is no forkserver."""

@@ -61,11 +61,11 @@ def test_report_table_json_and_plot(runs, tmp_path):
     result = run("report", *runs, "--plot", plot)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["method", "dataset", "runs", "done", "limit", "10", "s", "60", "s", "600", "s",
+    assert lines[0].split() == ["directory", "method", "dataset", "runs", "done", "limit", "10", "s", "60", "s", "600", "s",
                                 "1", "h", "at", "limit", "median", "s", "median", "folds"]
-    assert lines[1].split() == ["learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "(1)", "2", "(2)", "-", "-",
+    assert lines[1].split() == ["a", "learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "(1)", "2", "(2)", "-", "-",
                                 "2", "(2)", "17.5", "1"]
-    assert lines[2].split() == ["rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "(1/0.3)", "1/0.7",
+    assert lines[2].split() == ["b", "rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "(1/0.3)", "1/0.7",
                                 "(1/0.7)", "2/1.0", "(2/1.0)", "3/2.0", "(3/2.0)", "3/2.0", "(3/2.0)",
                                 "400", "1"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000

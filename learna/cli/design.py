@@ -105,13 +105,12 @@ def _runner(mode, processes, grace, status, scheduler=None):
 
         return lambda requests: list(design_batch(mode, requests, scheduler=scheduler, processes=processes,
                                                   grace_s=grace, in_order=True))
-    import torch
-
     from learna.api import warm_up
     from learna.designers import run_design
+    from learna.processes import one_torch_thread
 
-    torch.set_num_threads(1)
-    warm_up()
+    one_torch_thread()
+    warm_up(mode)
 
     def progress(s):
         status(f"[{s.id}] {s.elapsed_s:.1f} s, {s.folds} folds, best distance {s.best_distance}"

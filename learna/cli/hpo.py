@@ -107,10 +107,10 @@ def worker(nameserver, run_id, secret_file, host, processes, work_dir, connect_t
     if processes < 1:
         raise ConfigError(f"--processes must be ≥ 1, got {processes}")
     _logging(quiet)
-    import torch
-
-    torch.set_num_threads(1)
     from learna.hpo.worker import run_worker
+    from learna.processes import one_torch_thread
+
+    one_torch_thread()
 
     run_worker(ns_host, ns_port, run_id, secret=secret, host=host, processes=processes, work_dir=work_dir,
                connect_timeout=connect_timeout)

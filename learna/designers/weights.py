@@ -10,18 +10,28 @@ checkpoint's is refused instead of being silently overridden.
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from learna.agent.checkpoint import load_checkpoint
+from learna.agent import Learner
+from learna.agent.checkpoint import load_checkpoint, save_checkpoint
 from learna.config import DesignerConfig
 from learna.configio import from_dict
 from learna.errors import CheckpointError, ConfigError
+from learna.fileio import atomic_write_bytes
 from learna.presets import preset
 
 FIXED_ENV_FIELDS = ("state_radius", "encoding", "wobble_actions")
 """Environment settings a checkpoint's weights were trained for."""
+
+CHECKPOINT_DIR = "checkpoint"
+"""A training run directory's checkpoint (``learna meta-train``, either method)."""
+OPTIMIZER_FILE = "optimizer.pt"
+"""The optimiser's state in a training checkpoint, beside the weights (resume only)."""
+PROGRESS_FILE = "progress.jsonl"
+"""A training run directory's learning curve, one JSON line per point."""
 
 
 def shipped_weights() -> Path | None:
@@ -67,3 +77,34 @@ def _refuse_conflicts(mode: str, config: DesignerConfig, trained: DesignerConfig
         if given != preset_value and given != trained_value:
             raise ConfigError(f"the checkpoint at {directory} fixes {name} (its weights were trained with it): "
                               f"drop {name} from the config, or use --mode learna to train a network of your own")
+
+
+def save_training_state(directory: Path, learner: Learner, config: DesignerConfig, counters: dict) -> None:
+    """A training checkpoint: the weights and config (:func:`save_checkpoint`), the optimiser's state and the
+    run's counters, each file written atomically."""
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(learner.optimizer_state(), buffer)
+    atomic_write_bytes(Path(directory) / OPTIMIZER_FILE, buffer.getvalue())
+    save_checkpoint(Path(directory), learner.network.state_dict(), config.to_dict(), {"counters": counters})
+
+
+def restore_training_state(directory: Path, learner: Learner, config: DesignerConfig) -> dict:
+    """Load a training checkpoint written by :func:`save_training_state` into ``learner``; its counters. Refused
+    (:class:`CheckpointError`, one line) when it was trained with another network or state window, or when the
+    optimiser's state is unreadable."""
+    import torch
+
+    directory = Path(directory)
+    state, meta = load_checkpoint(directory)
+    saved = from_dict(DesignerConfig, meta["config"], where=str(directory / "config.json"))
+    if saved.network != config.network or saved.env.window != config.env.window:
+        raise CheckpointError(f"checkpoint at {directory} was trained with another network; drop --resume")
+    learner.network.load_state_dict(state)
+    try:
+        optimizer = torch.load(directory / OPTIMIZER_FILE, weights_only=True)
+    except Exception as exc:
+        raise CheckpointError(f"optimiser state at {directory} is unreadable ({type(exc).__name__})") from None
+    learner.load_optimizer_state(optimizer)
+    return dict(meta.get("counters", {}))

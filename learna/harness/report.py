@@ -151,16 +151,18 @@ def summarize(results: RunResults) -> dict:
 def format_table(summaries: list[dict]) -> str:
     """The summaries as an aligned text table: per time, targets solved and, in brackets, uniquely solved;
     with several runs a count reads ``any/mean``."""
-    header = ["method", "dataset", "runs", "done", "limit", *(_seconds(t) for t in THRESHOLDS_S), "at limit", "median s", "median folds"]
+    header = ["directory", "method", "dataset", "runs", "done", "limit", *(_seconds(t) for t in THRESHOLDS_S),
+              "at limit", "median s", "median folds"]
     rows = [header]
     for s in summaries:
         cells = [_cell(s["solved"][f"{t:g}"], s["unique"][f"{t:g}"], s["runs"]) for t in THRESHOLDS_S]
-        rows.append([s["method"], _dataset_label(s["dataset"]), str(s["runs"]), f"{s['records']}/{s['expected']}",
+        rows.append([Path(s["directory"]).name, s["method"], _dataset_label(s["dataset"]), str(s["runs"]),
+                     f"{s['records']}/{s['expected']}",
                      _seconds(s["time_limit_s"]), *cells,
                      _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"]),
                      number(s["median_time_to_solve_s"]), number(s["median_folds_to_solve"])])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+    lines = ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
              for row in rows]
     note = ("targets solved (uniquely solved: the target is the only MFE structure) within each time, start-up "
             "excluded; medians over solved (run, target) pairs")

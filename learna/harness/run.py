@@ -41,7 +41,7 @@ from learna.harness.records import (Record, append_record, completed_keys, lates
                                     read_run_info, repair_records, versions, write_run_info)
 from learna.harness.shards import check_shard, plan_pairs, shard_of
 from learna.presets import preset
-from learna.processes import JobContext, JobEnd
+from learna.processes import JobContext, JobEnd, one_torch_thread
 from learna.seeding import check_seed, derive_seed
 from learna.structure import Target
 
@@ -186,10 +186,8 @@ def work(job: tuple[Method, Task], context: JobContext):
     Adds ``cpu_s`` to the stats: CPU seconds of the worker and its reaped children during the run
     (the original's measure; well below ``time_s`` when the machine is oversubscribed).
     """
-    import torch
-
     method, task = job
-    torch.set_num_threads(1)
+    one_torch_thread()
     method.warm_up()
     context.ready()
     before = _cpu_seconds()

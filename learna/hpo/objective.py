@@ -28,7 +28,7 @@ from learna.config import DesignerConfig
 from learna.errors import ConfigError
 from learna.hpo.loss import META_DESIGN_TIME, add_time_term, distance_loss, training_targets
 from learna.hpo.space import get_space
-from learna.processes import pool
+from learna.processes import one_torch_thread, pool
 from learna.seeding import derive_seed
 from learna.structure import Target
 
@@ -89,7 +89,7 @@ def _design_all(targets: Sequence[Target], designer: DesignerConfig, mode: str, 
     if processes == 1 or len(jobs) == 1:
         return [_design_one(job) for job in jobs]
     if processes not in _pools:  # lasting pools, reused across evaluations
-        _pools[processes] = pool(processes, initializer=_init_pool_process)
+        _pools[processes] = pool(processes, initializer=one_torch_thread)
     return _pools[processes].map(_design_one, jobs, chunksize=1)
 
 
@@ -111,12 +111,6 @@ def _design_one(job: tuple) -> dict:
     result = run_design(mode, DesignRequest(target, designer, time_limit, seed, checkpoint=checkpoint))
     return {"id": target.id, "distance": result.distance, "solved": result.solved, "time_s":
             result.time_to_solve_s if result.solved else result.time_s, "folds": result.folds}
-
-
-def _init_pool_process() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def shutdown_pools() -> None:

@@ -21,6 +21,7 @@ from learna.hpo import local, pyro
 from learna.hpo.loss import training_targets
 from learna.hpo.objective import evaluate, shutdown_pools, warm
 from learna.hpo.results import model_dir
+from learna.processes import one_torch_thread
 from learna.hpo.space import get_space
 from learna.seeding import derive_seed
 from learna.structure import Target
@@ -87,9 +88,7 @@ def run_worker(nameserver: str, port: int, run_id: str, *, secret: bytes | None,
 def local_worker(nameserver: str, port: int, run_id: str, secret: bytes | None, parent_pid: int, index: int,
                   work_dir: str) -> None:
     """Entry point of a worker process started by :func:`run_master` (spawned: a fresh interpreter)."""
-    import torch
-
-    torch.set_num_threads(1)
+    one_torch_thread()
     pyro.configure_logging(logging.INFO)
     try:
         run_worker(nameserver, port, run_id, secret=secret, parent_pid=parent_pid, worker_id=f"local{index}",
