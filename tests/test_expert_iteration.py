@@ -60,6 +60,11 @@ def test_a_short_expert_iteration_run_trains_resumes_and_proposes_in_the_hybrid(
             assert fold_structure(demo["sequence"]) == demo["target"]
     refused = CliRunner().invoke(cli, [str(a) for a in [*args, "--rounds", 3]])
     assert refused.exit_code == 2 and "--resume" in refused.stderr
+    other = CliRunner().invoke(cli, [str(a) for a in [*args, "--rounds", 3, "--resume", "--design-seconds", 2]])
+    assert other.exit_code == 2 and "was run with other settings" in other.stderr
+    recorded = json.loads((out / "run.json").read_text())  # as a run recorded before a setting was added
+    del recorded["config"]["hybrid"]["search"]["rival_pool"]
+    (out / "run.json").write_text(json.dumps(recorded))
     resumed = CliRunner().invoke(cli, [str(a) for a in [*args, "--rounds", 3, "--resume"]])
     assert resumed.exit_code == 0, resumed.output
     _, meta = load_checkpoint(out / "checkpoint")
