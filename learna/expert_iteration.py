@@ -191,27 +191,30 @@ def _round(run: _Run, workers_pool, seed: int) -> dict:
                           seed=derive_seed(settings.data_seed, index), kind=settings.kind)
     targets = [replace(t, id=f"r{index}-{t.id}") for t in generate_targets(spec, run.config.env.folding)]
     apprentice = _apprentice_solve_rate(run, targets, derive_seed(seed, "apprentice", index))
-    done = {d.target.id for d in run.demonstrations if d.round == index}
+    path = run.out / DEMONSTRATIONS_FILE
+    found = [r for r in read_jsonl(path) if r.get("round") == index] if path.exists() else []  # before a crash
+    done = {r["id"] for r in found}
     expert = _expert_config(run.config, run.checkpoint() is not None)
     jobs = [(expert, run.checkpoint(), t, settings.design_seconds, derive_seed(seed, "expert", index, t.id))
             for t in targets if t.id not in done]
-    found = []
     for target, outcome in zip([j[2] for j in jobs], workers_pool.imap(_expert_job, jobs)):
         found.append(outcome)
         demonstration = _demonstration(index, target, outcome, settings.near_miss)
         record = {"round": index, "id": target.id, "target": target.dot_bracket, **outcome,
                   "kind": None if demonstration is None else demonstration.kind}
-        append_jsonl(run.out / DEMONSTRATIONS_FILE, record)
+        append_jsonl(path, record)
         if demonstration is not None:
             run.demonstrations.append(demonstration)
+    updates = run.learner.updates
     stats = _train(run, generator(seed, "imitate", index))
     run.counters["rounds"] = index + 1
+    run.counters["updates"] += run.learner.updates - updates
     solved = [o for o in found if o["solved"]]
     return {"round": index, "targets": len(targets), "expert_solved": len(solved),
             "expert_unique": sum(o["unique"] for o in solved),
             "expert_median_folds": statistics.median(o["folds"] for o in solved) if solved else None,
             "apprentice_solve_rate": apprentice, "demonstrations": len(run.demonstrations), **stats,
-            "updates": run.learner.updates}
+            "updates": run.counters["updates"]}
 
 
 def _expert_config(config: DesignerConfig, with_policy: bool) -> DesignerConfig:

@@ -67,7 +67,14 @@ def test_a_short_expert_iteration_run_trains_resumes_and_proposes_in_the_hybrid(
     (out / "run.json").write_text(json.dumps(recorded))
     resumed = CliRunner().invoke(cli, [str(a) for a in [*args, "--rounds", 3, "--resume"]])
     assert resumed.exit_code == 0, resumed.output
+    rounds = [json.loads(line) for line in (out / "progress.jsonl").read_text().splitlines()]
+    assert [r["round"] for r in rounds] == [0, 1, 2]
+    assert 0 < rounds[0]["updates"] < rounds[1]["updates"] < rounds[2]["updates"]  # counted on across the resume
+    assert rounds[2]["expert_solved"] == sum(json.loads(line)["solved"] for line in
+                                             (out / "demonstrations.jsonl").read_text().splitlines()
+                                             if json.loads(line)["round"] == 2)
     _, meta = load_checkpoint(out / "checkpoint")
+    assert meta["counters"]["updates"] == rounds[2]["updates"]
     assert meta["counters"]["rounds"] == 3 and meta["config"]["env"]["wobble_actions"] is True
     assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
     result = learna.design("((((....))))..((((....))))", checkpoint=out / "checkpoint", time_limit=10)
