@@ -118,6 +118,20 @@ def test_tied_solutions_count_as_solved_but_not_uniquely_solved(tmp_path):
     assert not record.solved and record.unique_mfe is False and record.time_to_solve_s is None
 
 
+@pytest.mark.parametrize(("first", "time", "folds"), [
+    ("GGGGAAAACCCC", 2.0, 30),  # the first solution holds up: its own time and folds
+    ("AAAAAAAAAAAA", 60.0, 100),  # it does not: the final design counts, at the run's end
+])
+def test_time_and_folds_to_solve_come_from_the_same_solution(first, time, folds):
+    outcome = RunOutcome("GGGCAAAAGCCC", 60.0, 100, time_to_solve_s=2.0, first_solution=first, folds_to_solve=30)
+    record = make_record(HAIRPIN, outcome, FoldingModel(), "prefer", status="finished", time_s=60.0,
+                         method="hybrid", run=0, seed=0, startup_s=0.1)
+    assert record.solved and (record.time_to_solve_s, record.folds_to_solve, record.folds) == (time, folds, 100)
+    unsolved = make_record(HAIRPIN, RunOutcome("AAAAAAAAAAAA", 60.0, 100, folds_to_solve=30), FoldingModel(),
+                           "prefer", status="finished", time_s=60.0, method="hybrid", run=0, seed=0, startup_s=0.1)
+    assert not unsolved.solved and unsolved.folds_to_solve is None and unsolved.time_to_solve_s is None
+
+
 def test_duplicate_records_are_flagged(runs):
     directory = runs[0]
     path = directory / "records.jsonl"

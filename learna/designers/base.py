@@ -115,27 +115,31 @@ class DesignResult(Assessment):
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def milestones(target: Target, outcome: RunOutcome, check: Assessment, model, uniqueness: str) -> tuple:
-    """(time_to_solve_s, time_to_unique_s) as far as the assessment confirms them."""
+@dataclass(frozen=True)
+class Milestones:
+    """When a run reached its solutions, as far as the assessment confirms them (None: not reached)."""
+
+    time_to_solve_s: float | None = None
+    time_to_unique_s: float | None = None
+    folds_to_solve: int | None = None
+    """Folds until the solution counted by ``time_to_solve_s`` (the run's folds where only its end is known)."""
+
+
+def milestones(target: Target, outcome: RunOutcome, check: Assessment, model, uniqueness: str) -> Milestones:
+    """The run's :class:`Milestones`: its own times and folds to the first solution where the assessment
+    confirms them, else those of its end (the final design is the solution)."""
     if not check.folds_into_target:
-        return None, None
+        return Milestones()
     unique_time = outcome.time_to_unique_s if check.unique_mfe else None
     if uniqueness == "require":
-        return unique_time, unique_time
-    solve_time = outcome.time_to_solve_s
+        return Milestones(unique_time, unique_time, outcome.folds)  # the run stops at its unique solution
+    solve_time, solve_folds = outcome.time_to_solve_s, outcome.folds_to_solve
     if outcome.first_solution is not None and fold_structure(outcome.first_solution, model) != target.dot_bracket:
         solve_time = None  # the designer's first solution does not hold up: count the final one
     if solve_time is None:
         solve_time = unique_time if unique_time is not None else outcome.time_s
-    return solve_time, unique_time
-
-
-def folds_to_solve(outcome: RunOutcome, solved: bool, uniqueness: str) -> int | None:
-    """The folds until the first solution, for a design that counts as solved (under ``require`` the run's
-    end, when the unique solution was found)."""
-    if not solved:
-        return None
-    return outcome.folds if uniqueness == "require" or outcome.folds_to_solve is None else outcome.folds_to_solve
+        solve_folds = None
+    return Milestones(solve_time, unique_time, outcome.folds if solve_folds is None else solve_folds)
 
 
 def finish(request: DesignRequest, mode: str, outcome: RunOutcome, config: DesignerConfig,
@@ -143,10 +147,11 @@ def finish(request: DesignRequest, mode: str, outcome: RunOutcome, config: Desig
     """The :class:`DesignResult` of a finished run: ``outcome`` assessed with ``config``'s energy model."""
     model, target = config.env.folding, request.target
     check = assess(target, outcome.sequence, model, ensemble)
-    solve_time, unique_time = milestones(target, outcome, check, model, config.uniqueness)
+    reached = milestones(target, outcome, check, model, config.uniqueness)
     solved = check.solved_under(config.uniqueness)
     return DesignResult(id=target.id, target=target.dot_bracket, sequence=outcome.sequence, mode=mode,
                         seed=request.seed, solved=solved, time_s=outcome.time_s,
-                        time_to_solve_s=solve_time if solved else None, time_to_unique_s=unique_time,
-                        folds=outcome.folds, folds_to_solve=folds_to_solve(outcome, solved, config.uniqueness),
-                        stats=outcome.stats, **check.measures())
+                        time_to_solve_s=reached.time_to_solve_s if solved else None,
+                        time_to_unique_s=reached.time_to_unique_s, folds=outcome.folds,
+                        folds_to_solve=reached.folds_to_solve if solved else None, stats=outcome.stats,
+                        **check.measures())

@@ -22,7 +22,7 @@ from typing import Literal
 
 from learna import __version__
 from learna.configio import from_dict
-from learna.designers.base import RunOutcome, folds_to_solve, milestones
+from learna.designers.base import Milestones, RunOutcome, milestones
 from learna.errors import ConfigError, InputFileError
 from learna.fileio import append_jsonl, atomic_write_json, parse_json, read_jsonl, repair_jsonl
 from learna.folding import VIENNARNA_VERSION, FoldingModel, mfe_structures
@@ -117,16 +117,13 @@ def make_record(target: Target, outcome: RunOutcome | None, model: FoldingModel,
     here, independently of the method; ``values`` are the remaining fields (method, run, seed, …)."""
     sequence = None if outcome is None else outcome.sequence
     check = assess(target, sequence, model)
-    solve_time = unique_time = None
-    if outcome is not None:
-        solve_time, unique_time = milestones(target, outcome, check, model, uniqueness)
+    reached = Milestones() if outcome is None else milestones(target, outcome, check, model, uniqueness)
     solved = check.solved_under(uniqueness)
-    folds = None if outcome is None else outcome.folds
     return Record(id=target.id, length=len(target), target=target.dot_bracket, solved=solved,
-                  time_to_solve_s=solve_time if solved else None, time_s=time_s, sequence=sequence, status=status,
-                  folding=model.to_dict(), versions=versions(), time_to_unique_s=unique_time, folds=folds,
-                  folds_to_solve=None if outcome is None else folds_to_solve(outcome, solved, uniqueness),
-                  **check.measures(), **values)
+                  time_to_solve_s=reached.time_to_solve_s if solved else None, time_s=time_s, sequence=sequence,
+                  status=status, folding=model.to_dict(), versions=versions(),
+                  time_to_unique_s=reached.time_to_unique_s, folds=None if outcome is None else outcome.folds,
+                  folds_to_solve=reached.folds_to_solve if solved else None, **check.measures(), **values)
 
 
 def append_record(directory: Path, record: Record) -> None:
