@@ -166,10 +166,6 @@ def make_request(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: 
                          None if checkpoint is None else Path(checkpoint), progress)
 
 
-LEARNING_MODES = ("learna", "meta-learna-adapt")
-"""The modes that update their network while they design (and so need an optimiser)."""
-
-
 def warm_up(mode: str | None = None) -> None:
     """Pay torch's one-off lazy initialisation before any design is timed: the first forward pass sets up
     kernels (0.2 s) and, for a mode that learns (``None``: any mode), creating the optimiser imports
@@ -180,7 +176,7 @@ def warm_up(mode: str | None = None) -> None:
     from learna.presets import preset
 
     config = preset("learna")
-    learning = mode is None or mode in LEARNING_MODES
+    learning = mode is None or get_designer(mode).learns
     learner = new_learner(config, None, learning=learning, seed=0)
     logits, values = learner.network(torch.zeros((2, config.env.window), dtype=torch.int64))
     if learning:

@@ -213,6 +213,14 @@ def test_commands_that_run_no_network_do_not_import_torch(args):
     assert import_learna.returncode == 0, import_learna.stderr
 
 
+@pytest.mark.parametrize(("mode", "optimiser"), [("hybrid", False), ("meta-learna", False), ("learna", True),
+                                               ("meta-learna-adapt", True)])
+def test_warm_up_sets_up_an_optimiser_only_for_the_modes_that_learn(mode, optimiser):
+    code = f"import sys; from learna.api import warm_up; warm_up({mode!r}); print('torch._dynamo' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == str(optimiser), result.stderr
+
+
 def test_pipelines_stdin_fasta_and_processes(tmp_path):
     """Targets from stdin, designs as FASTA that RNAfold's reader and the target-file reader both take, and the
     same designs with worker processes as in this process (a fold budget makes them reproducible)."""

@@ -23,6 +23,8 @@ class Designer:
     """``module:function`` of the mode's loop, ``run(request) -> RunOutcome``."""
     summary: str
     """One line for ``--help``."""
+    learns: bool
+    """Whether the mode updates its network while it designs (it needs an optimiser, :func:`learna.api.warm_up`)."""
 
     def run(self, request):
         """Run the mode's loop on ``request`` (a :class:`~learna.designers.base.DesignRequest`)."""
@@ -32,13 +34,14 @@ class Designer:
 
 DESIGNERS: dict[str, Designer] = {
     "hybrid": Designer("hybrid", "learna.designers.hybrid:run_hybrid",
-                       "the policy-guided local search (default; best measured)"),
+                       "the policy-guided local search (default; best measured)", learns=False),
     "learna": Designer("learna", "learna.designers.agent:run_learna",
-                       "LEARNA: learn from scratch on the target (PPO)"),
+                       "LEARNA: learn from scratch on the target (PPO)", learns=True),
     "meta-learna": Designer("meta-learna", "learna.designers.agent:run_meta_learna",
-                            "Meta-LEARNA: sample from the pretrained policy"),
+                            "Meta-LEARNA: sample from the pretrained policy", learns=False),
     "meta-learna-adapt": Designer("meta-learna-adapt", "learna.designers.agent:run_meta_learna_adapt",
-                                  "Meta-LEARNA-Adapt: the pretrained policy, adapted on the target (PPO)"),
+                                  "Meta-LEARNA-Adapt: the pretrained policy, adapted on the target (PPO)",
+                                  learns=True),
 }
 """Every design mode, the default first."""
 MODES = tuple(DESIGNERS)

@@ -12,10 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from learna.api import LEARNING_MODES, warm_up
+from learna.api import warm_up
 from learna.baselines import walk
 from learna.config import DesignerConfig
-from learna.designers import MODES, get_designer
+from learna.designers import DESIGNERS, MODES, get_designer
 from learna.designers.base import DesignRequest, RunOutcome, Status
 from learna.errors import ConfigError
 from learna.folding import FoldingModel
@@ -78,7 +78,7 @@ def _nothing() -> None:
 METHODS: dict[str, Method] = {
     **{mode: Method(mode, partial(_run_design, mode), partial(warm_up, mode), configurable=True,
                     uses_checkpoint=mode != "learna",
-                    preload=("torch._dynamo",) if mode in LEARNING_MODES else ("torch",)) for mode in MODES},
+                    preload=("torch._dynamo",) if DESIGNERS[mode].learns else ("torch",)) for mode in MODES},
     "rnainverse": Method("rnainverse", _run_rnainverse, _nothing, configurable=False, uses_checkpoint=False,
                          constraints=False, stops_at_limit=True),
 }
