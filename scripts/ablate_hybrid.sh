@@ -13,11 +13,14 @@
 #   learna-lis         LEARNA (from scratch) with the paper's local improvement (LIS)
 #   learna-search      LEARNA with the local search as its improvement step
 #
-# The pretrained arms use the shipped weights. Resumable (--resume). Never run it to tune on Eterna100: the
+# The pretrained arms use the shipped weights, or CHECKPOINT's (an expert-iterated policy, learna meta-train
+# --method exit: `hybrid`, `rule-starts` and `uniform-proposals` are then that policy proposing starts and
+# mutations, mutations only, starts only). Resumable (--resume). Never run it to tune on Eterna100: the
 # meta modes' improvement step was chosen from the *-lis and *-search arms on generated targets only.
 #   DATASET  a shipped dataset or target file (default eterna100-v2)
 #   LIMIT    seconds per target (default 10)
 #   ARMS     which arms (default: the six hybrid and search arms)
+#   CHECKPOINT  weights for the pretrained arms instead of the shipped ones (default: none)
 #   OUT      where the run directories go (default runs/ablation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +29,7 @@ DATASET=${DATASET:-eterna100-v2}
 LIMIT=${LIMIT:-10}
 OUT=${OUT:-runs/ablation}
 read -r -a arms <<< "${ARMS:-hybrid no-policy rule-starts uniform-proposals meta-search adapt-search}"
+checkpoint=(); if [ -n "${CHECKPOINT:-}" ]; then checkpoint=(--checkpoint "$CHECKPOINT"); fi
 mkdir -p "$OUT"
 
 for arm in "${arms[@]}"; do
@@ -43,8 +47,9 @@ for arm in "${arms[@]}"; do
     *) echo "unknown arm $arm" >&2; exit 2 ;;
   esac
   echo "$config" > "$OUT/$arm.json"
+  weights=(); if [ "$method" != learna ] && [ "$arm" != no-policy ]; then weights=(${checkpoint[@]+"${checkpoint[@]}"}); fi
   "$LEARNA" benchmark --dataset "$DATASET" --method "$method" --config "$OUT/$arm.json" --time-limit "$LIMIT" \
-    --processes 2 --seed 0 --resume --out "$OUT/$arm"
+    ${weights[@]+"${weights[@]}"} --processes 2 --seed 0 --resume --out "$OUT/$arm"
 done
 
 "$LEARNA" report "${arms[@]/#/$OUT/}" | tee "$OUT/report.txt"

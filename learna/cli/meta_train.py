@@ -72,7 +72,8 @@ def _meta_train(out: Path, time_budget, workers, targets_file, count, min_length
     from learna.api import check_time_limit
     from learna.data import GenerationSpec, generate_targets, load_dataset, write_targets_tsv
     from learna.errors import ConfigError
-    from learna.meta_train import CHECKPOINT_DIR, PROGRESS_FILE, plot_learning_curve, train
+    from learna.designers.weights import CHECKPOINT_DIR, PROGRESS_FILE
+    from learna.meta_train import plot_learning_curve, train
     from learna.presets import META_TRAINING, resolve_config
 
     check_time_limit(time_budget, "time budget")
@@ -107,7 +108,8 @@ def _expert_iteration(out: Path, time_budget, workers, min_length, max_length, d
                       design_seconds, kind, seed, config_path, resume, model) -> None:
     from learna.api import check_time_limit
     from learna.errors import ConfigError
-    from learna.expert_iteration import PROGRESS_FILE, ExitConfig, plot_learning_curve, train_exit
+    from learna.designers.weights import PROGRESS_FILE
+    from learna.expert_iteration import ExitConfig, plot_learning_curve, train_exit
     from learna.presets import EXIT_TRAINING, resolve_config
 
     check_time_limit(time_budget, "time budget")
