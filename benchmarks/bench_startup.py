@@ -1,5 +1,5 @@
-"""Start-up time: of commands that run no network (they must not import torch), and of a 12-nt design with the
-default mode (torch, but no optimiser: the hybrid never trains).
+"""Start-up time of commands that run no network (they must not import torch), a 12-nt design with the default
+mode among them (the hybrid without a policy).
 
 Run: ``.venv/bin/python -m pytest benchmarks/bench_startup.py --benchmark-only``
 Each round is a fresh ``learna`` process (what a shell loop over many targets pays per call).

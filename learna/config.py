@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from learna.agent.config import NetworkConfig, PPOConfig
@@ -35,10 +36,15 @@ class HybridConfig:
     """Initial candidates sampled from the policy (0: rule-based initialisation)."""
     proposal_mix: float = 0.5
     """Weight of the policy's per-site distribution in the mutation proposals (0: uniform)."""
+    repair_path: str | None = None
+    """Weights of the repair policy (``learna meta-train --method repair``) used when the search's
+    ``repair_weight`` is positive; None: the shipped ones (:mod:`learna.search.repair`)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.policy_starts <= 10_000 or not 0.0 <= self.proposal_mix <= 1.0:
             raise ConfigError("policy_starts must be in 0..10000 and proposal_mix in [0, 1]")
+        if self.repair_path is not None and not Path(self.repair_path).is_file():
+            raise ConfigError(f"repair_path {self.repair_path}: no such file")
 
 
 @dataclass(frozen=True)

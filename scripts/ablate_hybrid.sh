@@ -2,10 +2,12 @@
 # Ablation of the hybrid designer (what the learned policy and the adaptation each contribute) and of the
 # improvement step of the paper's modes (LIS against the local search).
 #
-#   hybrid             the shipped preset (policy starts + policy proposals + local search)
-#   no-policy          pure local search: rule-based starts, uniform proposals
+#   hybrid             the pretrained policy's starts + its proposals + the local search
+#   no-policy          pure local search: rule-based starts, uniform proposals (the shipped default)
 #   rule-starts        rule-based starts, policy proposals
 #   uniform-proposals  policy starts, uniform proposals
+#   repair             no policy proposing, the repair policy re-weighting the search's informed moves
+#                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
 #   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
@@ -21,7 +23,9 @@
 #   LIMIT    seconds per target (default 10)
 #   ARMS     which arms (default: the six hybrid and search arms)
 #   CHECKPOINT  weights for the pretrained arms instead of the shipped ones (default: none)
+#   REPAIR   repair-policy weights for the repair arm instead of the shipped ones (default: none)
 #   OUT      where the run directories go (default runs/ablation)
+#   SEED     base seed of the runs (default 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LEARNA=${LEARNA:-.venv/bin/learna}
@@ -34,10 +38,12 @@ mkdir -p "$OUT"
 
 for arm in "${arms[@]}"; do
   case $arm in
-    hybrid)            method=hybrid; config='{}' ;;
+    hybrid)            method=hybrid; config='{"hybrid": {"use_policy": true}}' ;;
     no-policy)         method=hybrid; config='{"hybrid": {"use_policy": false}}' ;;
-    rule-starts)       method=hybrid; config='{"hybrid": {"policy_starts": 0}}' ;;
-    uniform-proposals) method=hybrid; config='{"hybrid": {"proposal_mix": 0.0}}' ;;
+    rule-starts)       method=hybrid; config='{"hybrid": {"use_policy": true, "policy_starts": 0}}' ;;
+    uniform-proposals) method=hybrid; config='{"hybrid": {"use_policy": true, "proposal_mix": 0.0}}' ;;
+    repair)            method=hybrid
+                       config="{\"hybrid\": {\"use_policy\": false, ${REPAIR:+\"repair_path\": \"$REPAIR\", }\"search\": {\"repair_weight\": 1.0}}}" ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
     meta-lis)          method=meta-learna; config='{"env": {"improvement": "lis"}}' ;;
@@ -47,9 +53,9 @@ for arm in "${arms[@]}"; do
     *) echo "unknown arm $arm" >&2; exit 2 ;;
   esac
   echo "$config" > "$OUT/$arm.json"
-  weights=(); if [ "$method" != learna ] && [ "$arm" != no-policy ]; then weights=(${checkpoint[@]+"${checkpoint[@]}"}); fi
+  weights=(); if [ "$method" != learna ] && [ "$arm" != no-policy ] && [ "$arm" != repair ]; then weights=(${checkpoint[@]+"${checkpoint[@]}"}); fi
   "$LEARNA" benchmark --dataset "$DATASET" --method "$method" --config "$OUT/$arm.json" --time-limit "$LIMIT" \
-    ${weights[@]+"${weights[@]}"} --processes 2 --seed 0 --resume --out "$OUT/$arm"
+    ${weights[@]+"${weights[@]}"} --processes 2 --seed "${SEED:-0}" --resume --out "$OUT/$arm"
 done
 
 "$LEARNA" report "${arms[@]/#/$OUT/}" | tee "$OUT/report.txt"

@@ -139,7 +139,7 @@ def test_malformed_files_give_one_line_and_exit_2(tmp_path):
         (["-t", "((....))", "--config", tmp_path / "nan.json"], "expected a finite number"),
         (["-t", "((....))", "--config", tmp_path / "restart.json"], "restart_timeout must be a positive number"),
         (["-t", "((....))", "--mode", "learna", "--config", tmp_path / "radius.json"], "raise state_radius to at least 10"),
-        (["-t", "((....))", "--config", tmp_path / "network.json"], "fixes network"),
+        (["-t", "((....))", "--mode", "meta-learna", "--config", tmp_path / "network.json"], "fixes network"),
         (["-t", "((....))", "--mode", "learna", "--config", tmp_path / "big.json"], "fc_units 1..4096"),
     ]
     for args, message in cases:
@@ -165,11 +165,11 @@ def test_a_checkpoint_that_would_run_code_is_refused_in_one_line_and_never_loade
 
 
 def test_config_file_overrides_the_preset(tmp_path):
-    off = tmp_path / "off.json"
-    off.write_text('{"hybrid": {"use_policy": false}}')
+    on = tmp_path / "on.json"
+    on.write_text('{"hybrid": {"use_policy": true}}')
     default = json.loads(run("design", "-t", "((((....))))", "--json", "-q").stdout)
-    changed = json.loads(run("design", "-t", "((((....))))", "--config", off, "--json", "-q").stdout)
-    assert default["stats"]["policy"] is True and changed["stats"]["policy"] is False
+    changed = json.loads(run("design", "-t", "((((....))))", "--config", on, "--json", "-q").stdout)
+    assert default["stats"]["policy"] is False and changed["stats"]["policy"] is True
 
 
 def test_an_hpo_incumbent_takes_its_mode_and_is_refused_by_others(tmp_path):
@@ -201,8 +201,9 @@ def test_a_closed_pipe_and_ctrl_c_end_the_command_quietly(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["--help"], ["design", "--help"], ["data", "list"], ["benchmark", "--help"],
-                                  ["report", "--help"]])
+                                  ["report", "--help"], ["design", "-t", "((((....))))", "--time-limit", "2", "-q"]])
 def test_commands_that_run_no_network_do_not_import_torch(args):
+    """Nor does a design with the default mode, which runs no network (the hybrid without a policy)."""
     code = ("import sys; from learna.cli.main import cli\n"
             "try:\n    cli.main(args=sys.argv[1:], prog_name='learna', standalone_mode=False)\n"
             "finally:\n    assert 'torch' not in sys.modules, 'torch was imported'")

@@ -208,7 +208,7 @@ ALLOWED = "NNNNNNGAAANNNNNNNNYYNNNNUUCGNN"
 def test_constrained_design_is_solved_and_verified_by_an_independent_fold(mode, checkpoint):
     constraints = DesignConstraints(ALLOWED, gc=0.4, gc_tolerance=0.05)
     result = design(Target(HAIRPINS, constraints=constraints), mode=mode, time_limit=20, seed=0,
-                    checkpoint=None if mode == "learna" else checkpoint)
+                    checkpoint=checkpoint if mode.startswith("meta") else None)
     assert result.time_to_solve_s is not None and result.time_to_solve_s <= result.time_s
     folded, _ = fold(result.sequence)
     gc = sum(b in "GC" for b in result.sequence) / len(HAIRPINS)
@@ -348,7 +348,7 @@ def test_agent_designs_avoid_the_patterns(mode, checkpoint):
 
     target = "((((((((....))))))))...((((((....))))))....."  # GC stems of 8 and 6 invite GGGG and CCCC
     result = design(target, mode=mode, avoid="default", time_limit=30, seed=0,
-                    checkpoint=None if mode == "learna" else checkpoint)
+                    checkpoint=checkpoint if mode.startswith("meta") else None)
     assert result.solved and hits(result.sequence, DEFAULT_AVOID) == [] and result.constraints_satisfied
     assert fold(result.sequence)[0] == target and result.constraints["avoid"] == list(DEFAULT_AVOID)
 

@@ -42,9 +42,9 @@ def test_golden_designs_of_every_mode(checkpoint):
     """Regression: fixed seed and fold budget give these exact designs (change them only on purpose)."""
     target = "((((....))))..((((....))))"
     golden = {mode: learna.design(target, mode=mode, time_limit=60, seed=11, max_folds=40,
-                                  checkpoint=None if mode == "learna" else checkpoint).sequence for mode in MODES}
+                                  checkpoint=checkpoint if mode.startswith("meta") else None).sequence for mode in MODES}
     again = {mode: learna.design(target, mode=mode, time_limit=60, seed=11, max_folds=40,
-                                 checkpoint=None if mode == "learna" else checkpoint).sequence for mode in MODES}
+                                 checkpoint=checkpoint if mode.startswith("meta") else None).sequence for mode in MODES}
     assert golden == again
     assert all(fold_structure(sequence) == target for sequence in golden.values())
 
@@ -78,7 +78,7 @@ TIED = "UACUUAUUCCUUGCAUCGGACGAG"
 def test_a_tied_design_is_solved_but_not_unique_and_not_solved_under_unique_mfe(mode, checkpoint):
     """The sequence constraint allows only the tied sequence: every mode must return it, flagged."""
     target = Target(fold_structure(TIED), constraints=learna.DesignConstraints(TIED))
-    kwargs = {"mode": mode, "time_limit": 1, "seed": 0, "checkpoint": None if mode == "learna" else checkpoint}
+    kwargs = {"mode": mode, "time_limit": 1, "seed": 0, "checkpoint": checkpoint if mode.startswith("meta") else None}
     prefer = learna.design(target, **kwargs)
     assert prefer.sequence == TIED and len(mfe_structures(TIED)) == 2
     assert prefer.solved and prefer.unique_mfe is False and prefer.energy_gap == 0
@@ -120,7 +120,10 @@ def test_a_checkpoint_fixes_the_network_and_a_conflicting_override_is_refused(ch
         learna.design("((....))", mode="meta-learna", time_limit=1, checkpoint=checkpoint,
                       config={"network": {"fc_units": 7}})
     with pytest.raises(ConfigError, match="fixes env.state_radius"):
-        learna.design("((....))", mode="hybrid", time_limit=1, checkpoint=checkpoint, config={"env": {"state_radius": 30}})
+        learna.design("((....))", mode="hybrid", time_limit=1, checkpoint=checkpoint,
+                      config={"hybrid": {"use_policy": True}, "env": {"state_radius": 30}})
+    with pytest.raises(ConfigError, match='add that to use the checkpoint'):
+        learna.design("((....))", mode="hybrid", time_limit=1, checkpoint=checkpoint)
     with pytest.raises(ConfigError, match="takes no checkpoint"):
         learna.design("((....))", mode="learna", time_limit=1, checkpoint=checkpoint)
 
@@ -171,7 +174,7 @@ def test_learna_preset_is_the_paper_config_with_the_near_miss_search():
 def test_several_designs_are_distinct_verified_and_ranked(mode, checkpoint):
     target = "((((....))))..((((....))))"
     results = learna.design(target, mode=mode, designs=3, min_distance=5, time_limit=20, seed=0,
-                            checkpoint=None if mode == "learna" else checkpoint)
+                            checkpoint=checkpoint if mode.startswith("meta") else None)
     assert [r.rank for r in results] == [1, 2, 3], results
     assert all(r.solved and fold_structure(r.sequence) == target for r in results)
     assert all(hamming(a.sequence, b.sequence) >= 5 for a in results for b in results if a is not b)

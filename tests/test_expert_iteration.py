@@ -77,5 +77,6 @@ def test_a_short_expert_iteration_run_trains_resumes_and_proposes_in_the_hybrid(
     assert meta["counters"]["updates"] == rounds[2]["updates"]
     assert meta["counters"]["rounds"] == 3 and meta["config"]["env"]["wobble_actions"] is True
     assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
-    result = learna.design("((((....))))..((((....))))", checkpoint=out / "checkpoint", time_limit=10)
+    result = learna.design("((((....))))..((((....))))", checkpoint=out / "checkpoint", time_limit=10,
+                           config={"hybrid": {"use_policy": True}})
     assert result.solved and result.stats["policy"] and fold_structure(result.sequence) == result.target

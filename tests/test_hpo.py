@@ -115,17 +115,17 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 26 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 27 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
     default = default_configuration("hybrid")
-    assert default["use_policy"] is True and default["objective"] == "mfe_distance"
+    assert default["use_policy"] is False and default["objective"] == "mfe_distance"
     assert hybrid.to_designer(default) == PRESETS["hybrid"]
     assert hybrid.from_designer(PRESETS["hybrid"]) == default
-    pure = hybrid.to_designer({k: v for k, v in default.items() if k not in ("policy_starts", "proposal_mix")}
-                              | {"use_policy": False})
-    assert not pure.hybrid.use_policy and pure.hybrid.proposal_mix == PRESETS["hybrid"].hybrid.proposal_mix
+    with_policy = hybrid.to_designer(default | {"use_policy": True, "policy_starts": 3, "proposal_mix": 0.25})
+    assert with_policy.hybrid.use_policy and with_policy.hybrid.policy_starts == 3
+    assert with_policy.hybrid.proposal_mix == 0.25
 
 
 def test_state_radius_fix_and_preset_round_trip():
@@ -150,7 +150,8 @@ def test_state_radius_fix_and_preset_round_trip():
     ("learna", {"improvement_evaluations": 50}, "improvement_evaluations is inactive (it needs improvement = 'search')"),
     ("hybrid", {"objective": "fastest"}, "objective = 'fastest' is not one of 'probability'"),
     ("hybrid", {"use_policy": "yes"}, "use_policy = 'yes' is not one of True, False"),
-    ("hybrid", {"use_policy": False}, "proposal_mix is inactive (it needs use_policy = True)"),
+    ("hybrid", {"use_policy": False, "proposal_mix": 0.5}, "proposal_mix is inactive (it needs use_policy = True)"),
+    ("hybrid", {"use_policy": True}, "policy_starts is active but has no value"),
     ("hybrid", {"objective": "probability"}, "defect_window is inactive"),
     ("hybrid", {"max_mutations": 1}, "mutation_exponent is inactive (it needs max_mutations > 1)"),
     ("hybrid", {"frontier_size": 1}, "frontier_size = 1 is not an integer in [2, 50]"),
@@ -170,7 +171,8 @@ def test_booleans_are_not_numbers_and_numbers_are_not_booleans():
     config = default_configuration("hybrid")
     with pytest.raises(ConfigError, match="use_policy = 1 is not one of True, False"):
         validate("hybrid", {**config, "use_policy": 1})  # ConfigSpace takes 1 for True; a JSON config must not
-    assert validate("hybrid", {**config, "use_policy": np.True_})["use_policy"] is True  # as hpbandster sends it
+    with_policy = {**config, "use_policy": np.True_, "policy_starts": 10, "proposal_mix": 0.5}
+    assert validate("hybrid", with_policy)["use_policy"] is True  # as hpbandster sends it
 
 
 @pytest.mark.parametrize("space", ["learna", "meta-learna"])

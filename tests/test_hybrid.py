@@ -32,7 +32,8 @@ def test_policy_prior_with_wobble_actions_includes_gu_pairs():
 
 @pytest.mark.parametrize("structure", SMALL_TARGETS)
 def test_hybrid_solves_small_targets_verified_by_an_independent_fold(structure, checkpoint):
-    result = learna.design(structure, mode="hybrid", time_limit=20, seed=0, checkpoint=checkpoint)
+    result = learna.design(structure, mode="hybrid", time_limit=20, seed=0, checkpoint=checkpoint,
+                           config={"hybrid": {"use_policy": True}})
     assert result.solved and result.mode == "hybrid" and result.stats["policy"]
     assert fold_structure(result.sequence) == structure == result.folded
 
@@ -48,6 +49,6 @@ def test_hybrid_same_seed_same_design_and_the_policy_switch_is_honoured(use_poli
 
 def test_hybrid_reports_progress(checkpoint):
     seen = []
-    result = learna.design("..(((.)))..", time_limit=1.2, seed=0, checkpoint=checkpoint, progress=seen.append)
+    result = learna.design("..(((.)))..", time_limit=1.2, seed=0, progress=seen.append)
     assert not result.solved and len(seen) >= 1  # impossible (hairpin of one): it runs to the limit
     assert all(s.id == "target" and s.folds >= 1 and s.best_sequence for s in seen)

@@ -64,6 +64,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     """Design RNA sequences that fold into the target structure(s)."""
     from learna.api import make_request, several
     from learna.config import config_modes
+    from learna.designers import runs_network
     from learna.configio import load_json
 
     if as_json and output_format not in (None, "json"):
@@ -78,7 +79,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     if scheduler is not None and processes > 1:
         raise click.UsageError("--processes is for this machine; on a cluster its workers set the parallelism")
     status = StatusLine(enabled=not quiet)
-    run = _runner(mode, processes, grace, status, scheduler)
+    run = _runner(mode, processes, grace, status, scheduler, network=any(runs_network(mode, r.config) for r in requests))
     results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
     failed = 0
     for ranked in results:
@@ -97,9 +98,10 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
         raise click.exceptions.Exit(1)
 
 
-def _runner(mode, processes, grace, status, scheduler=None):
+def _runner(mode, processes, grace, status, scheduler=None, network=True):
     """A function that designs a list of requests and returns the results in order: in this process, or (with
-    --processes or --scheduler) as jobs of the harness in worker processes or on a Dask cluster."""
+    --processes or --scheduler) as jobs of the harness in worker processes or on a Dask cluster. ``network``:
+    whether the mode runs a network with these configs (otherwise torch is never imported here)."""
     if processes > 1 or scheduler is not None:
         from learna.harness.designs import design_batch
 
@@ -109,8 +111,9 @@ def _runner(mode, processes, grace, status, scheduler=None):
     from learna.designers import run_design
     from learna.processes import one_torch_thread
 
-    one_torch_thread()
-    warm_up(mode)
+    if network:
+        one_torch_thread()
+        warm_up(mode)
 
     def progress(s):
         status(f"[{s.id}] {s.elapsed_s:.1f} s, {s.folds} folds, best distance {s.best_distance}"

@@ -1,5 +1,6 @@
 """``learna meta-train``: train one shared policy on generated targets, by PPO (Meta-LEARNA, the default) or
-by expert iteration (``--method exit``: the policy imitates the search's solutions, :mod:`learna.expert_iteration`).
+by expert iteration (``--method exit``: the policy imitates the search's solutions, :mod:`learna.expert_iteration`),
+or the search's repair policy (``--method repair``: which moves improved, :mod:`learna.repair_training`).
 
 SIGTERM and Ctrl-C are handled from the first moment: before training they exit (143, 130) with nothing
 half-written; during training they stop the workers and save a checkpoint first. Generating the PPO training
@@ -21,45 +22,53 @@ TARGETS_FILE = "training_targets.tsv"
 
 
 @click.command("meta-train")
-@click.option("--method", type=click.Choice(["ppo", "exit"]), default="ppo", show_default=True,
-              help="ppo: Meta-LEARNA's PPO on generated targets; exit: expert iteration on the search's solutions.")
+@click.option("--method", type=click.Choice(["ppo", "exit", "repair"]), default="ppo", show_default=True,
+              help="ppo: Meta-LEARNA's PPO on generated targets; exit: expert iteration on the search's solutions; "
+                   "repair: the search's repair policy (which moves improved).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Run directory (checkpoint, progress).")
 @click.option("--time-budget", type=float, required=True,
               help="Seconds of training (wall-clock; generating the targets comes before and is not counted).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Rollout worker processes.")
 @click.option("--targets", "targets_file", help="Training targets (dataset name or file); default: generated.")
-@click.option("--count", type=int, default=2000, show_default=True, help="Generated training targets.")
+@click.option("--count", type=click.IntRange(1), default=None, help="Generated training targets [ppo: 2000; repair: 48].")
 @click.option("--min-length", type=int, default=50, show_default=True)
 @click.option("--max-length", type=int, default=None, help="Longest generated target [ppo: 450; exit: 300].")
-@click.option("--data-seed", type=int, default=None, help="Seed of the generated targets [ppo: 1001; exit: 1100001].")
+@click.option("--data-seed", type=int, default=None,
+              help="Seed of the generated targets [ppo: 1001; exit: 1100001; repair: 1300001].")
 @click.option("--rounds", type=click.IntRange(1), help="exit: stop after this many rounds (also).")
 @click.option("--round-targets", type=click.IntRange(1, 100000), default=32, show_default=True,
               help="exit: generated targets the expert designs per round.")
 @click.option("--design-seconds", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
               help="exit: the expert's seconds per target.")
-@click.option("--kind", type=click.Choice(["mfe", "motif"]), default="motif", show_default=True,
-              help="exit: generator of the rounds' targets.")
+@click.option("--kind", type=click.Choice(["mfe", "motif", "hard"]), default=None,
+              help="exit, repair: generator of the targets [exit: motif; repair: hard].")
+@click.option("--folds-per-target", type=click.IntRange(1), default=800, show_default=True,
+              help="repair: the search's fold budget per target while examples are collected.")
 @seed_option()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config over the paper's Meta-LEARNA configuration.")
 @click.option("--resume", is_flag=True, help="Continue from the run directory's last checkpoint.")
 @click.option("--checkpoint-every", type=float, default=60.0, show_default=True, help="Seconds between checkpoints.")
 @folding_options
 def meta_train(method, out, time_budget, workers, targets_file, count, min_length, max_length, data_seed, rounds,
-               round_targets, design_seconds, kind, seed, config_path, resume, checkpoint_every, temperature, dangles,
-               no_lp):
+               round_targets, design_seconds, kind, folds_per_target, seed, config_path, resume, checkpoint_every,
+               temperature, dangles, no_lp):
     """Meta-train a policy for the pretrained modes (checkpoints in OUT/checkpoint)."""
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop workers, save checkpoint
     model = folding_model(temperature, dangles, no_lp)
     try:
         if method == "exit":
             _expert_iteration(Path(out), time_budget, workers, min_length, max_length or 300, data_seed, rounds,
-                              round_targets, design_seconds, kind, seed, config_path, resume, model)
+                              round_targets, design_seconds, kind or "motif", seed, config_path, resume, model)
+        elif method == "repair":
+            _repair_training(Path(out), time_budget, workers, count or 48, min_length, max_length or 300,
+                             1_300_001 if data_seed is None else data_seed, kind or "hard", folds_per_target, seed,
+                             config_path, resume, model)
         else:
-            _meta_train(Path(out), time_budget, workers, targets_file, count, min_length, max_length or 450,
+            _meta_train(Path(out), time_budget, workers, targets_file, count or 2000, min_length, max_length or 450,
                         1001 if data_seed is None else data_seed, seed, config_path, resume, checkpoint_every, model)
     except KeyboardInterrupt:
-        saved = (Path(out) / "checkpoint").is_dir()
-        click.echo("interrupted" + (f": checkpoint saved in {Path(out) / 'checkpoint'}; continue with --resume"
+        saved = (Path(out) / "checkpoint").is_dir() or (method == "repair" and (Path(out) / "examples").is_dir())
+        click.echo("interrupted" + (f": what was done is saved in {out}; continue with --resume"
                                     if saved else " before training started"), err=True)
         sys.exit(130)
     finally:
@@ -126,6 +135,31 @@ def _expert_iteration(out: Path, time_budget, workers, min_length, max_length, d
                                                   f"{r['apprentice_solve_rate']}, cross-entropy {r['cross_entropy']}"))
     click.echo(f"checkpoint {result.checkpoint} after {result.rounds} rounds, {result.elapsed_s:.0f} s, "
                f"{result.demonstrations} demonstrations")
+    curve = out / "learning_curve.png"
+    plot_learning_curve(out / PROGRESS_FILE, curve)
+    click.echo(f"learning curve written to {curve}", err=True)
+
+
+def _repair_training(out: Path, time_budget, workers, count, min_length, max_length, data_seed, kind,
+                     folds_per_target, seed, config_path, resume, model) -> None:
+    from learna.api import check_time_limit
+    from learna.errors import ConfigError
+    from learna.presets import HYBRID_TUNED, resolve_config
+    from learna.repair_training import PROGRESS_FILE, RepairTrainingConfig, plot_learning_curve, train_repair
+
+    check_time_limit(time_budget, "time budget")
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    config = resolve_config("hybrid", path=config_path, base=HYBRID_TUNED, model=model)
+    settings = RepairTrainingConfig(targets=count, min_length=min_length, max_length=max_length, kind=kind,
+                                    data_seed=data_seed, folds_per_target=folds_per_target)
+    status = StatusLine(interval=0)
+    result = train_repair(config.hybrid.search, settings, config.env.folding, time_budget, seed, out,
+                          workers=workers, resume=resume, progress=status)
+    validation = result.validation
+    click.echo(f"repair policy {result.policy_path}: {result.examples} examples from {result.targets} targets; "
+               f"validation log-loss {validation['validation_log_loss']} (base rate "
+               f"{validation['base_rate_log_loss']}), AUC {validation['validation_auc']}")
     curve = out / "learning_curve.png"
     plot_learning_curve(out / PROGRESS_FILE, curve)
     click.echo(f"learning curve written to {curve}", err=True)

@@ -34,7 +34,7 @@ class Designer:
 
 DESIGNERS: dict[str, Designer] = {
     "hybrid": Designer("hybrid", "learna.designers.hybrid:run_hybrid",
-                       "the policy-guided local search (default; best measured)", learns=False),
+                       "the BOHB-tuned local search (default; best measured)", learns=False),
     "learna": Designer("learna", "learna.designers.agent:run_learna",
                        "LEARNA: learn from scratch on the target (PPO)", learns=True),
     "meta-learna": Designer("meta-learna", "learna.designers.agent:run_meta_learna",
@@ -63,7 +63,8 @@ def run_design(mode: str, request):
 
 
 _EXPORTS = {"DesignRequest": "base", "DesignResult": "base", "RunOutcome": "base", "Status": "base",
-            "resolve_checkpoint": "weights", "shipped_weights": "weights", "uses_weights": "weights"}
+            "resolve_checkpoint": "weights", "runs_network": "weights", "shipped_weights": "weights",
+            "uses_weights": "weights"}
 
 __all__ = ["DEFAULT_MODE", "DESIGNERS", "MODES", "Designer", "get_designer", "run_design", *_EXPORTS]
 

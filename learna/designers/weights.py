@@ -14,14 +14,16 @@ import io
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from learna.agent import Learner
-from learna.agent.checkpoint import load_checkpoint, save_checkpoint
 from learna.config import DesignerConfig
 from learna.configio import from_dict
 from learna.errors import CheckpointError, ConfigError
 from learna.fileio import atomic_write_bytes
 from learna.presets import preset
+
+if TYPE_CHECKING:
+    from learna.agent import Learner
 
 FIXED_ENV_FIELDS = ("state_radius", "encoding", "wobble_actions")
 """Environment settings a checkpoint's weights were trained for."""
@@ -45,14 +47,26 @@ def uses_weights(mode: str, config: DesignerConfig) -> bool:
     return mode in ("meta-learna", "meta-learna-adapt") or (mode == "hybrid" and config.hybrid.use_policy)
 
 
+def runs_network(mode: str, config: DesignerConfig) -> bool:
+    """Whether ``mode`` runs a network with ``config`` (it learns, or it uses pretrained weights): only then is
+    torch imported and warmed up (:func:`learna.api.warm_up`)."""
+    from learna.designers import get_designer
+
+    return get_designer(mode).learns or uses_weights(mode, config)
+
+
 def resolve_checkpoint(mode: str, config: DesignerConfig,
                        checkpoint: str | Path | None) -> tuple[DesignerConfig, dict | None]:
     """The config and the weights (a state dict, or None) ``mode`` runs with (see the module docstring)."""
     if not uses_weights(mode, config):
         if checkpoint is not None:
-            why = "learns from fresh weights" if mode == "learna" else "runs without its policy (use_policy false)"
-            raise ConfigError(f"mode {mode} {why} and takes no checkpoint: drop the checkpoint")
+            if mode == "learna":
+                raise ConfigError("mode learna learns from fresh weights and takes no checkpoint: drop the checkpoint")
+            raise ConfigError('mode hybrid runs without a policy unless its config says {"hybrid": {"use_policy": '
+                              'true}}: add that to use the checkpoint\'s policy, or drop the checkpoint')
         return config, None
+    from learna.agent.checkpoint import load_checkpoint  # torch: only for the modes that run a network
+
     directory = Path(checkpoint) if checkpoint is not None else shipped_weights()
     if directory is None:
         if mode == "hybrid":
@@ -84,6 +98,8 @@ def save_training_state(directory: Path, learner: Learner, config: DesignerConfi
     run's counters, each file written atomically."""
     import torch
 
+    from learna.agent.checkpoint import save_checkpoint
+
     buffer = io.BytesIO()
     torch.save(learner.optimizer_state(), buffer)
     atomic_write_bytes(Path(directory) / OPTIMIZER_FILE, buffer.getvalue())
@@ -95,6 +111,8 @@ def restore_training_state(directory: Path, learner: Learner, config: DesignerCo
     (:class:`CheckpointError`, one line) when it was trained with another network or state window, or when the
     optimiser's state is unreadable."""
     import torch
+
+    from learna.agent.checkpoint import load_checkpoint
 
     directory = Path(directory)
     state, meta = load_checkpoint(directory)

@@ -119,6 +119,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "share_repeats": Choice((True, False), _SEARCH.share_repeats),
     "portfolio": Range(1, 3, _SEARCH.portfolio),
     "rank_ties": Choice((True, False), _SEARCH.rank_ties),
+    "repair_weight": Range(0.0, 2.0, _SEARCH.repair_weight),
     # the policy's part (HybridConfig)
     "use_policy": Choice((True, False), _HYBRID.use_policy),
     "policy_starts": Range(0, 32, _HYBRID.policy_starts),

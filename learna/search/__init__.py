@@ -1,7 +1,8 @@
 """Ensemble-guided local search over sequences (below env and agent: imports only the base layer).
 
 ``local_search`` designs a sequence for a target; ``refine`` improves one given sequence; a ``Prior``
-lets a learned policy propose the bases and pairs of every move.
+lets a learned policy propose the bases and pairs of every move, and a repair policy
+(:mod:`learna.search.repair`) can re-weight the variants of every energy-informed move.
 """
 
 from learna.search.config import SearchConfig

@@ -116,6 +116,9 @@ class SearchConfig:
     portfolio: int = 1
     """Restarts cycle through this many differently configured searches (:data:`PORTFOLIO`): restart k uses
     variant k mod ``portfolio`` (variant 0 is this configuration itself); 1: every restart is alike."""
+    repair_weight: float = 0.0
+    """Weight of the repair policy's log P(improve | variant) in every informed move's draw
+    (:mod:`learna.search.repair`; the shipped policy unless another is given); 0: no repair policy."""
     rank_ties: bool = False
     """With ``require_unique``: a solution tied with other MFE structures is mutated where its rivals differ
     from the target, and (``mfe_distance``) ranked among tied solutions by P(target) (one partition
@@ -131,6 +134,8 @@ class SearchConfig:
                      "min_part", "part_evaluations", "region_samples", "part_levels", "portfolio"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not (0.0 <= self.repair_weight <= 100.0):
+            raise ConfigError(f"repair_weight must lie in [0, 100], got {self.repair_weight}")
         for name in ("parent_temperature", "position_temperature", "energy_temperature"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")

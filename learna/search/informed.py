@@ -16,7 +16,9 @@ the pairs the variant cannot form opened; the same margin screens children befor
 units around the site (:meth:`~learna.search.moves.MoveSet.region_variants`) instead of every value of
 one unit. With a GC target or patterns to avoid (:mod:`learna.constraints`) the score also adds
 ``GC_WEIGHT`` · d_C(variant), so that moves stabilising the target do not keep pushing the GC content out of
-its window or writing GGGG.
+its window or writing GGGG. With a repair policy (:mod:`learna.search.repair`) the draw also weighs in
+``repair_weight`` · log P(improve | variant), and the features of every chosen variant can be recorded as
+training examples.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 from learna.folding import FoldingModel, structure_energies
 from learna.search.config import SearchConfig
 from learna.search.moves import PAIRS, MoveSet, sample_site
+from learna.search.repair import Repair, site_contexts, variant_features
 from learna.structure import Target, pair_table
 
 _COMPLEMENTARY = frozenset(PAIRS)
@@ -85,7 +88,7 @@ class InformedProposer:
     """Draws children of a parent by the energy score above (see the module docstring)."""
 
     def __init__(self, target: Target, moves: MoveSet, config: SearchConfig, model: FoldingModel,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter, repair: Repair | None = None) -> None:
         self.target = target.dot_bracket
         self.moves = moves
         self.config = config
@@ -97,6 +100,11 @@ class InformedProposer:
         self.constraint_distance = constraints.distance if constraints.gc is not None or constraints.avoid else None
         self.pool: list[Rival] = []
         """Rivals every variant is also scored against (kept by the search; empty without ``rival_pool``)."""
+        self.learned = repair if repair is not None and (repair.policy is not None or repair.log is not None) else None
+        """The repair policy and/or the log of its training examples (:mod:`learna.search.repair`)."""
+        self.contexts = site_contexts(moves.partners) if self.learned else None
+        self.trace: list[np.ndarray] = []
+        """Features of the variants chosen since :meth:`propose` began (when examples are recorded)."""
 
     def _competitor(self, child: str, competitor: list[str], table: tuple[int, ...], positions: list[int]) -> str:
         """The competitor with every pair the child cannot form opened."""
@@ -109,8 +117,9 @@ class InformedProposer:
         return "".join(edited)
 
     def scores(self, children: list[str], positions: list[int],
-               competitor: str | None) -> tuple[np.ndarray, list[str | None]]:
-        """Energy score of each child (lower is better) and the competitor each child was scored against."""
+               competitor: str | None) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+        """Energy score of each child (lower is better), the competitor each child was scored against, and
+        the energies (V, 2): E(target) and E(competitor) of each child."""
         weight = self.config.stability_weight
         self.energy_evaluations += len(children)
         if competitor:
@@ -132,11 +141,12 @@ class InformedProposer:
             energies = [structure_energies(c, (self.target, r), self.model) if r else
                         structure_energies(c, (self.target,), self.model) + [0.0] for c, r in zip(children, rivals)]
         self.vienna_seconds += self.clock() - start
-        target_energy, rival_energy = np.array(energies).T
+        energies = np.array(energies, dtype=float)
+        target_energy, rival_energy = energies.T
         scores = target_energy - rival_energy + weight * target_energy
         if self.constraint_distance is not None:  # each base outside a GC window, each pattern to avoid: GC_WEIGHT
             scores = scores + GC_WEIGHT * np.array([self.constraint_distance(c) for c in children])
-        return scores, rivals
+        return scores, rivals, energies
 
     def step(self, sequence: str, site: int, competitor: str | None, seen: set[str],
              rng: np.random.Generator) -> tuple[str, str | None] | None:
@@ -150,9 +160,19 @@ class InformedProposer:
         if not keep:
             return None
         children = [children[k] for k in keep]
-        scores, rivals = self.scores(children, positions, competitor)
+        scores, rivals, energies = self.scores(children, positions, competitor)
         logits = log_q[keep] - scores / self.config.energy_temperature
+        features = None
+        if self.learned is not None:
+            changed = base_codes("".join(child[p] for child in children for p in positions))
+            features = variant_features(base_codes("".join(sequence[p] for p in positions)),
+                                        changed.reshape(len(children), len(positions)), np.asarray(positions),
+                                        self.contexts, np.column_stack([scores, energies]))
+            if self.learned.policy is not None:
+                logits = logits + self.learned.weight * self.learned.policy.log_improve(features)
         chosen = sample_site(np.exp(logits - logits.max()), rng)
+        if features is not None and self.learned.log is not None:
+            self.trace.append(features[chosen])
         return children[chosen], rivals[chosen]
 
     def propose(self, sequence: str, defect: np.ndarray, competitor: str | None, seen: set[str],
@@ -161,6 +181,7 @@ class InformedProposer:
         exp(defect / T), each scored against the competitor as edited by the moves before it; None when a
         move found only seen variants."""
         weights = np.exp(defect / self.config.position_temperature)
+        self.trace = []
         for _ in range(self.moves.mutation_count(rng)):
             drawn = self.step(sequence, sample_site(weights, rng), competitor, seen, rng)
             if drawn is None:

@@ -36,6 +36,7 @@ from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior
 from learna.search.objectives import Candidate, Evaluator
+from learna.search.repair import Repair, shipped_repair_policy
 from learna.patterns import hits
 from learna.structure import Target, pair_table
 
@@ -111,9 +112,12 @@ class _Search:
     def __init__(self, target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
                  moves: MoveSet, budget: _Budget, stage_limit: int | None,
                  on_evaluation: Callable[[Candidate], bool | None] | None,
-                 proposal: tuple[Prior | None, float] = (None, 0.0)) -> None:
+                 proposal: tuple[Prior | None, float] = (None, 0.0), repair: Repair | None = None) -> None:
         self.target, self.config, self.rng, self.model, self.moves = target, config, rng, model, moves
-        self.base_config, self.proposal = config, proposal
+        self.base_config, self.proposal, self.repair = config, proposal, repair
+        self.traced: Candidate | None = None
+        """The parent of the child just drawn when an informed move drew it (its moves are in the proposer's
+        trace), else None."""
         self.accept: Callable[[str], float] | None = None
         """For a focused substructure search: the margin of a solution in its whole target (a solution with
         margin ≤ 0 is ranked by it instead of ending the search)."""
@@ -123,7 +127,7 @@ class _Search:
         """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window)
-        self.proposer = InformedProposer(target, moves, config, model, self.clock)
+        self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()
         self.budget, self.stage_limit = budget, stage_limit
@@ -156,14 +160,14 @@ class _Search:
             return False
         return not self.budget.spent()
 
-    def consider(self, sequence: str) -> None:
-        """Evaluate an unseen sequence and update frontier, best and solution."""
+    def consider(self, sequence: str) -> Candidate:
+        """Evaluate an unseen sequence and update frontier, best and solution; the evaluated candidate."""
         self.frontier.seen.add(sequence)
         self.budget.evaluations += 1
         threshold = self.frontier.threshold if self.config.prune else math.inf
         candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
         if self.on_evaluation is not None and self.on_evaluation(candidate) is False and candidate.solved:
-            return  # a solution the caller does not want (too close to a design it has): discarded
+            return candidate  # a solution the caller does not want (too close to a design it has): discarded
         if candidate.solved and self.accept is not None:
             margin = self.accept(sequence)
             if margin <= 0:  # solves the substructure but loses to a rival of the whole target
@@ -171,17 +175,17 @@ class _Search:
                 if self.best is None or candidate.objective < self.best.objective:
                     self.best, self.last_improvement = candidate, self.steps
                 self.frontier.offer(candidate)
-                return
+                return candidate
         if candidate.solved:
             now = self.clock() - self.budget.start
             if self.first_solution is None:
                 self.first_solution = (candidate.sequence, now, self.evaluator.evaluations)
             if not self.config.require_unique:
                 self.solution = candidate
-                return
+                return candidate
             if self.evaluator.is_unique(candidate):
                 self.solution, self.unique_time = candidate, now
-                return
+                return candidate
             for structure in self.evaluator.ties(candidate):
                 self.remember(structure)
             if self.config.rank_ties:
@@ -194,6 +198,7 @@ class _Search:
             self.best = candidate
             self.last_improvement = self.steps
         self.frontier.offer(candidate)
+        return candidate
 
     def seed(self, sequences: list[str]) -> None:
         """Evaluate starting sequences (already seen ones are skipped)."""
@@ -214,6 +219,7 @@ class _Search:
         otherwise and as the fallback, with uniform site weights after half the parents failed."""
         seen, target = self.frontier.seen, self.target.dot_bracket
         config = self.config
+        self.traced = None
         for attempt in range(_PARENT_FAILURES):
             parent = self.frontier.sample(self.rng, self.config.parent_temperature)
             if (config.focus_probability and len(target) >= config.focus_min_length
@@ -227,6 +233,7 @@ class _Search:
                 if child is not None:
                     child = self.screen(parent, competitor, child)
                     if self.fits(child, parent):
+                        self.traced = parent
                         return child
             flat = attempt >= _PARENT_FAILURES // 2
             weights = np.ones(len(target)) if flat else np.exp(parent.defect / self.config.position_temperature)
@@ -281,7 +288,7 @@ class _Search:
             return self.proposer.margin(assemble(parent.sequence, [region], [part_sequence]), rivals)[0]
 
         search = _Search(sub_target, sub_config, self.rng, self.model, sub_moves, self.budget,
-                         self.config.focus_evaluations, None, (sub_prior, mix))
+                         self.config.focus_evaluations, None, (sub_prior, mix), self.repair)
         search.accept = accept
         search.seed([region.cut(parent.sequence)])
         search.run()
@@ -322,7 +329,11 @@ class _Search:
             if child is None:
                 return
             self.steps += 1
-            self.consider(child)
+            candidate = self.consider(child)
+            if self.traced is not None and self.repair is not None and self.repair.log is not None:
+                parent = self.traced
+                self.repair.log.add(self.proposer.trace, candidate.solved or (
+                    candidate.complete and candidate.objective < parent.objective))
 
     def restart(self) -> bool:
         """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on.
@@ -334,7 +345,7 @@ class _Search:
             self.moves = MoveSet(self.target, self.config, *self.proposal)
             pool = self.proposer.pool
             self.retired_seconds += self.proposer.vienna_seconds
-            self.proposer = InformedProposer(self.target, self.moves, self.config, self.model, self.clock)
+            self.proposer = InformedProposer(self.target, self.moves, self.config, self.model, self.clock, self.repair)
             self.proposer.pool = pool
         self.last_improvement = self.steps
         before = self.evaluator.evaluations
@@ -376,14 +387,15 @@ def _check_sequences(sequences: list[str], target: Target) -> None:
 
 def _design(target: Target, config: SearchConfig, rng: np.random.Generator, model: FoldingModel,
             initial: list[str] | None, proposal: tuple[Prior | None, float], budget: _Budget,
-            stage_limit: int | None, on_evaluation: Callable[[Candidate], bool | None] | None) -> SearchResult:
+            stage_limit: int | None, on_evaluation: Callable[[Candidate], bool | None] | None,
+            repair: Repair | None) -> SearchResult:
     """Search ``target`` (after its parts, when it is decomposed) within the shared ``budget``; at most
     ``stage_limit`` evaluations for the search of ``target`` itself. Counts include the parts'."""
     moves = MoveSet(target, config, *proposal)
     part_results: list[SearchResult] = []
     if config.max_part and len(target) > config.max_part:
-        initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget)
-    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal)
+        initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget, repair)
+    search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal, repair)
     search.seed([moves.toward_constraints(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
@@ -394,7 +406,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
 
 def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.random.Generator,
                   model: FoldingModel, initial: list[str] | None, proposal: tuple[Prior | None, float],
-                  budget: _Budget) -> tuple[list[str], list[SearchResult]]:
+                  budget: _Budget, repair: Repair | None) -> tuple[list[str], list[SearchResult]]:
     """Search every part of a decomposed target on its own (each within ``part_evaluations``); returns the
     start for the whole target (the first initial sequence, or a rule-based one, with every part replaced
     by its design) and the parts' results."""
@@ -418,7 +430,7 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
         if config.share_repeats and key in designed:
             sub_initial = [designed[key]]
         results.append(_design(sub_target, sub_config, rng, model, sub_initial, (sub_prior, mix), budget,
-                               config.part_evaluations, None))
+                               config.part_evaluations, None, repair))
         designed[key] = results[-1].sequence
     return [assemble(skeleton, parts, [r.sequence for r in results])], results
 
@@ -428,7 +440,7 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
                  model: FoldingModel = DEFAULT_MODEL, initial: list[str] | None = None,
                  prior: Prior | None = None, proposal_mix: float = 0.0,
                  on_evaluation: Callable[[Candidate], bool | None] | None = None,
-                 clock: Callable[[], float] = time.perf_counter) -> SearchResult:
+                 clock: Callable[[], float] = time.perf_counter, repair: Repair | None = None) -> SearchResult:
     """Design a sequence whose MFE structure is ``target``; see the module docstring.
 
     ``initial`` replaces the rule-based starts (restarts still use the rule); ``prior`` and
@@ -437,14 +449,21 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
     which it returns False does not count (the search goes on without it). Targets longer
     than ``config.max_part`` are decomposed first (:mod:`learna.search.decompose`); the parts' searches
     share the budget. At least one candidate is always evaluated. ``clock`` measures ``time_limit`` and
-    the reported times (``time.process_time`` gives CPU seconds, insensitive to other load).
+    the reported times (``time.process_time`` gives CPU seconds, insensitive to other load). ``repair``
+    gives the repair policy (:mod:`learna.search.repair`) to use with ``config.repair_weight`` (default: the
+    shipped one) and/or a log that records its training examples.
     """
     if time_limit is None and max_evaluations is None:
         raise LearnaError("local_search needs a time_limit or max_evaluations (or both)")
     if initial is not None:
         _check_sequences(initial, target)
+    if config.repair_weight > 0:
+        repair = Repair(repair.policy if repair and repair.policy else shipped_repair_policy(), config.repair_weight,
+                        repair.log if repair else None)
+    elif repair is not None:
+        repair = Repair(None, 0.0, repair.log)
     budget = _Budget(clock, time_limit, max_evaluations)
-    result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation)
+    result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation, repair)
     return replace(result, time_s=clock() - budget.start)
 
 
