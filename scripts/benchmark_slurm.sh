@@ -4,6 +4,7 @@
 #
 #   sbatch --array=1-20 scripts/benchmark_slurm.sh                         # 20 shards, defaults below
 #   METHOD=learna RUNS=5 TIME_LIMIT=3600 sbatch --array=1-50 scripts/benchmark_slurm.sh
+#   CONFIG=policy.json CHECKPOINT=runs/exit1/checkpoint sbatch --array=1-20 scripts/benchmark_slurm.sh
 #
 # When every task has ended, combine the shards (or report them as they are: `learna report $OUT/shard-*`):
 #
@@ -33,6 +34,7 @@ fi
 extra=()
 if [ -n "${IDS:-}" ]; then extra+=(--ids "$IDS"); fi
 if [ -n "${CHECKPOINT:-}" ]; then extra+=(--checkpoint "$CHECKPOINT"); fi
+if [ -n "${CONFIG:-}" ]; then extra+=(--config "$CONFIG"); fi  # e.g. {"hybrid": {"use_policy": true}} with CHECKPOINT
 
 exec learna benchmark --dataset "$DATASET" --method "$METHOD" --time-limit "$TIME_LIMIT" --runs "$RUNS" \
     --seed "$SEED" --processes "${SLURM_CPUS_PER_TASK:-1}" --shard "$INDEX/$COUNT" \
