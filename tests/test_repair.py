@@ -14,7 +14,7 @@ from learna.errors import ConfigError
 from learna.folding import fold_structure
 from learna.presets import HYBRID_TUNED
 from learna.repair_training import POLICY_FILE, PROGRESS_FILE, RepairTrainingConfig, train_repair
-from learna.search import SearchConfig, local_search
+from learna.search import MoveSet, SearchConfig, local_search
 from learna.search.repair import (CONTEXTS, FEATURES, Repair, RepairLog, RepairPolicy, shipped_repair_policy,
                                   site_contexts, variant_features)
 from learna.seeding import generator
@@ -24,7 +24,7 @@ SEARCH = replace(HYBRID_TUNED.hybrid.search, require_unique=True)
 
 
 def context_names(structure: str) -> list[str]:
-    return [CONTEXTS[c] for c in site_contexts(Target(structure).partners)]
+    return [CONTEXTS[c] for c in site_contexts(MoveSet(Target(structure), SearchConfig()))]
 
 
 def test_site_contexts_name_helix_position_and_loop_kind() -> None:

@@ -30,7 +30,9 @@ MERGE_PARAMETERS = {"shard_dirs", "merge", "out", "as_json", "quiet"}
 @seed_option("Base seed; each target and run derives its own.")
 @click.option("--resume", is_flag=True, help="Continue a run directory, skipping what is recorded.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="JSON config for the design modes.")
-@click.option("--checkpoint", type=click.Path(), help="Weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones).")
+@click.option("--checkpoint", type=click.Path(),
+              help='Weights for meta-learna, meta-learna-adapt, and hybrid with {"hybrid": {"use_policy": true}} '
+                   "(default: the shipped ones).")
 @click.option("--unique-mfe", is_flag=True,
               help="Count a design as solved only when the target is its unique MFE structure (every method).")
 @click.option("--grace", type=float, default=10.0, show_default=True,

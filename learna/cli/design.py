@@ -34,7 +34,9 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
                    f"{MODE_HELP}.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="JSON config overriding the mode's preset (e.g. from `learna hpo best`).")
-@click.option("--checkpoint", type=click.Path(), help="Weights for meta-learna, meta-learna-adapt and hybrid (default: the shipped ones).")
+@click.option("--checkpoint", type=click.Path(),
+              help='Weights for meta-learna, meta-learna-adapt, and hybrid with {"hybrid": {"use_policy": true}} '
+                   "(default: the shipped ones).")
 @click.option("--unique-mfe", is_flag=True,
               help="Count a design as solved only when the target is its unique MFE structure (no tie).")
 @click.option("--max-folds", type=int, help="Also stop after this many folds (a machine-independent budget).")

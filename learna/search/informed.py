@@ -102,7 +102,7 @@ class InformedProposer:
         """Rivals every variant is also scored against (kept by the search; empty without ``rival_pool``)."""
         self.learned = repair if repair is not None and (repair.policy is not None or repair.log is not None) else None
         """The repair policy and/or the log of its training examples (:mod:`learna.search.repair`)."""
-        self.contexts = site_contexts(moves.partners) if self.learned else None
+        self.contexts = site_contexts(moves) if self.learned else None
         self.trace: list[np.ndarray] = []
         """Features of the variants chosen since :meth:`propose` began (when examples are recorded)."""
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from learna.errors import ConfigError
 from learna.fileio import atomic_write_bytes
+from learna.search.moves import MoveSet
 
 CONTEXTS = ("pair5-inner", "pair5-end", "pair5-lone", "pair3-inner", "pair3-end", "pair3-lone",
             "hairpin-next", "hairpin-inner", "interior-next", "interior-inner", "multi-next", "multi-inner",
@@ -50,47 +51,21 @@ SHIPPED = "repair/repair.npz"
 """The shipped weights, under ``learna/weights``."""
 
 
-def site_contexts(partners: np.ndarray | list[int]) -> np.ndarray:
-    """The :data:`CONTEXTS` index of every site of a target given by its pair table (−1: unpaired)."""
-    partners = np.asarray(partners)
+def site_contexts(moves: MoveSet) -> np.ndarray:
+    """The :data:`CONTEXTS` index of every site of a move set's target (from its stacking and loop
+    decomposition)."""
+    partners = moves.partners
     n = len(partners)
     contexts = np.zeros(n, dtype=np.int64)
-
-    def paired(k: int) -> bool:
-        return 0 <= k < n and partners[k] >= 0
-
     for i in range(n):
-        j = int(partners[i])
-        if j >= 0:
-            a, b = min(i, j), max(i, j)
-            outer = a > 0 and b + 1 < n and partners[a - 1] == b + 1
-            inner = a + 1 < b - 1 and partners[a + 1] == b - 1
-            where = 0 if outer and inner else 1 if outer or inner else 2
-            contexts[i] = where + (0 if i == a else 3)
+        j = partners[i]
+        if j >= 0:  # stacked on both sides, on one (a helix end) or on none (a lone pair)
+            contexts[i] = (2 - len(moves.stacked[i])) + (0 if i < j else 3)
             continue
-        # the loop of an unpaired site: walk left over whole branches to the pair that encloses it
-        k, closing = i - 1, -1
-        while k >= 0:
-            p = int(partners[k])
-            if p < 0:
-                k -= 1
-            elif p < k:
-                k = p - 1
-            else:
-                closing = k
-                break
-        if closing < 0:
-            kind = 3
-        else:
-            branches, m = 0, closing + 1
-            while m < partners[closing]:
-                if partners[m] > m:
-                    branches += 1
-                    m = partners[m] + 1
-                else:
-                    m += 1
-            kind = 0 if branches == 0 else 1 if branches == 1 else 2
-        contexts[i] = 6 + 2 * kind + (0 if paired(i - 1) or paired(i + 1) else 1)
+        closing = int(moves.loop_of[i])
+        kind = 3 if closing < 0 else min(len(moves.loop_branches[closing]), 2)  # exterior; hairpin, interior, multi
+        next_to_pair = (i > 0 and partners[i - 1] >= 0) or (i + 1 < n and partners[i + 1] >= 0)
+        contexts[i] = 6 + 2 * kind + (0 if next_to_pair else 1)
     return contexts
 
 
