@@ -20,6 +20,25 @@ def to_dict(config: Any) -> dict:
     return dataclasses.asdict(config)
 
 
+def same_settings(recorded: Any, expected: dict[str, Any], where: str) -> bool:
+    """Whether settings recorded in a run directory (parsed JSON) are ``expected``: each dataclass value compared
+    as parsed by :func:`from_dict` (so that a run recorded before a setting was added, whose default then
+    applies, still matches), any other value as it is."""
+    if not isinstance(recorded, dict):
+        return False
+    for key, value in expected.items():
+        if dataclasses.is_dataclass(value):
+            try:
+                value_recorded = from_dict(type(value), recorded.get(key), where=where)
+            except ConfigError:
+                return False
+        else:
+            value_recorded = recorded.get(key)
+        if value_recorded != value:
+            return False
+    return True
+
+
 def merge(base: dict, update: dict) -> dict:
     """``base`` with ``update`` applied recursively (nested dicts merge, other values replace)."""
     merged = dict(base)

@@ -33,7 +33,7 @@ import torch
 from learna.agent import Learner, policy_distribution, sample_actions
 from learna.config import DesignerConfig
 from learna.data import GenerationSpec, generate_targets
-from learna.configio import from_dict
+from learna.configio import same_settings
 from learna.designers.agent import new_learner
 from learna.designers.weights import CHECKPOINT_DIR, PROGRESS_FILE, restore_training_state, save_training_state
 from learna.env.encoding import action_mask, encode_sequence, episode_observations
@@ -115,7 +115,7 @@ class _Run:
     """The apprentice, its run directory and the demonstrations."""
 
     def __init__(self, config: DesignerConfig, settings: ExitConfig, out: Path, seed: int, resume: bool) -> None:
-        self.config, self.settings, self.out, self.seed = config, settings, out, seed
+        self.config, self.settings, self.out = config, settings, out
         ppo = replace(config.ppo, learning_rate=settings.learning_rate)
         self.learner = Learner(new_learner(config, None, learning=False, seed=derive_seed(seed, "exit")).network, ppo)
         self.counters = {"rounds": 0, "elapsed_s": 0.0, "updates": 0}
@@ -123,27 +123,15 @@ class _Run:
         settings_path = out / SETTINGS_FILE
         recorded = {"exit": asdict(settings), "config": config.to_dict(), "seed": seed}
         if resume:
-            if settings_path.exists() and not self._same_settings(parse_json(settings_path.read_bytes(),
-                                                                             str(settings_path))):
+            expected = {"exit": settings, "config": config, "seed": seed}
+            if settings_path.exists() and not same_settings(parse_json(settings_path.read_bytes(), str(settings_path)),
+                                                            expected, SETTINGS_FILE):
                 raise ConfigError(f"{out} was run with other settings (see its {SETTINGS_FILE}): resume with the "
                                   "same options, or choose another --out")
             self._restore()
         elif (out / DEMONSTRATIONS_FILE).exists():
             raise ConfigError(f"{out} holds an expert-iteration run: pass --resume, or choose another --out")
         atomic_write_json(settings_path, recorded)
-
-    def _same_settings(self, recorded: object) -> bool:
-        """Whether a run directory's recorded settings are this run's: compared as parsed settings, so that a
-        run recorded before a setting was added (its default then applies) still resumes."""
-        if not isinstance(recorded, dict) or not isinstance(recorded.get("config"), dict) \
-                or not isinstance(recorded.get("exit"), dict):
-            return False
-        try:
-            config = from_dict(DesignerConfig, recorded["config"], where=SETTINGS_FILE)
-            settings = from_dict(ExitConfig, recorded["exit"], where=SETTINGS_FILE)
-        except ConfigError:
-            return False
-        return config == self.config and settings == self.settings and recorded.get("seed") == self.seed
 
     def _restore(self) -> None:
         directory = self.out / CHECKPOINT_DIR

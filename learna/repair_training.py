@@ -19,7 +19,6 @@ for w = 1, the search's own choice conditioned on improving (:mod:`learna.search
 from __future__ import annotations
 
 import io
-import json
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from learna.configio import same_settings
 from learna.data import GENERATION_KINDS, GenerationSpec, generate_targets
 from learna.errors import ConfigError
 from learna.fileio import append_jsonl, atomic_write_bytes, atomic_write_json, parse_json
@@ -104,8 +104,8 @@ def train_repair(search: SearchConfig, settings: RepairTrainingConfig, model: Fo
     recorded = {"repair": asdict(settings), "search": search.to_dict(), "seed": seed}
     settings_path = out / SETTINGS_FILE
     if resume and settings_path.exists():
-        if parse_json(settings_path.read_bytes(), str(settings_path)) != parse_json(
-                _json_bytes(recorded), "settings"):
+        expected = {"repair": settings, "search": search, "seed": seed}
+        if not same_settings(parse_json(settings_path.read_bytes(), str(settings_path)), expected, SETTINGS_FILE):
             raise ConfigError(f"{out} was run with other settings (see its {SETTINGS_FILE}): resume with the same "
                               "options, or choose another --out")
     elif examples.is_dir() and any(examples.iterdir()):
@@ -135,10 +135,6 @@ def train_repair(search: SearchConfig, settings: RepairTrainingConfig, model: Fo
                                        "targets": split["targets"], "examples": split["examples"]})
     policy.save(out / POLICY_FILE)
     return RepairTrainingResult(out / POLICY_FILE, split["targets"], split["examples"], validation)
-
-
-def _json_bytes(value: object) -> bytes:
-    return json.dumps(value).encode()
 
 
 def _examples_path(out: Path, index: int) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,6 +135,10 @@ def test_training_collects_fits_and_resumes(tmp_path: Path) -> None:
     before = sorted(p.stat().st_mtime_ns for p in (out / "examples").iterdir())
     train_repair(SEARCH, settings, HYBRID_TUNED.env.folding, 300.0, 0, out, workers=2, resume=True)
     assert sorted(p.stat().st_mtime_ns for p in (out / "examples").iterdir()) == before  # nothing re-designed
+    recorded = json.loads((out / "run.json").read_text())  # as a run recorded before a setting was added
+    del recorded["repair"]["weight_decay"], recorded["search"]["repair_weight"]
+    (out / "run.json").write_text(json.dumps(recorded))
+    train_repair(SEARCH, settings, HYBRID_TUNED.env.folding, 300.0, 0, out, workers=2, resume=True)
     with pytest.raises(ConfigError, match="other settings"):
         train_repair(SEARCH, replace(settings, folds_per_target=61), HYBRID_TUNED.env.folding, 300.0, 0, out,
                      resume=True)

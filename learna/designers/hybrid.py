@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,7 +72,7 @@ def run_hybrid(request: DesignRequest) -> RunOutcome:
     search = replace(settings.search, require_unique=config.uniqueness != "ignore")
     repair = None
     if search.repair_weight > 0 and settings.repair_path is not None:
-        repair = Repair(RepairPolicy.load(settings.repair_path), search.repair_weight)
+        repair = Repair(RepairPolicy.load(settings.repair_path))
     found = local_search(target, search, time_limit=max(1e-3, request.time_limit - (time.monotonic() - start)),
                          max_evaluations=request.max_folds, rng=rng, model=config.env.folding, initial=initial,
                          prior=prior, proposal_mix=settings.proposal_mix if prior else 0.0,

@@ -100,7 +100,9 @@ class InformedProposer:
         self.constraint_distance = constraints.distance if constraints.gc is not None or constraints.avoid else None
         self.pool: list[Rival] = []
         """Rivals every variant is also scored against (kept by the search; empty without ``rival_pool``)."""
-        self.learned = repair if repair is not None and (repair.policy is not None or repair.log is not None) else None
+        self.bias = repair is not None and repair.policy is not None and config.repair_weight > 0
+        """Whether the repair policy re-weights the variants (with ``repair_weight``)."""
+        self.learned = repair if self.bias or (repair is not None and repair.log is not None) else None
         """The repair policy and/or the log of its training examples (:mod:`learna.search.repair`)."""
         self.contexts = site_contexts(moves) if self.learned else None
         self.trace: list[np.ndarray] = []
@@ -168,8 +170,8 @@ class InformedProposer:
             features = variant_features(base_codes("".join(sequence[p] for p in positions)),
                                         changed.reshape(len(children), len(positions)), np.asarray(positions),
                                         self.contexts, np.column_stack([scores, energies]))
-            if self.learned.policy is not None:
-                logits = logits + self.learned.weight * self.learned.policy.log_improve(features)
+            if self.bias:
+                logits = logits + self.config.repair_weight * self.learned.policy.log_improve(features)
         chosen = sample_site(np.exp(logits - logits.max()), rng)
         if features is not None and self.learned.log is not None:
             self.trace.append(features[chosen])

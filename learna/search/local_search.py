@@ -457,11 +457,8 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
         raise LearnaError("local_search needs a time_limit or max_evaluations (or both)")
     if initial is not None:
         _check_sequences(initial, target)
-    if config.repair_weight > 0:
-        repair = Repair(repair.policy if repair and repair.policy else shipped_repair_policy(), config.repair_weight,
-                        repair.log if repair else None)
-    elif repair is not None:
-        repair = Repair(None, 0.0, repair.log)
+    if config.repair_weight > 0 and (repair is None or repair.policy is None):
+        repair = Repair(shipped_repair_policy(), repair.log if repair else None)
     budget = _Budget(clock, time_limit, max_evaluations)
     result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation, repair)
     return replace(result, time_s=clock() - budget.start)

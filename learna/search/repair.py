@@ -170,9 +170,8 @@ class RepairLog:
 
 @dataclass
 class Repair:
-    """What one search does with the repair policy: bias the informed moves by ``policy`` with ``weight``
-    (none: no bias) and/or record training examples in ``log``."""
+    """What one search does with the repair policy: bias the informed moves by ``policy`` (with the search's
+    ``repair_weight``; none: no bias) and/or record training examples in ``log``."""
 
     policy: RepairPolicy | None = None
-    weight: float = 1.0
     log: RepairLog | None = None
