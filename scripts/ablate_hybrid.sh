@@ -8,6 +8,9 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
+#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts
+#                      the search alone with one of issue 20's ideas switched on (the settings of
+#                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
 #   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
@@ -44,6 +47,14 @@ for arm in "${arms[@]}"; do
     uniform-proposals) method=hybrid; config='{"hybrid": {"use_policy": true, "proposal_mix": 0.0}}' ;;
     repair)            method=hybrid
                        config="{\"hybrid\": {\"use_policy\": false, ${REPAIR:+\"repair_path\": \"$REPAIR\", }\"search\": {\"repair_weight\": 1.0}}}" ;;
+    region)            method=hybrid; config='{"hybrid": {"search": {"region_probability": 0.3}}}' ;;
+    rivals)            method=hybrid; config='{"hybrid": {"search": {"rival_pool": 10, "screen_attempts": 6}}}' ;;
+    pairs)             method=hybrid; config='{"hybrid": {"search": {"pair_weights": [16, 16, 9, 9, 2, 2], "gu_ends_only": true}}}' ;;
+    parts)             method=hybrid; config='{"hybrid": {"search": {"part_levels": 2, "share_repeats": true}}}' ;;
+    portfolio)         method=hybrid; config='{"hybrid": {"search": {"portfolio": 3, "stagnation_steps": 400}}}' ;;
+    focus)             method=hybrid; config='{"hybrid": {"search": {"focus_probability": 0.2, "rival_pool": 10}}}' ;;
+    rank-ties)         method=hybrid; config='{"hybrid": {"search": {"rank_ties": true}}}' ;;
+    boost-starts)      method=hybrid; config='{"hybrid": {"search": {"initialisation": "gc_a_boost"}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
     meta-lis)          method=meta-learna; config='{"env": {"improvement": "lis"}}' ;;
@@ -53,7 +64,8 @@ for arm in "${arms[@]}"; do
     *) echo "unknown arm $arm" >&2; exit 2 ;;
   esac
   echo "$config" > "$OUT/$arm.json"
-  weights=(); if [ "$method" != learna ] && [ "$arm" != no-policy ] && [ "$arm" != repair ]; then weights=(${checkpoint[@]+"${checkpoint[@]}"}); fi
+  weights=()  # only the arms that run a pretrained policy take CHECKPOINT
+  case $arm in hybrid|rule-starts|uniform-proposals|meta-*|adapt-*) weights=(${checkpoint[@]+"${checkpoint[@]}"}) ;; esac
   "$LEARNA" benchmark --dataset "$DATASET" --method "$method" --config "$OUT/$arm.json" --time-limit "$LIMIT" \
     ${weights[@]+"${weights[@]}"} --processes 2 --seed "${SEED:-0}" --resume --out "$OUT/$arm"
 done

@@ -214,6 +214,30 @@ def test_commands_that_run_no_network_do_not_import_torch(args):
     assert import_learna.returncode == 0, import_learna.stderr
 
 
+@pytest.mark.parametrize(("method", "config", "network"), [
+    ("hybrid", None, False), ("hybrid", {"hybrid": {"use_policy": True}}, True), ("meta-learna", None, True),
+    ("rnainverse", None, False)])
+def test_benchmark_workers_import_torch_only_for_tasks_that_run_a_network(method, config, network):
+    code = ("import json, sys\n"
+            "from learna.folding import DEFAULT_MODEL\n"
+            "from learna.harness.methods import Task, method_named, prepare_worker, worker_preload\n"
+            "from learna.presets import resolve_config\n"
+            "from learna.structure import Target\n"
+            "name, data = sys.argv[1], json.loads(sys.argv[2])\n"
+            "config = resolve_config(name, data=data) if data else None\n"
+            "task = Task(Target('((((....))))'), 1.0, 0, DEFAULT_MODEL, 'prefer', config, None)\n"
+            "method = method_named(name)\n"
+            "preload = worker_preload(method, [task])\n"
+            "prepare_worker(method, task)\n"
+            "print(json.dumps([preload, 'torch' in sys.modules]))")
+    result = subprocess.run([sys.executable, "-c", code, method, json.dumps(config)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    preload, imported = json.loads(result.stdout)
+    assert imported == network and preload[0] == "learna.harness.run"
+    assert any(name.startswith("torch") for name in preload) == network
+
+
 @pytest.mark.parametrize(("mode", "optimiser"), [("hybrid", False), ("meta-learna", False), ("learna", True),
                                                ("meta-learna-adapt", True)])
 def test_warm_up_sets_up_an_optimiser_only_for_the_modes_that_learn(mode, optimiser):

@@ -3,6 +3,8 @@ tie ranking, multi-level decomposition, the restart portfolio and the solve / un
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -208,6 +210,70 @@ def test_portfolio_restarts_cycle_through_variants_and_are_deterministic() -> No
     target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
     runs = [local_search(target, config, max_evaluations=80, rng=np.random.default_rng(2)) for _ in range(2)]
     assert runs[0].sequence == runs[1].sequence and runs[0].restarts == runs[1].restarts
+
+
+@settings(max_examples=40, deadline=None)
+@given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
+def test_kicked_starts_keep_pairs_complementary_and_land_at_the_defect(dot_bracket: str, seed: int,
+                                                                      constrain: bool) -> None:
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    target = _constrained(dot_bracket, seed, constrain)
+    config = SearchConfig(kick_probability=1.0, kick_sites=3, num_starts=4)
+    rng = np.random.default_rng(seed)
+    moves = MoveSet(target, config)
+    evaluator = Evaluator(target, "mfe_distance", window=0)
+    search = module._Search(target, config, rng, evaluator.model, moves, module._Budget(lambda: 0.0, None, 10),
+                            None, None)
+    best = evaluator.evaluate(moves.initial(rng))
+    starts = search.kicked_starts(best)
+    assert len(starts) == min(config.num_starts, config.frontier_size)
+    for start in starts:
+        assert _valid(start, target)
+        # a kicked site re-draws its unit and at most one stacked or closing pair
+        changed = {min(k, target.partners[k]) if target.partners[k] >= 0 else k
+                   for k, (a, b) in enumerate(zip(best.sequence, start)) if a != b}
+        assert len(changed) <= 2 * config.kick_sites
+
+
+def test_kick_restarts_are_deterministic_and_off_by_default() -> None:
+    assert SearchConfig().kick_probability == 0.0
+    with pytest.raises(ConfigError):
+        SearchConfig(kick_probability=1.5)
+    with pytest.raises(ConfigError):
+        SearchConfig(kick_sites=0)
+    target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
+    config = SearchConfig(kick_probability=1.0, kick_sites=4, stagnation_steps=5)
+
+    def trajectory(config: SearchConfig) -> tuple[list[str], int]:
+        seen: list[str] = []
+        result = local_search(target, config, max_evaluations=120, rng=np.random.default_rng(3),
+                              on_evaluation=lambda c: seen.append(c.sequence))
+        return seen, result.restarts
+
+    kicked, again, plain = trajectory(config), trajectory(config), trajectory(replace(config, kick_probability=0.0))
+    assert kicked == again and kicked[1] > 0
+    # the same draws up to the first restart, other starts after it
+    assert kicked[0] != plain[0] and kicked[0][:5] == plain[0][:5]
+
+
+def test_kicks_start_from_the_best_so_far() -> None:
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
+    config = SearchConfig(kick_probability=1.0, kick_sites=2, num_starts=3)
+    rng = np.random.default_rng(5)
+    moves = MoveSet(target, config)
+    search = module._Search(target, config, rng, Evaluator(target, "mfe_distance").model, moves,
+                            module._Budget(lambda: 0.0, None, 100), None, None)
+    search.seed(search.rule_based_starts())
+    best = search.best
+    assert search.restart()
+    kicked = [c.sequence for c in search.frontier.members]
+    # every new start is the best with a few units re-drawn, not a fresh rule-based start
+    assert kicked and all(sum(a != b for a, b in zip(best.sequence, k)) <= 2 * 2 * 2 for k in kicked)
 
 
 def test_enclosing_part_is_the_smallest_substructure_both_structures_close() -> None:

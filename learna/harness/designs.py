@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 from learna.designers.base import DesignRequest, DesignResult, RunOutcome, finish
 from learna.harness.executors import executor
-from learna.harness.methods import Task, method_named
+from learna.harness.methods import Task, method_named, worker_preload
 from learna.harness.run import work
 from learna.processes import JobEnd
 
@@ -37,8 +37,9 @@ def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str
     kill_after = max(request.time_limit for request in requests) + grace_s
     waiting: dict[int, DesignResult] = {}
     next_index = 0
+    preload = worker_preload(method, [task for _, (_, task) in jobs])
     with executor(scheduler, processes) as execute:
-        for end in execute(jobs, work, kill_after_s=kill_after, preload=("learna.harness.run", *method.preload)):
+        for end in execute(jobs, work, kill_after_s=kill_after, preload=preload):
             request = requests[end.key]
             result = finish(request, mode, _outcome(end), request.config)
             if not in_order:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from learna.api import warm_up
 from learna.baselines import walk
@@ -49,7 +49,11 @@ class Method:
     """Takes a :class:`DesignerConfig` (``--config``; default: the mode's preset)."""
     uses_checkpoint: bool
     preload: tuple[str, ...] = ()
-    """Modules the worker processes' forkserver imports once, so each worker starts and warms up fast."""
+    """Modules the worker processes' forkserver imports once, so each worker starts and warms up fast (only for
+    tasks that run a network: :attr:`runs_network`)."""
+    runs_network: Callable[[Task], bool] | None = None
+    """Whether a task runs a network (None: never): only then does its worker set one torch thread, import torch
+    and warm up."""
     constraints: bool = True
     """Honours the targets' design constraints (:mod:`learna.constraints`)."""
     stops_at_limit: bool = False
@@ -71,14 +75,39 @@ def _run_rnainverse(task: Task, report: Callable[[RunOutcome], None]) -> RunOutc
     return walk(task.target, task.time_limit, task.seed, task.model, task.uniqueness, report)
 
 
+def _design_runs_network(mode: str, task: Task) -> bool:
+    from learna.designers.weights import runs_network
+    from learna.presets import preset
+
+    return runs_network(mode, task.config or preset(mode))
+
+
 def _nothing() -> None:
     """No warm-up."""
+
+
+def prepare_worker(method: Method, task: Task) -> None:
+    """A worker's one-off start-up before the task's clock starts: one torch thread and the method's warm-up
+    where the task runs a network; nothing otherwise (the hybrid without a policy never imports torch)."""
+    if method.runs_network is not None and method.runs_network(task):
+        from learna.processes import one_torch_thread
+
+        one_torch_thread()
+        method.warm_up()
+
+
+def worker_preload(method: Method, tasks: Iterable[Task]) -> tuple[str, ...]:
+    """What the workers' forkserver imports once for ``tasks``: the harness, and the method's ``preload`` when
+    some task runs a network."""
+    needed = method.runs_network is not None and any(map(method.runs_network, tasks))
+    return ("learna.harness.run", *(method.preload if needed else ()))
 
 
 METHODS: dict[str, Method] = {
     **{mode: Method(mode, partial(_run_design, mode), partial(warm_up, mode), configurable=True,
                     uses_checkpoint=mode != "learna",
-                    preload=("torch._dynamo",) if DESIGNERS[mode].learns else ("torch",)) for mode in MODES},
+                    preload=("torch._dynamo",) if DESIGNERS[mode].learns else ("torch",),
+                    runs_network=partial(_design_runs_network, mode)) for mode in MODES},
     "rnainverse": Method("rnainverse", _run_rnainverse, _nothing, configurable=False, uses_checkpoint=False,
                          constraints=False, stops_at_limit=True),
 }

@@ -36,12 +36,13 @@ from learna.errors import ConfigError, InputFileError
 from learna.fileio import DirectoryLock
 from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.harness.executors import check_scheduler, executor
-from learna.harness.methods import Method, Task, check_inputs, method_named, resolve
+from learna.harness.methods import (Method, Task, check_inputs, method_named, prepare_worker, resolve,
+                                    worker_preload)
 from learna.harness.records import (Record, append_record, completed_keys, latest_records, make_record, read_records,
                                     read_run_info, repair_records, versions, write_run_info)
 from learna.harness.shards import check_shard, plan_pairs, shard_of
 from learna.presets import preset
-from learna.processes import JobContext, JobEnd, one_torch_thread
+from learna.processes import JobContext, JobEnd
 from learna.seeding import check_seed, derive_seed
 from learna.structure import Target
 
@@ -181,14 +182,14 @@ def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
 
 
 def work(job: tuple[Method, Task], context: JobContext):
-    """Worker body: one torch thread, warm up, signal ``ready`` (the clock starts), run the method.
+    """Worker body: start-up (:func:`~learna.harness.methods.prepare_worker`), signal ``ready`` (the clock starts),
+    run the method.
 
     Adds ``cpu_s`` to the stats: CPU seconds of the worker and its reaped children during the run
     (the original's measure; well below ``time_s`` when the machine is oversubscribed).
     """
     method, task = job
-    one_torch_thread()
-    method.warm_up()
+    prepare_worker(method, task)
     context.ready()
     before = _cpu_seconds()
     outcome = method.run(task, context.report)
@@ -221,7 +222,8 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
                               todo=len(jobs))
         kill_after = spec.time_limit_s + (0.0 if method.stops_at_limit else spec.grace_s)
         written, recorded = [], set(done)
-        for end in execute(jobs, work, kill_after_s=kill_after, preload=("learna.harness.run", *method.preload)):
+        preload = worker_preload(method, [template])
+        for end in execute(jobs, work, kill_after_s=kill_after, preload=preload):
             target_id, run, seed = end.key
             if (target_id, run) in recorded:
                 continue  # one record per (target, run), whatever an executor delivers twice

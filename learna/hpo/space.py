@@ -30,7 +30,8 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
 ``defect_window`` only for the ``mfe_distance`` objective (the only one that reads it) and
-``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1).
+``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only
+when restarts may kick (``kick_probability`` > 0).
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "part_levels": Range(1, 3, _SEARCH.part_levels),
     "share_repeats": Choice((True, False), _SEARCH.share_repeats),
     "portfolio": Range(1, 3, _SEARCH.portfolio),
+    "kick_probability": Range(0.0, 1.0, _SEARCH.kick_probability),
+    "kick_sites": Range(2, 32, _SEARCH.kick_sites, log=True),
     "rank_ties": Choice((True, False), _SEARCH.rank_ties),
     "repair_weight": Range(0.0, 2.0, _SEARCH.repair_weight),
     # the policy's part (HybridConfig)
@@ -132,6 +135,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("proposal_mix", "use_policy", True),
     Condition("defect_window", "objective", "mfe_distance"),
     Condition("mutation_exponent", "max_mutations", 1),
+    Condition("kick_sites", "kick_probability", 0),
 )
 """The hybrid space's children (see the module docstring)."""
 

@@ -113,6 +113,12 @@ class SearchConfig:
     """Largest parent distance at which focused steps are taken."""
     focus_min_length: int = 150
     """Shortest target on which focused steps are taken."""
+    kick_probability: float = 0.0
+    """Probability that a restart starts from the best candidate so far, shaken by ``kick_sites`` structured
+    moves at sites drawn ∝ its defect (plus a floor elsewhere), instead of from rule-based starts (iterated
+    local search: what folds right is kept, the neighbourhood of the misfold is re-drawn)."""
+    kick_sites: int = 8
+    """Structured moves in one kick (each re-draws a site's unit, as a random move does)."""
     portfolio: int = 1
     """Restarts cycle through this many differently configured searches (:data:`PORTFOLIO`): restart k uses
     variant k mod ``portfolio`` (variant 0 is this configuration itself); 1: every restart is alike."""
@@ -131,7 +137,7 @@ class SearchConfig:
             raise ConfigError(f"initialisation must be one of {', '.join(INITIALISATIONS)}, "
                               f"got {self.initialisation!r}")
         for name in ("frontier_size", "num_starts", "max_mutations", "stagnation_steps", "max_redraws",
-                     "min_part", "part_evaluations", "region_samples", "part_levels", "portfolio"):
+                     "min_part", "part_evaluations", "region_samples", "part_levels", "portfolio", "kick_sites"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not (0.0 <= self.repair_weight <= 100.0):
@@ -150,7 +156,7 @@ class SearchConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "focus_probability"):
+                     "focus_probability", "kick_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

@@ -40,6 +40,10 @@ from learna.search.repair import Repair, shipped_repair_policy
 from learna.patterns import hits
 from learna.structure import Target, pair_table
 
+KICK_FLOOR = 0.05
+"""Site weight of a kick (``kick_probability``) where the best candidate has no defect: a kick lands mostly
+at and next to the misfolded sites, now and then elsewhere."""
+
 _PARENT_FAILURES = 20
 """Parents in a row without an unseen child after which the search gives up (space exhausted)."""
 
@@ -212,6 +216,20 @@ class _Search:
         count = min(self.config.num_starts, self.config.frontier_size)
         return [self.moves.initial(self.rng) for _ in range(count)]
 
+    def kicked_starts(self, best: Candidate) -> list[str]:
+        """Starts for a restart of the iterated local search (``kick_probability``): ``best`` with
+        ``kick_sites`` random structured moves at sites drawn ∝ its defect plus ``KICK_FLOOR``."""
+        count = min(self.config.num_starts, self.config.frontier_size)
+        weights = np.asarray(best.defect, dtype=float) + KICK_FLOOR
+        size = min(self.config.kick_sites, len(weights))
+        starts = []
+        for _ in range(count):
+            seq = list(best.sequence)
+            for site in self.rng.choice(len(seq), size=size, replace=False, p=weights / weights.sum()):
+                self.moves.mutate_site(seq, int(site), self.rng)
+            starts.append(self.moves.toward_constraints("".join(seq), self.rng))
+        return starts
+
     def draw_child(self) -> str | None:
         """An unseen child of a frontier member, or None when none could be drawn.
 
@@ -336,7 +354,8 @@ class _Search:
                     candidate.complete and candidate.objective < parent.objective))
 
     def restart(self) -> bool:
-        """Fresh rule-based starts; the best so far and the seen set are kept. False if nothing to go on.
+        """Fresh rule-based starts (or, with ``kick_probability``, the best so far shaken); the best so far and
+        the seen set are kept. False if nothing to go on.
         With a portfolio, the next search of it takes over (its moves and starts)."""
         self.frontier.clear()
         self.restarts += 1
@@ -349,7 +368,9 @@ class _Search:
             self.proposer.pool = pool
         self.last_improvement = self.steps
         before = self.evaluator.evaluations
-        self.seed(self.rule_based_starts())
+        kick = (self.best is not None and self.config.kick_probability > 0
+                and self.rng.random() < self.config.kick_probability)
+        self.seed(self.kicked_starts(self.best) if kick else self.rule_based_starts())
         if self.evaluator.evaluations == before and not self.frontier.members and self.best is not None:
             self.frontier.offer(self.best)
         return bool(self.frontier.members)
