@@ -8,7 +8,7 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
-#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts
+#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
@@ -55,6 +55,7 @@ for arm in "${arms[@]}"; do
     focus)             method=hybrid; config='{"hybrid": {"search": {"focus_probability": 0.2, "rival_pool": 10}}}' ;;
     rank-ties)         method=hybrid; config='{"hybrid": {"search": {"rank_ties": true}}}' ;;
     boost-starts)      method=hybrid; config='{"hybrid": {"search": {"initialisation": "gc_a_boost"}}}' ;;
+    kick)              method=hybrid; config='{"hybrid": {"search": {"kick_probability": 1.0, "kick_sites": 8}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
     meta-lis)          method=meta-learna; config='{"env": {"improvement": "lis"}}' ;;
