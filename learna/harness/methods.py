@@ -60,6 +60,10 @@ class Method:
     """The harness ends the method at its time limit (killing it; its last interim outcome is the result)
     instead of waiting for it to stop by itself (design modes stop themselves, within a grace period)."""
 
+    def needs_network(self, task: Task) -> bool:
+        """Whether ``task`` runs a network (:attr:`runs_network`)."""
+        return self.runs_network is not None and self.runs_network(task)
+
 
 def _run_design(mode: str, task: Task, report: Callable[[RunOutcome], None]) -> RunOutcome:
     def progress(status: Status) -> None:
@@ -89,7 +93,7 @@ def _nothing() -> None:
 def prepare_worker(method: Method, task: Task) -> None:
     """A worker's one-off start-up before the task's clock starts: one torch thread and the method's warm-up
     where the task runs a network; nothing otherwise (the hybrid without a policy never imports torch)."""
-    if method.runs_network is not None and method.runs_network(task):
+    if method.needs_network(task):
         from learna.processes import one_torch_thread
 
         one_torch_thread()
@@ -99,8 +103,7 @@ def prepare_worker(method: Method, task: Task) -> None:
 def worker_preload(method: Method, tasks: Iterable[Task]) -> tuple[str, ...]:
     """What the workers' forkserver imports once for ``tasks``: the harness, and the method's ``preload`` when
     some task runs a network."""
-    needed = method.runs_network is not None and any(map(method.runs_network, tasks))
-    return ("learna.harness.run", *(method.preload if needed else ()))
+    return ("learna.harness.run", *(method.preload if any(map(method.needs_network, tasks)) else ()))
 
 
 METHODS: dict[str, Method] = {

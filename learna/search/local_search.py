@@ -212,23 +212,21 @@ class _Search:
             if sequence not in self.frontier.seen:
                 self.consider(sequence)
 
+    @property
+    def start_count(self) -> int:
+        """How many starting sequences a (re)start evaluates: ``num_starts``, capped at ``frontier_size``."""
+        return min(self.config.num_starts, self.config.frontier_size)
+
     def rule_based_starts(self) -> list[str]:
-        count = min(self.config.num_starts, self.config.frontier_size)
-        return [self.moves.initial(self.rng) for _ in range(count)]
+        return [self.moves.initial(self.rng) for _ in range(self.start_count)]
 
     def kicked_starts(self, best: Candidate) -> list[str]:
         """Starts for a restart of the iterated local search (``kick_probability``): ``best`` with
         ``kick_sites`` random structured moves at sites drawn ∝ its defect plus ``KICK_FLOOR``."""
-        count = min(self.config.num_starts, self.config.frontier_size)
         weights = np.asarray(best.defect, dtype=float) + KICK_FLOOR
-        size = min(self.config.kick_sites, len(weights))
-        starts = []
-        for _ in range(count):
-            seq = list(best.sequence)
-            for site in self.rng.choice(len(seq), size=size, replace=False, p=weights / weights.sum()):
-                self.moves.mutate_site(seq, int(site), self.rng)
-            starts.append(self.moves.toward_constraints("".join(seq), self.rng))
-        return starts
+        return [self.moves.toward_constraints(self.moves.mutate(best.sequence, weights, self.rng,
+                                                                count=self.config.kick_sites), self.rng)
+                for _ in range(self.start_count)]
 
     def draw_child(self) -> str | None:
         """An unseen child of a frontier member, or None when none could be drawn.

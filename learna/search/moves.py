@@ -301,10 +301,12 @@ class MoveSet:
         """Number of sites to mutate: heavy-tailed, P(m) ∝ m^−exponent."""
         return int(np.searchsorted(self.count_cdf, rng.random(), side="right")) + 1
 
-    def mutate(self, sequence: str, site_weights: np.ndarray, rng: np.random.Generator) -> str:
-        """A child of ``sequence``: structured moves at sites drawn ∝ ``site_weights``."""
+    def mutate(self, sequence: str, site_weights: np.ndarray, rng: np.random.Generator,
+               count: int | None = None) -> str:
+        """A child of ``sequence``: structured moves at ``count`` distinct sites (default: a heavy-tailed number,
+        :meth:`mutation_count`) drawn ∝ ``site_weights``."""
         seq = list(sequence)
-        count = min(self.mutation_count(rng), int(np.count_nonzero(site_weights)))
+        count = min(self.mutation_count(rng) if count is None else count, int(np.count_nonzero(site_weights)))
         if count <= 1:
             sites = [sample_site(site_weights, rng)]
         else:
