@@ -8,7 +8,7 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
-#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick
+#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
@@ -56,6 +56,7 @@ for arm in "${arms[@]}"; do
     rank-ties)         method=hybrid; config='{"hybrid": {"search": {"rank_ties": true}}}' ;;
     boost-starts)      method=hybrid; config='{"hybrid": {"search": {"initialisation": "gc_a_boost"}}}' ;;
     kick)              method=hybrid; config='{"hybrid": {"search": {"kick_probability": 1.0, "kick_sites": 8}}}' ;;
+    prob-ties)         method=hybrid; config='{"hybrid": {"search": {"distance_ties": "probability"}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
     meta-lis)          method=meta-learna; config='{"env": {"improvement": "lis"}}' ;;

@@ -74,6 +74,20 @@ def test_report_table_json_and_plot(runs, tmp_path):
     assert [r["method"] for r in data["runs"]] == ["learna", "rnainverse"]
 
 
+def test_plot_puts_a_long_legend_beside_the_axes(runs, tmp_path):
+    import io
+
+    from matplotlib.image import imread
+
+    from learna.harness.report import LEGEND_INSIDE, plot_png
+
+    loaded = [load_run(d) for d in runs]
+    few = imread(io.BytesIO(plot_png(loaded)))  # 2 runs x (solved, unique) + the mean: inside
+    many = [load_run(make_run(tmp_path / f"m{k}", "learna", 60.0, [[1.0 + k, None]])) for k in range(LEGEND_INSIDE)]
+    wide = imread(io.BytesIO(plot_png(many)))  # 2 x LEGEND_INSIDE entries: beside the axes, on a wider canvas
+    assert few.shape[0] == wide.shape[0] and wide.shape[1] / few.shape[1] == pytest.approx(10.5 / 7.0, abs=0.01)
+
+
 def test_missing_or_corrupted_run_directories_give_one_line_and_exit_2(runs, tmp_path):
     not_a_run = tmp_path / "empty"
     not_a_run.mkdir()

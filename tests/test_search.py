@@ -79,6 +79,23 @@ def test_pruned_candidate_bound_is_below_the_true_objective() -> None:
     assert evaluator.partition_functions == 1
 
 
+@pytest.mark.parametrize("sequence,target", FIXED)
+def test_probability_order_of_distance_ties_ranks_by_distance_then_p_target(sequence: str, target: str) -> None:
+    probability, _, _ = vienna_reference(sequence, target)
+    gap_order = Evaluator(Target(target), "mfe_distance").evaluate(sequence)
+    evaluator = Evaluator(Target(target), "mfe_distance", distance_ties="probability")
+    candidate = evaluator.evaluate(sequence)
+    x = -math.log(probability)
+    assert candidate.distance == gap_order.distance and candidate.probability == pytest.approx(probability, rel=1e-6)
+    assert candidate.objective == pytest.approx((candidate.distance + x / (1 + x)) / len(target), rel=1e-6)
+    # the order within a distance is below one site, and the MFE fold's bound prunes the partition function
+    assert candidate.distance / len(target) <= candidate.objective < (candidate.distance + 1) / len(target)
+    assert np.all(candidate.defect >= gap_order.defect)
+    pruned = evaluator.evaluate(sequence, threshold=0.0)
+    assert not pruned.complete and pruned.objective <= candidate.objective + 1e-12
+    assert evaluator.partition_functions == 1
+
+
 def _balanced(symbols: list[str]) -> str:
     """Turn any bracket string into a valid target: unmatched brackets become dots."""
     out, stack = list(symbols), []
@@ -136,6 +153,8 @@ def test_prior_and_config_validation() -> None:
         Prior(np.ones((5, 3)), np.ones((5, 6)))
     with pytest.raises(ConfigError):
         SearchConfig(objective="nonsense")
+    with pytest.raises(ConfigError):
+        SearchConfig(distance_ties="gc_content")
     with pytest.raises(ConfigError):
         MoveSet(Target("((..))"), SearchConfig(), Prior(np.ones((5, 4)), np.ones((5, 6))), proposal_mix=0.5)
     with pytest.raises(LearnaError):

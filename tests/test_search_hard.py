@@ -168,10 +168,11 @@ def test_search_result_reports_solve_and_unique_times() -> None:
 DEGENERATE = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures; fold returns the first below
 
 
-@pytest.mark.parametrize("rank_ties", [False, True])
-def test_tied_solution_stays_the_answer_and_its_time_is_reported(rank_ties: bool) -> None:
+@pytest.mark.parametrize("rank_ties,distance_ties", [(False, "energy_gap"), (True, "energy_gap"),
+                                                     (False, "probability")])
+def test_tied_solution_stays_the_answer_and_its_time_is_reported(rank_ties: bool, distance_ties: str) -> None:
     target = Target(fold(DEGENERATE)[0])
-    config = SearchConfig(require_unique=True, rank_ties=rank_ties, rival_pool=4)
+    config = SearchConfig(require_unique=True, rank_ties=rank_ties, rival_pool=4, distance_ties=distance_ties)
     result = refine(DEGENERATE, target, config, max_evaluations=40, rng=np.random.default_rng(0))
     assert result.time_to_solve_s is not None and result.first_solution == DEGENERATE
     assert result.solved and result.unique_mfe  # seed 0 climbs from the tie to a unique MFE within 40 folds

@@ -204,6 +204,10 @@ def _dataset_label(dataset: str) -> str:
     return Path(dataset).name if "/" in dataset else dataset
 
 
+LEGEND_INSIDE = 8
+"""Most legend entries drawn inside the plot's axes; more go beside them."""
+
+
 def plot(runs: list[RunResults], path: str | Path, unique: bool = True) -> None:
     """Solved count over time (log axis) as a PNG: per run directory the any-run curve (solid), with
     ``unique`` the uniquely solved one (dotted), and with several runs the mean over runs (dashed)."""
@@ -239,7 +243,11 @@ def _plot_figure(runs: list[RunResults], unique: bool):
     axes.set_ylabel("targets solved")
     axes.set_title(", ".join(sorted({f"{_dataset_label(r.dataset)} ({r.targets} targets)" for r in runs})))
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(loc="upper left", fontsize="small")
+    if len(axes.get_legend_handles_labels()[0]) > LEGEND_INSIDE:  # beside the axes, where it hides no curve
+        fig.set_size_inches(10.5, 4.5)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize="x-small")
+    else:
+        axes.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig
 

@@ -29,7 +29,7 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
   for the ``learna`` preset, is not in it.
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
-``defect_window`` only for the ``mfe_distance`` objective (the only one that reads it) and
+``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them) and
 ``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only
 when restarts may kick (``kick_probability`` > 0).
 """
@@ -45,7 +45,7 @@ from learna.hpo.hyperparameters import (Choice, Condition, Hyperparameter, Range
                                         build_configuration_space, plain, problems)
 from learna.config import DesignerConfig
 from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS
-from learna.search.config import INITIALISATIONS, OBJECTIVES, SearchConfig
+from learna.search.config import DISTANCE_TIES, INITIALISATIONS, OBJECTIVES, SearchConfig
 
 MAX_STATE_RADIUS = 32
 """κ at ρ = 1 (the original's ``max_state_radius``)."""
@@ -108,6 +108,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "max_mutations": Range(1, 6, _SEARCH.max_mutations),
     "mutation_exponent": Range(0.5, 3.0, _SEARCH.mutation_exponent),
     "defect_window": Range(0, 4, _SEARCH.defect_window),
+    "distance_ties": Choice(DISTANCE_TIES, _SEARCH.distance_ties),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
     # what cracks hard targets (docs/local_search.md): off in the shipped preset
     "initialisation": Choice(INITIALISATIONS, _SEARCH.initialisation),
@@ -134,6 +135,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("policy_starts", "use_policy", True),
     Condition("proposal_mix", "use_policy", True),
     Condition("defect_window", "objective", "mfe_distance"),
+    Condition("distance_ties", "objective", "mfe_distance"),
     Condition("mutation_exponent", "max_mutations", 1),
     Condition("kick_sites", "kick_probability", 0),
 )

@@ -9,6 +9,9 @@ from learna.errors import ConfigError
 OBJECTIVES = ("probability", "log_probability", "ensemble_defect", "mfe_distance")
 """Objectives the search can minimise (see :mod:`learna.search.objectives`)."""
 
+DISTANCE_TIES = ("energy_gap", "probability")
+"""How ``mfe_distance`` orders candidates at the same distance (see :attr:`SearchConfig.distance_ties`)."""
+
 INITIALISATIONS = ("gc_a", "gc_a_boost")
 """Rule-based starting sequences (see :mod:`learna.search.moves`)."""
 
@@ -22,7 +25,14 @@ class SearchConfig:
     objective: str = "mfe_distance"
     """What is minimised: ``probability`` (1 − P(target)), ``log_probability`` (−ln P(target) / n),
     ``ensemble_defect`` (normalised ensemble defect) or ``mfe_distance`` (Hamming distance of the MFE
-    structure / n, ties broken by the energy gap; MFE folds only, no partition function)."""
+    structure / n, ties broken by the energy gap or by P(target): ``distance_ties``; with the energy gap,
+    MFE folds only, no partition function)."""
+    distance_ties: str = "energy_gap"
+    """``mfe_distance`` only: how candidates at the same distance are ordered. ``energy_gap``: by
+    E(target) − MFE (the fold alone); ``probability``: by P(target), so that a plateau of near misses is
+    ranked by how well the target beats *every* rival, not only the MFE structure (GREED-RNA's and NEMO's
+    order: distance, then an ensemble score). Costs one partition function per candidate that can enter
+    the frontier; site defects then also count the positional defect."""
     frontier_size: int = 10
     """k: how many of the best candidates seen so far are kept as parents."""
     num_starts: int = 3
@@ -133,6 +143,8 @@ class SearchConfig:
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ConfigError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        if self.distance_ties not in DISTANCE_TIES:
+            raise ConfigError(f"distance_ties must be one of {', '.join(DISTANCE_TIES)}, got {self.distance_ties!r}")
         if self.initialisation not in INITIALISATIONS:
             raise ConfigError(f"initialisation must be one of {', '.join(INITIALISATIONS)}, "
                               f"got {self.initialisation!r}")

@@ -130,7 +130,8 @@ class _Search:
         self.retired_seconds = 0.0
         """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
-        self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window)
+        self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
+                                   config.distance_ties)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()

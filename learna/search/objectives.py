@@ -7,7 +7,9 @@ Objectives (all minimised, see :class:`~learna.search.config.SearchConfig`):
   but without the floating-point floor at 1 that makes 1 − P flat on long targets;
 * ``ensemble_defect``: the normalised ensemble defect (1/n) Σ_i (1 − p_i);
 * ``mfe_distance``: (Hamming(MFE structure, target) + min(E(target) − MFE, 999)/1000) / n, from the
-  MFE fold alone, with site defects from the mismatches (:func:`mismatch_defect`).
+  MFE fold alone, with site defects from the mismatches (:func:`mismatch_defect`); with the ``probability``
+  order of ties (``distance_ties``), (Hamming + x / (1 + x)) / n instead, x = −ln P(target) (a partition
+  function; the fold's bound x ≥ (E(target) − MFE)/kT prunes it as for the probability objectives).
 
 A candidate solves the target when the MFE structure ViennaRNA returns is the target: on an energy tie
 the structure the backtracking returns decides, exactly as a final ``fold`` check does.
@@ -82,11 +84,17 @@ def mismatch_defect(folded: np.ndarray, partners: np.ndarray, window: int) -> np
     return np.where(mismatch, 1.0, np.where(near, 0.5, 0.0))
 
 
+def _squash(x: float) -> float:
+    """x / (1 + x): a non-negative score mapped into [0, 1) in the same order (a tie-break below one site)."""
+    return x / (1.0 + x)
+
+
 class Evaluator:
     """Evaluates candidates for one target and objective; counts calls and time spent in ViennaRNA."""
 
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
-                 clock: Callable[[], float] = time.perf_counter, window: int = 0) -> None:
+                 clock: Callable[[], float] = time.perf_counter, window: int = 0,
+                 distance_ties: str = "energy_gap") -> None:
         self.target = target
         self.objective = objective
         self.model = model
@@ -97,6 +105,8 @@ class Evaluator:
         self.vienna_seconds = 0.0
         self.clock = clock
         self.window = window
+        self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
+        """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
         self._ties: dict[str, list[str]] = {}
 
     def lower_bound(self, gap: float, distance: int) -> float:
@@ -107,6 +117,8 @@ class Evaluator:
         if self.objective == "log_probability":
             return max(gap, 0.0) / (self.kt * n)
         if self.objective == "mfe_distance":
+            if self.ensemble_ties:
+                return (distance + _squash(max(gap, 0.0) / self.kt)) / n
             return (distance + min(max(gap, 0.0), 999.0) / 1000.0) / n
         return 0.0
 
@@ -127,7 +139,9 @@ class Evaluator:
         bound = self.lower_bound(target_energy - mfe, distance) + penalty
         if self.objective == "mfe_distance":
             defect = mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
-            return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect, constraint_distance=constraint_distance)
+            if not self.ensemble_ties:
+                return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect,
+                                 constraint_distance=constraint_distance)
         if bound >= threshold or (solved and not need_complete):
             return Candidate(sequence, bound, structure, mfe, target_energy, distance, np.zeros(len(target)),
                              complete=False, constraint_distance=constraint_distance)
@@ -136,6 +150,11 @@ class Evaluator:
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
         ned = float(scores.positional_defect.mean())
+        if self.ensemble_ties:
+            value = (distance + _squash(-math.log(max(scores.probability, 1e-300)))) / len(target) + penalty
+            return Candidate(sequence, value, structure, mfe, target_energy, distance,
+                             np.maximum(defect, scores.positional_defect), scores.probability, ned,
+                             constraint_distance=constraint_distance)
         value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
         return Candidate(sequence, value, structure, mfe, target_energy, distance, scores.positional_defect,
                          scores.probability, ned, constraint_distance=constraint_distance)
