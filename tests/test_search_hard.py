@@ -192,6 +192,21 @@ def test_rank_tie_scores_a_tied_solution_below_every_unsolved_candidate() -> Non
     assert np.all(ranked.defect[differs] == 1.0)
 
 
+def test_rank_tie_reuses_the_probability_the_evaluation_computed() -> None:
+    target = Target(fold(DEGENERATE)[0])
+    gap_order = Evaluator(target, "mfe_distance", window=2)
+    tied = gap_order.evaluate(DEGENERATE)
+    gap_order.is_unique(tied)
+    expected = gap_order.rank_tie(tied)
+    evaluator = Evaluator(target, "mfe_distance", window=2, distance_ties="probability")
+    candidate = evaluator.evaluate(DEGENERATE)
+    assert evaluator.partition_functions == 1 and not evaluator.is_unique(candidate)
+    ranked = evaluator.rank_tie(candidate)
+    assert evaluator.partition_functions == 1  # P(target) of the evaluation, not a second partition function
+    assert ranked.objective == pytest.approx(expected.objective) and ranked.probability == pytest.approx(
+        expected.probability) and np.array_equal(ranked.defect, expected.defect)
+
+
 @pytest.mark.parametrize("config", [
     SearchConfig(max_part=40, min_part=10, part_levels=2, share_repeats=True),
     SearchConfig(portfolio=3, stagnation_steps=20, region_probability=0.3, rival_pool=6, screen_attempts=4,

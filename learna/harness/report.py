@@ -244,7 +244,7 @@ def _plot_figure(runs: list[RunResults], unique: bool):
     axes.set_title(", ".join(sorted({f"{_dataset_label(r.dataset)} ({r.targets} targets)" for r in runs})))
     axes.grid(True, which="both", alpha=0.3)
     if len(axes.get_legend_handles_labels()[0]) > LEGEND_INSIDE:  # beside the axes, where it hides no curve
-        fig.set_size_inches(10.5, 4.5)
+        fig.set_size_inches(10.5, fig.get_size_inches()[1])
         axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize="x-small")
     else:
         axes.legend(loc="upper left", fontsize="small")

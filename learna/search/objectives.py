@@ -179,7 +179,7 @@ class Evaluator:
         """A solution tied with other MFE structures (after :meth:`is_unique`), re-scored to climb towards a
         unique MFE: its defect marks the sites where the tied rivals differ from the target, and with
         ``mfe_distance`` its objective becomes (1 − P(target)) / (2n), below that of any candidate that
-        is not a solution (one partition function)."""
+        is not a solution (one partition function, unless the candidate already has P(target))."""
         target = self.target.dot_bracket
         rivals = [s for s in self._ties.get(candidate.sequence, ()) if s != target]
         if not rivals:
@@ -188,13 +188,16 @@ class Evaluator:
                         axis=0)
         if self.objective != "mfe_distance":
             return replace(candidate, defect=np.maximum(defect, candidate.defect))
-        start = self.clock()
-        scores = ensemble_scores(candidate.sequence, self.partners, target, candidate.mfe, self.model)
-        self.vienna_seconds += self.clock() - start
-        self.partition_functions += 1
-        objective = (1.0 - scores.probability) / (2 * len(target))
-        return replace(candidate, objective=objective, defect=defect, probability=scores.probability,
-                       ensemble_defect=float(scores.positional_defect.mean()))
+        probability, ensemble_defect = candidate.probability, candidate.ensemble_defect
+        if math.isnan(probability):  # the energy-gap order computed no partition function
+            start = self.clock()
+            scores = ensemble_scores(candidate.sequence, self.partners, target, candidate.mfe, self.model)
+            self.vienna_seconds += self.clock() - start
+            self.partition_functions += 1
+            probability, ensemble_defect = scores.probability, float(scores.positional_defect.mean())
+        objective = (1.0 - probability) / (2 * len(target))
+        return replace(candidate, objective=objective, defect=defect, probability=probability,
+                       ensemble_defect=ensemble_defect)
 
     def competitor(self, candidate: Candidate) -> str | None:
         """The structure to design against: the MFE structure when it is not the target, else a tied rival
