@@ -11,6 +11,8 @@
 #   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
+#   no-short-prob      the search with the MFE distance on every target (the preset before short targets were
+#                      searched with 1 - P(target))
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
 #   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
@@ -57,6 +59,7 @@ for arm in "${arms[@]}"; do
     boost-starts)      method=hybrid; config='{"hybrid": {"search": {"initialisation": "gc_a_boost"}}}' ;;
     kick)              method=hybrid; config='{"hybrid": {"search": {"kick_probability": 1.0, "kick_sites": 8}}}' ;;
     prob-ties)         method=hybrid; config='{"hybrid": {"search": {"distance_ties": "probability"}}}' ;;
+    no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;
     meta-lis)          method=meta-learna; config='{"env": {"improvement": "lis"}}' ;;

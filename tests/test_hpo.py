@@ -27,8 +27,9 @@ from learna.fileio import append_jsonl, read_jsonl
 from learna.hpo.loss import TIME_WEIGHT
 from learna.hpo.objective import evaluate
 from learna.hpo.results import RunSpec, read_log, repair_logs
-from learna.hpo.space import (configuration_space, default_configuration, get_space, sample_configurations,
-                              state_radius, validate)
+from learna.hpo.hyperparameters import is_active
+from learna.hpo.space import (HYBRID_CONDITIONS, HYBRID_RANGES, configuration_space, default_configuration, get_space,
+                              sample_configurations, state_radius, validate)
 from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS, resolve_config
 from learna.structure import Target
 
@@ -115,12 +116,15 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 30 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 32 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
     default = default_configuration("hybrid")
     assert default["use_policy"] is False and default["objective"] == "mfe_distance"
+    assert (default["short_objective"], default["short_length"]) == ("probability", 150)
+    assert is_active("short_objective", HYBRID_RANGES, HYBRID_CONDITIONS, default)
+    assert not is_active("short_objective", HYBRID_RANGES, HYBRID_CONDITIONS, default | {"short_length": 0})
     assert hybrid.to_designer(default) == PRESETS["hybrid"]
     assert hybrid.from_designer(PRESETS["hybrid"]) == default
     with_policy = hybrid.to_designer(default | {"use_policy": True, "policy_starts": 3, "proposal_mix": 0.25})

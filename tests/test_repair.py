@@ -21,7 +21,8 @@ from learna.search.repair import (CONTEXTS, FEATURES, Repair, RepairLog, RepairP
 from learna.seeding import generator
 from learna.structure import Target
 
-SEARCH = replace(HYBRID_TUNED.hybrid.search, require_unique=True)
+# the MFE-distance search (the repair policy re-weights its energy-informed moves; short targets would use 1 − P)
+SEARCH = replace(HYBRID_TUNED.hybrid.search, require_unique=True, short_length=0)
 
 
 def context_names(structure: str) -> list[str]:

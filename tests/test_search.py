@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -156,10 +157,39 @@ def test_prior_and_config_validation() -> None:
     with pytest.raises(ConfigError):
         SearchConfig(distance_ties="gc_content")
     with pytest.raises(ConfigError):
+        SearchConfig(short_objective="gc_content")
+    with pytest.raises(ConfigError):
+        SearchConfig(short_length=-1)
+    with pytest.raises(ConfigError):
         MoveSet(Target("((..))"), SearchConfig(), Prior(np.ones((5, 4)), np.ones((5, 6))), proposal_mix=0.5)
     with pytest.raises(LearnaError):
         local_search(Target("((....))"), SearchConfig(), max_evaluations=5, rng=np.random.default_rng(0),
                      initial=["GGAAAACX"])
+
+
+def test_short_targets_are_searched_with_the_short_objective() -> None:
+    config = SearchConfig(objective="mfe_distance", short_objective="probability", short_length=30)
+    assert config.for_length(30).objective == "probability"
+    assert config.for_length(31) is config
+    assert SearchConfig(short_length=30).for_length(10).objective == "mfe_distance"  # no short objective: off
+    short, long = Target("((((....))))..((((....))))"), Target("((((((....))))))...((((((....))))))...((((....))))")
+    # the probability objective needs a partition function of every candidate it cannot prune; MFE distance none
+    seen: list = []
+    result = local_search(short, config, max_evaluations=40, rng=np.random.default_rng(1),
+                          on_evaluation=seen.append, initial=["A" * len(short)])  # unpaired: not pruned
+    assert result.partition_functions > 0 and any(not math.isnan(c.probability) for c in seen)
+    assert fold(result.sequence)[0] == short.dot_bracket
+    result = local_search(long, replace(config, max_part=0), max_evaluations=40, rng=np.random.default_rng(1),
+                          initial=["A" * len(long)])
+    assert result.partition_functions == 0
+    # a decomposed long target: its parts keep the objective of the whole; a short one's take the short one
+    decomposed = replace(config, max_part=30, min_part=10)
+    result = local_search(long, decomposed, max_evaluations=400, rng=np.random.default_rng(1),
+                          initial=["A" * len(long)])
+    assert result.partition_functions == 0
+    result = local_search(long, replace(decomposed, short_length=len(long)), max_evaluations=400,
+                          rng=np.random.default_rng(1), initial=["A" * len(long)])
+    assert result.partition_functions > 0
 
 
 def test_best_never_worsens() -> None:

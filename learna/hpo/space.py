@@ -29,8 +29,8 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
   for the ``learna`` preset, is not in it.
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
-``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them) and
-``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only
+``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them),
+``short_objective`` only when some targets are short (``short_length`` > 0), ``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only
 when restarts may kick (``kick_probability`` > 0).
 """
 
@@ -109,6 +109,8 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "mutation_exponent": Range(0.5, 3.0, _SEARCH.mutation_exponent),
     "defect_window": Range(0, 4, _SEARCH.defect_window),
     "distance_ties": Choice(DISTANCE_TIES, _SEARCH.distance_ties),
+    "short_length": Range(0, 400, _SEARCH.short_length),
+    "short_objective": Choice(OBJECTIVES, _SEARCH.short_objective or _SEARCH.objective),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
     # what cracks hard targets (docs/local_search.md): off in the shipped preset
     "initialisation": Choice(INITIALISATIONS, _SEARCH.initialisation),
@@ -136,6 +138,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("proposal_mix", "use_policy", True),
     Condition("defect_window", "objective", "mfe_distance"),
     Condition("distance_ties", "objective", "mfe_distance"),
+    Condition("short_objective", "short_length", 0),
     Condition("mutation_exponent", "max_mutations", 1),
     Condition("kick_sites", "kick_probability", 0),
 )

@@ -33,6 +33,13 @@ class SearchConfig:
     ranked by how well the target beats *every* rival, not only the MFE structure (GREED-RNA's and NEMO's
     order: distance, then an ensemble score). Costs one partition function per candidate that can enter
     the frontier; site defects then also count the positional defect."""
+    short_objective: str = ""
+    """The objective of the search of a target of at most ``short_length`` nt (its parts too, if it is
+    decomposed; the parts of a longer target keep ``objective``); empty: ``objective`` everywhere. On short
+    hard targets the ensemble objective ``probability`` finds unique designs the MFE distance misses, on long
+    ones it is slower (docs/results/search-hard/NOTES.md)."""
+    short_length: int = 0
+    """Longest target searched with ``short_objective``."""
     frontier_size: int = 10
     """k: how many of the best candidates seen so far are kept as parents."""
     num_starts: int = 3
@@ -143,6 +150,9 @@ class SearchConfig:
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ConfigError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        if self.short_objective and self.short_objective not in OBJECTIVES:
+            raise ConfigError(f"short_objective must be empty or one of {', '.join(OBJECTIVES)}, "
+                              f"got {self.short_objective!r}")
         if self.distance_ties not in DISTANCE_TIES:
             raise ConfigError(f"distance_ties must be one of {', '.join(DISTANCE_TIES)}, got {self.distance_ties!r}")
         if self.initialisation not in INITIALISATIONS:
@@ -157,6 +167,8 @@ class SearchConfig:
         for name in ("parent_temperature", "position_temperature", "energy_temperature"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.short_length < 0:
+            raise ConfigError(f"short_length must be at least 0, got {self.short_length}")
         if self.max_part < 0:
             raise ConfigError(f"max_part must be 0 (no decomposition) or positive, got {self.max_part}")
         if self.pair_weights and (len(self.pair_weights) != 6 or min(self.pair_weights) < 0
@@ -171,6 +183,13 @@ class SearchConfig:
                      "focus_probability", "kick_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+
+    def for_length(self, length: int) -> "SearchConfig":
+        """The configuration of the search of a target of ``length`` nt: ``short_objective`` replaces
+        ``objective`` up to ``short_length`` nt."""
+        if self.short_objective and length <= self.short_length and self.short_objective != self.objective:
+            return replace(self, objective=self.short_objective)
+        return self
 
     def variant(self, k: int) -> "SearchConfig":
         """The k-th search of the restart portfolio (``portfolio``): this configuration with the changes of

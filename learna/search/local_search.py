@@ -468,7 +468,8 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
     every evaluated :class:`~learna.search.objectives.Candidate` of the whole target, and a solution for
     which it returns False does not count (the search goes on without it). Targets longer
     than ``config.max_part`` are decomposed first (:mod:`learna.search.decompose`); the parts' searches
-    share the budget. At least one candidate is always evaluated. ``clock`` measures ``time_limit`` and
+    share the budget. A target of at most ``config.short_length`` nt is searched, parts included, with
+    ``config.short_objective`` (:meth:`SearchConfig.for_length`). At least one candidate is always evaluated. ``clock`` measures ``time_limit`` and
     the reported times (``time.process_time`` gives CPU seconds, insensitive to other load). ``repair``
     gives the repair policy (:mod:`learna.search.repair`) to use with ``config.repair_weight`` (default: the
     shipped one) and/or a log that records its training examples.
@@ -480,6 +481,7 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
     if config.repair_weight > 0 and (repair is None or repair.policy is None):
         repair = Repair(shipped_repair_policy(), repair.log if repair else None)
     budget = _Budget(clock, time_limit, max_evaluations)
+    config = config.for_length(len(target))
     result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation, repair)
     return replace(result, time_s=clock() - budget.start)
 
