@@ -469,10 +469,11 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
     which it returns False does not count (the search goes on without it). Targets longer
     than ``config.max_part`` are decomposed first (:mod:`learna.search.decompose`); the parts' searches
     share the budget. A target of at most ``config.short_length`` nt is searched, parts included, with
-    ``config.short_objective`` (:meth:`SearchConfig.for_length`). At least one candidate is always evaluated. ``clock`` measures ``time_limit`` and
-    the reported times (``time.process_time`` gives CPU seconds, insensitive to other load). ``repair``
-    gives the repair policy (:mod:`learna.search.repair`) to use with ``config.repair_weight`` (default: the
-    shipped one) and/or a log that records its training examples.
+    ``config.short_objective`` (:meth:`SearchConfig.for_length`). At least one candidate is always
+    evaluated. ``clock`` measures ``time_limit`` and the reported times (``time.process_time`` gives CPU
+    seconds, insensitive to other load). ``repair`` gives the repair policy (:mod:`learna.search.repair`) to
+    use with ``config.repair_weight`` (default: the shipped one) and/or a log that records its training
+    examples.
     """
     if time_limit is None and max_evaluations is None:
         raise LearnaError("local_search needs a time_limit or max_evaluations (or both)")
