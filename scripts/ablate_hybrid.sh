@@ -8,7 +8,8 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
-#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties
+#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts,
+#                      mismatch
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   no-short-prob      the search with the MFE distance on every target (the preset before short targets were
@@ -59,6 +60,8 @@ for arm in "${arms[@]}"; do
     boost-starts)      method=hybrid; config='{"hybrid": {"search": {"initialisation": "gc_a_boost"}}}' ;;
     kick)              method=hybrid; config='{"hybrid": {"search": {"kick_probability": 1.0, "kick_sites": 8}}}' ;;
     prob-ties)         method=hybrid; config='{"hybrid": {"search": {"distance_ties": "probability"}}}' ;;
+    mismatch)          method=hybrid; config='{"hybrid": {"search": {"mismatch_probability": 0.3}}}' ;;
+    restart-parts)     method=hybrid; config='{"hybrid": {"search": {"restart_parts": true}}}' ;;
     no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;

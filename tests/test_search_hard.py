@@ -15,7 +15,7 @@ from learna.errors import ConfigError, ConstraintError
 from learna.folding import fold, mfe_structures, structure_energies
 from learna.alphabet import PAIRS
 from learna.search import MoveSet, SearchConfig, local_search, refine
-from learna.search.decompose import Part, enclosing_part
+from learna.search.decompose import Part, enclosing_part, split_points
 from learna.search.informed import InformedProposer, Rival
 from learna.search.objectives import Evaluator
 from learna.structure import Target, pair_table
@@ -87,6 +87,46 @@ def test_region_moves_keep_pairs_complementary_and_follow_the_constraint(dot_bra
             assert all(a == b or k in positions for k, (a, b) in enumerate(zip(sequence, child)))
         if children:
             sequence = children[int(rng.integers(len(children)))]
+
+
+def test_mismatch_moves_redraw_a_pair_with_the_sites_facing_each_other_across_it() -> None:
+    target = Target("..((((....))..))..")
+    moves = MoveSet(target, SearchConfig(mismatch_probability=1.0))
+    rng = np.random.default_rng(0)
+    # pairs (2, 15) (3, 14) (4, 11) (5, 10); the 2-nt bulge 12-13 lies beside (4, 11) and (3, 14)
+    assert moves.mismatches[5] == moves.mismatches[6] == ((5, 6, 9),)  # the hairpin's first mismatch
+    assert moves.mismatches[4] == moves.mismatches[12] == ((4, 12),)  # stacked inside, the bulge outside
+    assert moves.mismatches[3] == moves.mismatches[13] == ((3, 13),)  # the bulge inside, stacked outside
+    assert moves.mismatches[2] == moves.mismatches[1] == moves.mismatches[16] == ((2, 1, 16),)  # the dangles
+    assert moves.mismatches[0] == moves.mismatches[7] == ()  # beside no pair
+    sequence = "AAGGGGAAAACCAACCAA"
+    children, log_q, positions = moves.variants(sequence, 5, rng)
+    assert sorted(positions) == [5, 6, 9, 10] and len(children) == 6 * 4 * 4 - 1 == len(set(children))
+    assert all(child[5] + child[10] in PAIRS for child in children)
+    assert SearchConfig().mismatch_probability == 0.0
+    with pytest.raises(ConfigError):
+        SearchConfig(mismatch_probability=2.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
+def test_mismatch_moves_keep_pairs_complementary_and_follow_the_constraint(dot_bracket: str, seed: int,
+                                                                           constrain: bool) -> None:
+    target = _constrained(dot_bracket, seed, constrain)
+    rng = np.random.default_rng(seed)
+    config = SearchConfig(mismatch_probability=1.0)
+    moves = MoveSet(target, config)
+    proposer = InformedProposer(target, moves, config, Evaluator(target, "mfe_distance").model)
+    sequence = moves.initial(rng)
+    for _ in range(5):
+        site = int(rng.integers(len(target)))
+        children, _, positions = moves.variants(sequence, site, rng)
+        for child in children + [moves.mutate(sequence, np.ones(len(target)), rng)]:
+            assert _valid(child, target)
+        assert all(a == b or k in positions for child in children for k, (a, b) in enumerate(zip(sequence, child)))
+        child = proposer.propose(sequence, np.ones(len(target)), fold(sequence)[0], set(), rng)
+        sequence = child if child is not None else sequence
+        assert _valid(sequence, target)
 
 
 @settings(max_examples=40, deadline=None)
@@ -291,6 +331,30 @@ def test_kicks_start_from_the_best_so_far() -> None:
     # every new start is the best with a few units re-drawn (a kicked site: at most 2 units of 2 sites), not a
     # fresh rule-based start
     assert kicked and all(sum(a != b for a, b in zip(best.sequence, k)) <= 4 * config.kick_sites for k in kicked)
+
+
+def test_restarts_of_a_decomposed_target_design_its_parts_anew() -> None:
+    # the lone pair closing a hairpin in the exterior loop never forms (the open chain has less energy), so the
+    # search stagnates and restarts until its budget ends
+    target = Target("((((((" + "..((((((....))))))...(((((.....)))))..." * 3 + "...)))))).(.....).")
+    config = SearchConfig(max_part=40, min_part=10, part_evaluations=5, stagnation_steps=3, restart_parts=True)
+    parts = split_points(target, config.max_part, config.min_part)
+    assert SearchConfig().restart_parts is False and len(parts) == 6
+
+    def run(config: SearchConfig) -> tuple[list[str], int, int]:
+        whole: list[str] = []
+        result = local_search(target, config, max_evaluations=300, rng=np.random.default_rng(7),
+                              on_evaluation=lambda candidate: whole.append(candidate.sequence))
+        assert not result.solved
+        assert all(result.sequence[i] + result.sequence[j] in PAIRS for i, j in target.pairs)
+        return whole, result.evaluations - len(whole), result.restarts
+
+    anew, again, plain = run(config), run(config), run(replace(config, restart_parts=False))
+    assert anew == again  # deterministic for its seed
+    # the parts are searched once (at most part_evaluations folds each) without restart_parts, again at every
+    # restart of the whole target with it
+    assert plain[1] <= len(parts) * config.part_evaluations < anew[1] and anew[2] > 0
+    assert anew[0][0] == plain[0][0]  # the same first start
 
 
 def test_enclosing_part_is_the_smallest_substructure_both_structures_close() -> None:

@@ -81,6 +81,10 @@ class SearchConfig:
     instead of rule-based starts: a repeated substructure is designed once (and searched on from there)."""
     stagnation_steps: int = 2000
     """Restart (new frontier, the best so far kept) after this many steps without a new best."""
+    restart_parts: bool = False
+    """A restart of a decomposed target starts as its first start did: from its parts designed anew, each on
+    its own (``part_evaluations`` each), written into a fresh rule-based sequence; otherwise from rule-based
+    starts of the whole target, which on a long target begin far below what its decomposed start reached."""
     initialisation: str = "gc_a"
     """``gc_a``: pairs random GC/CG, unpaired A (SAMFEO); ``gc_a_boost``: also G at the first unpaired
     base of every hairpin and internal loop (an Eterna heuristic)."""
@@ -105,6 +109,12 @@ class SearchConfig:
     lone pair with its bulges, loop boosts), ``region_samples`` random variants scored like unit variants."""
     region_samples: int = 48
     """Random variants drawn and scored per region move."""
+    mismatch_probability: float = 0.0
+    """Probability that a move at a pair, or at an unpaired site next to one, re-draws the pair together with
+    the unpaired sites facing each other across it on one side (inside: its terminal mismatch in the loop it
+    closes; outside: its dangles in the loop it is a branch of), all values at once: an informed move scores
+    every one of the up to 6 × 4 × 4 combinations, so the loop "boosts" of Eterna players (a GA first
+    mismatch, a G beside a closing pair) are found by the energy score rather than by luck."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
@@ -180,7 +190,7 @@ class SearchConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "focus_probability", "kick_probability"):
+                     "mismatch_probability", "focus_probability", "kick_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

@@ -5,11 +5,11 @@ sites ∝ exp(defect_i / T) and re-draws their structural units (:mod:`learna.se
 move scores every variant of the unit by free energies against the parent's competing MFE structure and
 draws one (:mod:`learna.search.informed`) before anything is folded. The child is folded (MFE always,
 the partition function only for ensemble objectives and only when the child can enter the frontier).
-Long targets are decomposed first (:mod:`learna.search.decompose`). The search stops the moment the
-MFE structure ViennaRNA returns for a candidate is the target (and is the only MFE structure, with
-``require_unique``), when the budget is spent, or when no unseen child can be drawn. Every random draw
-comes from ``rng``: for a fixed seed the sequence of candidates does not depend on the clock, only where
-the search stops does.
+Long targets are decomposed first (:mod:`learna.search.decompose`), and with ``restart_parts`` again at
+every restart. The search stops the moment the MFE structure ViennaRNA returns for a candidate is the
+target (and is the only MFE structure, with ``require_unique``), when the budget is spent, or when no
+unseen child can be drawn. Every random draw comes from ``rng``: for a fixed seed the sequence of
+candidates does not depend on the clock, only where the search stops does.
 
 Design constraints of the target (:mod:`learna.constraints`): every candidate follows the sequence
 constraint (starts and moves draw only allowed values; given initial sequences must follow it), and a GC
@@ -148,6 +148,8 @@ class _Search:
         self.proposer.pool = self.pool if config.rival_pool else []
         self.screened = 0
         """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
+        self.fresh_starts: Callable[[], list[str]] | None = None
+        """Starts of a restart in place of the rule-based ones (a decomposed target's, ``restart_parts``)."""
 
     def remember(self, structure: str) -> None:
         """Add a rival structure to the pool (``rival_pool``), the oldest one leaving when it is full."""
@@ -369,7 +371,10 @@ class _Search:
         before = self.evaluator.evaluations
         kick = (self.best is not None and self.config.kick_probability > 0
                 and self.rng.random() < self.config.kick_probability)
-        self.seed(self.kicked_starts(self.best) if kick else self.rule_based_starts())
+        if kick:
+            self.seed(self.kicked_starts(self.best))
+        else:
+            self.seed(self.fresh_starts() if self.fresh_starts is not None else self.rule_based_starts())
         if self.evaluator.evaluations == before and not self.frontier.members and self.best is not None:
             self.frontier.offer(self.best)
         return bool(self.frontier.members)
@@ -416,6 +421,13 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     if config.max_part and len(target) > config.max_part:
         initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget, repair)
     search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal, repair)
+    if part_results and config.restart_parts:
+        def fresh_starts() -> list[str]:
+            starts, results = _design_parts(target, config, moves, rng, model, None, proposal, budget, repair)
+            part_results.extend(results)
+            return [moves.toward_constraints(s, rng) for s in starts]
+
+        search.fresh_starts = fresh_starts
     search.seed([moves.toward_constraints(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
@@ -463,7 +475,8 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
                  clock: Callable[[], float] = time.perf_counter, repair: Repair | None = None) -> SearchResult:
     """Design a sequence whose MFE structure is ``target``; see the module docstring.
 
-    ``initial`` replaces the rule-based starts (restarts still use the rule); ``prior`` and
+    ``initial`` replaces the rule-based starts (restarts still use the rule, or the parts designed anew:
+    ``config.restart_parts``); ``prior`` and
     ``proposal_mix`` bias the replacement bases and pairs of every move; ``on_evaluation`` is called with
     every evaluated :class:`~learna.search.objectives.Candidate` of the whole target, and a solution for
     which it returns False does not count (the search goes on without it). Targets longer

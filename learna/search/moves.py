@@ -5,7 +5,10 @@ A move picks a site and re-draws the *unit* the site belongs to:
 * a paired site re-draws its pair (i, j) from the six pairs AU UA CG GC GU UG, and with probability
   ``stack_probability`` one stacked neighbouring pair (i−1, j+1) or (i+1, j−1) as well;
 * an unpaired site re-draws its base, and with probability ``closing_pair_probability`` one adjacent pair
-  (the pair a neighbouring site i−1 or i+1 belongs to) as well.
+  (the pair a neighbouring site i−1 or i+1 belongs to) as well;
+* with probability ``mismatch_probability`` either one instead re-draws a pair (i, j) together with the
+  unpaired sites facing each other across it on one side: i+1 and j−1 (its terminal mismatch) or i−1 and
+  j+1 (its dangles), the contexts that loop "boosts" are made of.
 
 The replacement is drawn from a per-site proposal distribution, uniform unless a :class:`Prior` (e.g. a
 learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
@@ -109,6 +112,7 @@ class MoveSet:
         self.constraints = target.constraints
         self.stacked = [self._stacked_openers(i) for i in range(n)]
         self.adjacent = [self._adjacent_openers(i) for i in range(n)]
+        self.mismatches = [self._mismatch_units(i) for i in range(n)]
         self.allowed_bases = self.constraints.allowed_bases(n)
         self.allowed_pairs = self.constraints.pair_mask(target.partners, PAIRS)
         if config.gu_ends_only:
@@ -144,6 +148,20 @@ class MoveSet:
             return ()
         n = len(self.partners)
         return tuple(self._opener(k) for k in (i - 1, i + 1) if 0 <= k < n and self.partners[k] >= 0)
+
+    def _mismatch_units(self, i: int) -> tuple[tuple[int, ...], ...]:
+        """The units a mismatch move at site i may re-draw (``mismatch_probability``): a pair (its opening site)
+        with the unpaired sites on one side of it, a+1 and b−1 inside or a−1 and b+1 outside; for a pair site,
+        both sides of its pair, for an unpaired site the sides of its adjacent pairs that hold it."""
+        partners, n = self.partners, len(self.partners)
+        found = []
+        for a in (self._opener(i),) if partners[i] >= 0 else self.adjacent[i]:
+            b = partners[a]
+            for side in ((a + 1, b - 1), (a - 1, b + 1)):
+                sites = tuple(k for k in dict.fromkeys(side) if 0 <= k < n and partners[k] < 0)
+                if sites and (partners[i] >= 0 or i in sites):
+                    found.append((a,) + sites)
+        return tuple(found)
 
     def _gu_at_ends(self, allowed: np.ndarray) -> np.ndarray:
         """``allowed`` without GU and UG for pairs that are not at a helix end (stacked on both sides, or a
@@ -259,7 +277,11 @@ class MoveSet:
 
     def _units(self, i: int, rng: np.random.Generator) -> list[int]:
         """Sites whose unit a move at ``i`` re-draws: the unit of ``i`` and, drawn as in
-        :meth:`mutate_site`, one stacked or adjacent pair (pairs are given by their opening site)."""
+        :meth:`mutate_site`, one stacked or adjacent pair (pairs are given by their opening site); or, with
+        ``mismatch_probability``, a pair with its mismatch or its dangles (:meth:`_mismatch_units`)."""
+        sides = self.mismatches[i]
+        if self.config.mismatch_probability and sides and rng.random() < self.config.mismatch_probability:
+            return list(sides[int(rng.integers(len(sides)))])
         if self.partners[i] >= 0:
             units, extra, probability = [self._opener(i)], self.stacked[i], self.config.stack_probability
         else:
