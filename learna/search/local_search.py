@@ -371,10 +371,7 @@ class _Search:
         before = self.evaluator.evaluations
         kick = (self.best is not None and self.config.kick_probability > 0
                 and self.rng.random() < self.config.kick_probability)
-        if kick:
-            self.seed(self.kicked_starts(self.best))
-        else:
-            self.seed(self.fresh_starts() if self.fresh_starts is not None else self.rule_based_starts())
+        self.seed(self.kicked_starts(self.best) if kick else (self.fresh_starts or self.rule_based_starts)())
         if self.evaluator.evaluations == before and not self.frontier.members and self.best is not None:
             self.frontier.offer(self.best)
         return bool(self.frontier.members)
@@ -418,16 +415,18 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     ``stage_limit`` evaluations for the search of ``target`` itself. Counts include the parts'."""
     moves = MoveSet(target, config, *proposal)
     part_results: list[SearchResult] = []
+
+    def decomposed_starts(initial: list[str] | None) -> list[str]:
+        """The start assembled from the parts, each searched on its own; their results are kept for the counts."""
+        starts, results = _design_parts(target, config, moves, rng, model, initial, proposal, budget, repair)
+        part_results.extend(results)
+        return starts
+
     if config.max_part and len(target) > config.max_part:
-        initial, part_results = _design_parts(target, config, moves, rng, model, initial, proposal, budget, repair)
+        initial = decomposed_starts(initial)
     search = _Search(target, config, rng, model, moves, budget, stage_limit, on_evaluation, proposal, repair)
     if part_results and config.restart_parts:
-        def fresh_starts() -> list[str]:
-            starts, results = _design_parts(target, config, moves, rng, model, None, proposal, budget, repair)
-            part_results.extend(results)
-            return [moves.toward_constraints(s, rng) for s in starts]
-
-        search.fresh_starts = fresh_starts
+        search.fresh_starts = lambda: [moves.toward_constraints(s, rng) for s in decomposed_starts(None)]
     search.seed([moves.toward_constraints(s, rng) for s in initial] if initial else search.rule_based_starts())
     search.run()
     result = search.result()
