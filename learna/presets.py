@@ -51,14 +51,19 @@ META_LEARNA_PAPER = DesignerConfig(
 # policy on, with 10 policy starts and proposals mixed half and half. Targets of at most 150 nt (the ones
 # the search does not decompose) are searched with SAMFEO's objective, 1 − P(target), instead of the MFE
 # distance: on 58 generated hard targets of 40–130 nt it uniquely solved 45 of 116 runs within 20 s CPU
-# against 33, while on targets of 150–400 nt it was slower (docs/results/search-hard/NOTES.md).
+# against 33, while on targets of 150–400 nt it was slower (docs/results/search-hard/NOTES.md). With probability
+# 0.3 a move re-draws a pair together with its terminal mismatch or its dangles, every combination scored
+# (`mismatch_probability`): on those 58 targets 49 against 45 of 116 runs uniquely solved within 20 s CPU (34
+# against 22 within 5 s), on 64 other short targets 108 against 109 within 30 s (107 against 103 within 10 s),
+# on 40 targets of 50–400 nt 18 against 18 within 20 s (docs/results/search-hard/NOTES.md).
 HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
     search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
                         position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
                         informed_probability=0.9504860360378, stack_probability=0.4265713997012,
                         closing_pair_probability=0.0445096271486, max_mutations=6,
                         mutation_exponent=0.8214853623274, defect_window=2, stagnation_steps=1339,
-                        short_objective="probability", short_length=150),
+                        short_objective="probability", short_length=150,
+                        mismatch_probability=0.3),
     use_policy=False, policy_starts=10, proposal_mix=0.5))
 
 # The meta modes' default: Meta-LEARNA's formulation with the defect-guided local search as the improvement

@@ -8,12 +8,13 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
-#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts,
-#                      mismatch
+#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   no-short-prob      the search with the MFE distance on every target (the preset before short targets were
 #                      searched with 1 - P(target))
+#   no-mismatch        the search without re-drawing a pair with its terminal mismatch or dangles (the preset
+#                      before mismatch_probability 0.3)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
 #   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
@@ -60,7 +61,7 @@ for arm in "${arms[@]}"; do
     boost-starts)      method=hybrid; config='{"hybrid": {"search": {"initialisation": "gc_a_boost"}}}' ;;
     kick)              method=hybrid; config='{"hybrid": {"search": {"kick_probability": 1.0, "kick_sites": 8}}}' ;;
     prob-ties)         method=hybrid; config='{"hybrid": {"search": {"distance_ties": "probability"}}}' ;;
-    mismatch)          method=hybrid; config='{"hybrid": {"search": {"mismatch_probability": 0.3}}}' ;;
+    no-mismatch)       method=hybrid; config='{"hybrid": {"search": {"mismatch_probability": 0.0}}}' ;;
     restart-parts)     method=hybrid; config='{"hybrid": {"search": {"restart_parts": true}}}' ;;
     no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
