@@ -114,7 +114,8 @@ class SearchConfig:
     the unpaired sites facing each other across it on one side (inside: its terminal mismatch in the loop it
     closes; outside: its dangles in the loop it is a branch of), all values at once: an informed move scores
     every one of the up to 6 × 4 × 4 combinations, so the loop "boosts" of Eterna players (a GA first
-    mismatch, a G beside a closing pair) are found by the energy score rather than by luck."""
+    mismatch, a G beside a closing pair) are found by the energy score rather than by luck. The ``hybrid``
+    preset uses 0.3 (docs/results/search-hard/NOTES.md, "Mismatch moves and decomposed restarts")."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
