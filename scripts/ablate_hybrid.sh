@@ -8,7 +8,8 @@
 #   uniform-proposals  policy starts, uniform proposals
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
-#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts
+#   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts, luby,
+#   free-sites, short-parts
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   no-short-prob      the search with the MFE distance on every target (the preset before short targets were
@@ -63,6 +64,9 @@ for arm in "${arms[@]}"; do
     prob-ties)         method=hybrid; config='{"hybrid": {"search": {"distance_ties": "probability"}}}' ;;
     no-mismatch)       method=hybrid; config='{"hybrid": {"search": {"mismatch_probability": 0.0}}}' ;;
     restart-parts)     method=hybrid; config='{"hybrid": {"search": {"restart_parts": true}}}' ;;
+    luby)              method=hybrid; config='{"hybrid": {"search": {"restart_base": 500}}}' ;;
+    free-sites)        method=hybrid; config='{"hybrid": {"search": {"free_site_share": 0.1}}}' ;;
+    short-parts)       method=hybrid; config='{"hybrid": {"search": {"short_parts": true, "part_evaluations": 1000}}}' ;;
     no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;
     adapt-search)      method=meta-learna-adapt; config='{"env": {"improvement": "search"}}' ;;

@@ -333,6 +333,79 @@ def test_kicks_start_from_the_best_so_far() -> None:
     assert kicked and all(sum(a != b for a, b in zip(best.sequence, k)) <= 4 * config.kick_sites for k in kicked)
 
 
+def test_free_site_share_caps_the_moves_that_land_where_the_fold_is_right() -> None:
+    from learna.search.moves import site_weights
+
+    defect = np.zeros(300)
+    defect[100:104], defect[[98, 99, 104, 105]] = 1.0, 0.5  # four mismatched sites and their window
+    config = SearchConfig(position_temperature=0.3)
+    plain = site_weights(defect, config)
+    assert np.allclose(plain, np.exp(defect / 0.3)) and plain[defect == 0].sum() / plain.sum() > 0.6
+    for share in (0.0, 0.1, 0.5):
+        weights = site_weights(defect, replace(config, free_site_share=share))
+        assert weights[defect == 0].sum() / weights.sum() == pytest.approx(share)
+        assert np.allclose(weights[defect > 0], plain[defect > 0])  # the defective sites keep their weights
+    # no cap needed (the free sites weigh less already) or possible (no defect anywhere): unchanged
+    assert np.allclose(site_weights(defect, replace(config, free_site_share=0.9)), plain)
+    assert np.allclose(site_weights(np.zeros(50), replace(config, free_site_share=0.0)), np.ones(50))
+    with pytest.raises(ConfigError):
+        SearchConfig(free_site_share=1.5)
+    # a search with the cap still solves, and the same seed gives the same result
+    target = Target("((((((" + "..((((((....))))))...(((((.....)))))..((.(....).))" * 3 + "...))))))")
+    capped = replace(SearchConfig(), free_site_share=0.05, max_part=0)
+    runs = [local_search(target, capped, max_evaluations=3000, rng=np.random.default_rng(4)) for _ in range(2)]
+    assert runs[0].solved and fold(runs[0].sequence)[0] == target.dot_bracket
+    assert runs[0].sequence == runs[1].sequence
+
+
+def test_short_parts_search_the_parts_with_the_short_objective() -> None:
+    target = Target("((((((" + "..((((((....))))))...(((((.....)))))..((.(....).))" * 3 + "...))))))")
+    config = SearchConfig(max_part=60, min_part=10, part_evaluations=30, short_objective="probability",
+                          short_length=150, short_parts=True)
+    assert SearchConfig().short_parts is False and config.for_length(len(target)).objective == "mfe_distance"
+
+    def run(config: SearchConfig):
+        return local_search(target, config, max_evaluations=150, rng=np.random.default_rng(3))
+
+    # the whole target is searched by MFE distance (folds only); its parts by 1 - P(target) with short_parts
+    assert run(replace(config, short_parts=False)).partition_functions == 0
+    parts, again = run(config), run(config)
+    assert parts.partition_functions > 0 and parts.sequence == again.sequence
+    assert all(parts.sequence[i] + parts.sequence[j] in PAIRS for i, j in target.pairs)
+
+
+def test_luby_restarts_cut_runs_that_still_improve_and_spare_decomposed_targets() -> None:
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    assert [module.luby(k) for k in range(1, 16)] == [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8]
+    assert SearchConfig().restart_base == 0
+    with pytest.raises(ConfigError):
+        SearchConfig(restart_base=-1)
+    target = Target("((((((....)))))).(.....).")  # a lone pair closing a hairpin never forms: never solved
+
+    def restart_steps(config: SearchConfig) -> tuple[list[int], str]:
+        rng = np.random.default_rng(5)
+        search = module._Search(target, config, rng, Evaluator(target, config.objective).model,
+                                MoveSet(target, config), module._Budget(lambda: 0.0, None, 300), None, None)
+        at: list[int] = []
+        restart = search.restart
+        search.restart = lambda: at.append(search.steps) or restart()
+        search.seed(search.rule_based_starts())
+        search.run()
+        assert search.steps > 200 and search.solution is None
+        return at, search.result().sequence
+
+    config = SearchConfig(objective="probability", stagnation_steps=10**6, restart_base=7)
+    at, sequence = restart_steps(config)
+    runs = np.cumsum([7 * module.luby(k) for k in range(1, 30)])
+    assert at == [int(s) for s in runs[: len(at)]] and len(at) >= 8  # restarted at the ends of the Luby runs
+    assert restart_steps(config) == (at, sequence)  # deterministic for its seed
+    assert restart_steps(replace(config, restart_base=0))[0] == []
+    # a decomposed target (longer than max_part) restarts on stagnation only: its restarts are costly
+    assert restart_steps(replace(config, max_part=20, min_part=5, part_evaluations=5))[0] == []
+
+
 def test_restarts_of_a_decomposed_target_design_its_parts_anew() -> None:
     # the lone pair closing a hairpin in the exterior loop never forms (the open chain has less energy), so the
     # search stagnates and restarts until its budget ends

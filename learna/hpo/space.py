@@ -30,7 +30,7 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
 ``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them),
-``short_objective`` only when some targets are short (``short_length`` > 0), ``mutation_exponent`` only when more
+``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0), ``mutation_exponent`` only when more
 than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only when restarts may kick
 (``kick_probability`` > 0).
 """
@@ -109,10 +109,13 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "max_mutations": Range(1, 6, _SEARCH.max_mutations),
     "mutation_exponent": Range(0.5, 3.0, _SEARCH.mutation_exponent),
     "defect_window": Range(0, 4, _SEARCH.defect_window),
+    "free_site_share": Range(0.0, 1.0, _SEARCH.free_site_share),
     "distance_ties": Choice(DISTANCE_TIES, _SEARCH.distance_ties),
     "short_length": Range(0, 400, _SEARCH.short_length),
     "short_objective": Choice(OBJECTIVES, _SEARCH.short_objective or _SEARCH.objective),
+    "short_parts": Choice((True, False), _SEARCH.short_parts),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
+    "restart_base": Range(0, 5000, _SEARCH.restart_base),
     # what cracks hard targets (docs/local_search.md): off in the shipped preset
     "initialisation": Choice(INITIALISATIONS, _SEARCH.initialisation),
     "gu_ends_only": Choice((True, False), _SEARCH.gu_ends_only),
@@ -142,6 +145,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("defect_window", "objective", "mfe_distance"),
     Condition("distance_ties", "objective", "mfe_distance"),
     Condition("short_objective", "short_length", 0),
+    Condition("short_parts", "short_length", 0),
     Condition("mutation_exponent", "max_mutations", 1),
     Condition("kick_sites", "kick_probability", 0),
 )

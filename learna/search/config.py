@@ -40,6 +40,10 @@ class SearchConfig:
     ones it is slower (docs/results/search-hard/NOTES.md)."""
     short_length: int = 0
     """Longest target searched with ``short_objective``."""
+    short_parts: bool = False
+    """The parts of a decomposed target (of at most ``short_length`` nt) are searched with ``short_objective``
+    too, as a short target of their own would be; otherwise with ``objective``, as the whole target (faster
+    on generated long targets: docs/results/search-hard/NOTES.md, "Part budgets")."""
     frontier_size: int = 10
     """k: how many of the best candidates seen so far are kept as parents."""
     num_starts: int = 3
@@ -48,6 +52,12 @@ class SearchConfig:
     """T in P(parent) ∝ exp(−2·objective / T) over the frontier."""
     position_temperature: float = 0.2
     """T in P(site) ∝ exp(defect_i / T), defect_i the positional defect of site i."""
+    free_site_share: float = 1.0
+    """The largest share of moves that land on sites without defect (``mfe_distance``: where the MFE structure
+    agrees with the target, outside ``defect_window``) while some site has one; 1: no cap, each such site
+    weighs exp(0) = 1. A move there changes E(target) and E(competitor) alike (loop energies are local), and on
+    a long target such sites take most moves; capping their share at 0.1 or 0 did not solve more generated
+    long targets (docs/results/search-hard/NOTES.md, "Moves where the fold is wrong")."""
     defect_window: int = 2
     """``mfe_distance`` only: sites within this distance of a mismatched site (or of its partners) count
     as half defective, so moves also land next to the mismatches."""
@@ -81,6 +91,13 @@ class SearchConfig:
     instead of rule-based starts: a repeated substructure is designed once (and searched on from there)."""
     stagnation_steps: int = 2000
     """Restart (new frontier, the best so far kept) after this many steps without a new best."""
+    restart_base: int = 0
+    """Luby restarts of a target the search does not decompose (at most ``max_part`` nt): its k-th run
+    (k = restarts + 1) also restarts after ``restart_base`` × luby(k) steps (1, 1, 2, 1, 1, 2, 4, …) while it
+    is still improving; stagnation restarts it earlier. 0: restart on stagnation only. The ensemble
+    objectives improve on their best now and then for thousands of steps, so stagnation rarely restarts a
+    short target; cutting its runs this way solved fewer generated hard targets, though
+    (docs/results/search-hard/NOTES.md, "Luby restarts")."""
     restart_parts: bool = False
     """A restart of a decomposed target starts as its first start did: from its parts designed anew, each on
     its own (``part_evaluations`` each), written into a fresh rule-based sequence; otherwise from rule-based
@@ -186,12 +203,12 @@ class SearchConfig:
                                   or sum(self.pair_weights) <= 0):
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
-        for name in ("rival_pool", "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations",
+        for name in ("restart_base", "rival_pool", "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations",
                      "focus_distance", "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "mismatch_probability", "focus_probability", "kick_probability"):
+                     "mismatch_probability", "focus_probability", "kick_probability", "free_site_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

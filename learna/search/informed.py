@@ -30,7 +30,7 @@ import numpy as np
 
 from learna.folding import FoldingModel, structure_energies
 from learna.search.config import SearchConfig
-from learna.search.moves import PAIRS, MoveSet, sample_site
+from learna.search.moves import PAIRS, MoveSet, sample_site, site_weights
 from learna.search.repair import Repair, site_contexts, variant_features
 from learna.structure import Target, pair_table
 
@@ -182,7 +182,7 @@ class InformedProposer:
         """A child of ``sequence``: a heavy-tailed number of informed moves at sites drawn ∝
         exp(defect / T), each scored against the competitor as edited by the moves before it; None when a
         move found only seen variants."""
-        weights = np.exp(defect / self.config.position_temperature)
+        weights = site_weights(defect, self.config)
         self.trace = []
         for _ in range(self.moves.mutation_count(rng)):
             drawn = self.step(sequence, sample_site(weights, rng), competitor, seen, rng)

@@ -34,7 +34,7 @@ from learna.search.config import SearchConfig
 from learna.search.decompose import Part, assemble, enclosing_part, split_points
 from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
-from learna.search.moves import MoveSet, Prior
+from learna.search.moves import MoveSet, Prior, site_weights
 from learna.search.objectives import Candidate, Evaluator
 from learna.search.repair import Repair, shipped_repair_policy
 from learna.patterns import hits
@@ -43,6 +43,19 @@ from learna.structure import Target, pair_table
 KICK_FLOOR = 0.05
 """Site weight of a kick (``kick_probability``) where the best candidate has no defect: a kick lands mostly
 at and next to the misfolded sites, now and then elsewhere."""
+
+
+def luby(k: int) -> int:
+    """The k-th term (k ≥ 1) of Luby's restart sequence 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8, …: the
+    universal strategy for restarting a randomised search whose run times are unknown (Luby, Sinclair and
+    Zuckerman, 1993)."""
+    if k < 1:
+        raise ValueError(f"the Luby sequence starts at k = 1, got {k}")
+    while True:
+        m = k.bit_length()  # 2^(m-1) <= k <= 2^m - 1
+        if k == (1 << m) - 1:
+            return 1 << (m - 1)
+        k -= (1 << (m - 1)) - 1
 
 _PARENT_FAILURES = 20
 """Parents in a row without an unseen child after which the search gives up (space exhausted)."""
@@ -143,7 +156,10 @@ class _Search:
         """With ``require_unique``: the first solution found, tied with a rival (returned if no unique one is)."""
         self.first_solution: tuple[str, float, int] | None = None
         self.unique_time: float | None = None
-        self.steps = self.restarts = self.last_improvement = 0
+        self.steps = self.restarts = self.last_improvement = self.run_start = 0
+        decomposed = config.max_part and len(target) > config.max_part
+        self.luby_base = 0 if decomposed else config.restart_base
+        """Steps of a run before a Luby restart (``restart_base``; 0: none, as for a decomposed target)."""
         self.pool: deque[Rival] = deque(maxlen=max(config.rival_pool, 1))
         self.proposer.pool = self.pool if config.rival_pool else []
         self.screened = 0
@@ -255,7 +271,7 @@ class _Search:
                         self.traced = parent
                         return child
             flat = attempt >= _PARENT_FAILURES // 2
-            weights = np.ones(len(target)) if flat else np.exp(parent.defect / self.config.position_temperature)
+            weights = np.ones(len(target)) if flat else site_weights(parent.defect, self.config)
             for _ in range(self.config.max_redraws):
                 child = self.moves.mutate(parent.sequence, weights, self.rng)
                 if child not in seen and self.fits(child, parent):
@@ -340,7 +356,8 @@ class _Search:
 
     def run(self) -> None:
         while self.budget_left():
-            if not self.frontier.members or self.steps - self.last_improvement >= self.config.stagnation_steps:
+            if (not self.frontier.members or self.steps - self.last_improvement >= self.config.stagnation_steps
+                    or self.luby_base and self.steps - self.run_start >= self.luby_base * luby(self.restarts + 1)):
                 if not self.restart():
                     return
                 continue
@@ -367,7 +384,7 @@ class _Search:
             self.retired_seconds += self.proposer.vienna_seconds
             self.proposer = InformedProposer(self.target, self.moves, self.config, self.model, self.clock, self.repair)
             self.proposer.pool = pool
-        self.last_improvement = self.steps
+        self.last_improvement = self.run_start = self.steps
         before = self.evaluator.evaluations
         kick = (self.best is not None and self.config.kick_probability > 0
                 and self.rng.random() < self.config.kick_probability)
@@ -460,7 +477,8 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
         key = (sub_target.dot_bracket, sub_target.constraints)
         if config.share_repeats and key in designed:
             sub_initial = [designed[key]]
-        results.append(_design(sub_target, sub_config, rng, model, sub_initial, (sub_prior, mix), budget,
+        part_config = sub_config.for_length(len(part)) if config.short_parts else sub_config
+        results.append(_design(sub_target, part_config, rng, model, sub_initial, (sub_prior, mix), budget,
                                config.part_evaluations, None, repair))
         designed[key] = results[-1].sequence
     return [assemble(skeleton, parts, [r.sequence for r in results])], results

@@ -76,6 +76,20 @@ def sample_site(weights: np.ndarray, rng: np.random.Generator) -> int:
     return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(weights) - 1)
 
 
+def site_weights(defect: np.ndarray, config: SearchConfig) -> np.ndarray:
+    """Weights of the sites a move lands on: exp(defect_i / ``position_temperature``), the sites without
+    defect (0: with ``mfe_distance``, where the MFE structure agrees with the target outside the defect
+    window) scaled down to at most ``free_site_share`` of the total when any site has a defect."""
+    weights = np.exp(defect / config.position_temperature)
+    if config.free_site_share < 1.0:
+        free = defect <= 0
+        free_mass = float(weights[free].sum())
+        rest = float(weights.sum()) - free_mass
+        if rest > 0 and free_mass > config.free_site_share * (free_mass + rest):
+            weights[free] *= config.free_site_share * rest / ((1.0 - config.free_site_share) * free_mass)
+    return weights
+
+
 def _categorical(probs: np.ndarray, exclude: int | None, allowed: np.ndarray, rng: np.random.Generator) -> int:
     """Draw an index from ``probs``, never ``exclude`` (uniform over the other ``allowed`` indices when nothing
     else has mass; ``exclude`` itself when it is the only allowed index)."""
