@@ -88,6 +88,14 @@ def test_plot_puts_a_long_legend_beside_the_axes(runs, tmp_path):
     assert few.shape[0] == wide.shape[0] and wide.shape[1] / few.shape[1] == pytest.approx(10.5 / 7.0, abs=0.01)
 
 
+def test_every_run_gets_its_own_colour():
+    from learna.harness.report import run_colours
+
+    for count in (1, 10, 12, 20):
+        assert len(set(run_colours(count))) == count
+    assert run_colours(21)[20] == run_colours(21)[0]  # tab20 wraps after 20
+
+
 def test_missing_or_corrupted_run_directories_give_one_line_and_exit_2(runs, tmp_path):
     not_a_run = tmp_path / "empty"
     not_a_run.mkdir()

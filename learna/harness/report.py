@@ -208,6 +208,15 @@ LEGEND_INSIDE = 8
 """Most legend entries drawn inside the plot's axes; more go beside them."""
 
 
+def run_colours(count: int) -> list[tuple[float, ...]]:
+    """One colour per run directory, distinct for up to 20 (matplotlib's tab10, or tab20 beyond 10 runs:
+    the default colour cycle repeats after 10, so an 11th run would share the first one's colour)."""
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab10" if count <= 10 else "tab20"]
+    return [palette(k % palette.N) for k in range(count)]
+
+
 def plot(runs: list[RunResults], path: str | Path, unique: bool = True) -> None:
     """Solved count over time (log axis) as a PNG: per run directory the any-run curve (solid), with
     ``unique`` the uniquely solved one (dotted), and with several runs the mean over runs (dashed)."""
@@ -223,13 +232,14 @@ def _plot_figure(runs: list[RunResults], unique: bool):
     from matplotlib.ticker import MaxNLocator
 
     fig, axes = figure()
+    colours = run_colours(len(runs))
     earliest = np.concatenate([r.times[~np.isnan(r.times)] for r in runs] + [[r.time_limit_s for r in runs]])
     start = max(1e-3, float(earliest.min()) / 2)
-    for results, label in zip(runs, _labels(runs)):
+    for results, label, colour in zip(runs, _labels(runs), colours):
         grid = np.geomspace(start, results.time_limit_s, 400)
         best = np.nan_to_num(results.times, nan=np.inf).min(axis=0)
-        line, = axes.step(grid, [(best <= t).sum() for t in grid], where="post", label=f"{label} (any run)"
-                          if results.runs > 1 else label)
+        line, = axes.step(grid, [(best <= t).sum() for t in grid], where="post", color=colour,
+                          label=f"{label} (any run)" if results.runs > 1 else label)
         if unique:
             best_unique = np.nan_to_num(results.unique_times, nan=np.inf).min(axis=0)
             axes.step(grid, [(best_unique <= t).sum() for t in grid], where="post", linestyle=":",
