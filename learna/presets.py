@@ -55,7 +55,11 @@ META_LEARNA_PAPER = DesignerConfig(
 # 0.3 a move re-draws a pair together with its terminal mismatch or its dangles, every combination scored
 # (`mismatch_probability`): on those 58 targets 49 against 45 of 116 runs uniquely solved within 20 s CPU (34
 # against 22 within 5 s), on 64 other short targets 108 against 109 within 30 s (107 against 103 within 10 s),
-# on 40 targets of 50–400 nt 18 against 18 within 20 s (docs/results/search-hard/NOTES.md).
+# on 40 targets of 50–400 nt 18 against 18 within 20 s (docs/results/search-hard/NOTES.md). With probability
+# 0.2 a move in a short target's search re-draws a hairpin loop of at most 4 nt whole, every loop scored
+# (`hairpin_probability`): on the 58 targets 51 against 49 of 116 runs uniquely solved within 20 s CPU (46
+# against 43 within 10 s), on the 64 other short targets 54 against 54 within 30 s (seed 0); long targets
+# never take it (docs/results/search-hard/NOTES.md, "Hairpin moves").
 HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
     search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
                         position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
@@ -63,7 +67,7 @@ HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
                         closing_pair_probability=0.0445096271486, max_mutations=6,
                         mutation_exponent=0.8214853623274, defect_window=2, stagnation_steps=1339,
                         short_objective="probability", short_length=150,
-                        mismatch_probability=0.3),
+                        mismatch_probability=0.3, hairpin_probability=0.2),
     use_policy=False, policy_starts=10, proposal_mix=0.5))
 
 # The meta modes' default: Meta-LEARNA's formulation with the defect-guided local search as the improvement

@@ -16,6 +16,8 @@
 #                      searched with 1 - P(target))
 #   no-mismatch        the search without re-drawing a pair with its terminal mismatch or dangles (the preset
 #                      before mismatch_probability 0.3)
+#   no-hairpin         the search without re-drawing small hairpin loops whole (the preset before
+#                      hairpin_probability 0.2)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
 #   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
@@ -66,6 +68,7 @@ for arm in "${arms[@]}"; do
     restart-parts)     method=hybrid; config='{"hybrid": {"search": {"restart_parts": true}}}' ;;
     luby)              method=hybrid; config='{"hybrid": {"search": {"restart_base": 500}}}' ;;
     free-sites)        method=hybrid; config='{"hybrid": {"search": {"free_site_share": 0.1}}}' ;;
+    no-hairpin)        method=hybrid; config='{"hybrid": {"search": {"hairpin_probability": 0.0}}}' ;;
     short-parts)       method=hybrid; config='{"hybrid": {"search": {"short_parts": true, "part_evaluations": 1000}}}' ;;
     no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;

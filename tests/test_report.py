@@ -88,6 +88,16 @@ def test_plot_puts_a_long_legend_beside_the_axes(runs, tmp_path):
     assert few.shape[0] == wide.shape[0] and wide.shape[1] / few.shape[1] == pytest.approx(10.5 / 7.0, abs=0.01)
 
 
+def test_plot_grows_to_hold_a_legend_of_many_runs(tmp_path):
+    from learna.harness.report import _plot_figure
+
+    many = [load_run(make_run(tmp_path / f"m{k}", "learna", 60.0, [[1.0 + k, None]])) for k in range(14)]
+    fig = _plot_figure(many, unique=True)  # 28 entries: taller than 4.5 in
+    fig.canvas.draw()
+    legend = fig.axes[0].get_legend().get_window_extent()
+    assert fig.get_size_inches()[1] > 4.5 and legend.y0 >= 0 and legend.y1 <= fig.bbox.height
+
+
 def test_every_run_gets_its_own_colour():
     from learna.harness.report import run_colours
 

@@ -3,6 +3,7 @@ tie ranking, multi-level decomposition, the restart portfolio and the solve / un
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -108,13 +109,44 @@ def test_mismatch_moves_redraw_a_pair_with_the_sites_facing_each_other_across_it
         SearchConfig(mismatch_probability=2.0)
 
 
+def test_hairpin_moves_redraw_every_base_of_a_small_hairpin_loop() -> None:
+    target = Target("..((((....))..((...))))..")  # pairs (2, 22) (3, 21) (4, 11) (5, 10) (14, 20) (15, 19)
+    moves = MoveSet(target, SearchConfig(objective="probability", hairpin_probability=1.0))
+    rng = np.random.default_rng(0)
+    assert all(moves.hairpins[k] == (6, 7, 8, 9) for k in (5, 6, 9, 10))  # loop sites and the closing pair
+    assert all(moves.hairpins[k] == (16, 17, 18) for k in (15, 17, 19))
+    assert moves.hairpins[4] == moves.hairpins[12] == moves.hairpins[14] == ()  # not the loop of a hairpin
+    sequence = "AAGGGGAAAACCAAGGAAACCCCAA"
+    children, _, positions = moves.variants(sequence, 10, rng)
+    assert positions == [6, 7, 8, 9] and len(set(children)) == len(children) == 4**4 - 1
+    assert {child[6:10] for child in children} | {"AAAA"} == {"".join(p) for p in itertools.product("ACGU", repeat=4)}
+    assert all(child[:6] + child[10:] == sequence[:6] + sequence[10:] for child in children)
+    assert len(MoveSet(Target("((((.....))))"), SearchConfig(hairpin_probability=1.0)).hairpins[6]) == 0  # > 4 nt
+    assert SearchConfig().hairpin_probability == 0.0
+    with pytest.raises(ConfigError):
+        SearchConfig(hairpin_probability=-0.1)
+
+
+def test_hairpin_moves_only_under_an_ensemble_objective() -> None:
+    """With the MFE distance (long targets and their parts in the preset) no move re-draws a whole loop."""
+    target = Target("..((((....))..((...))))..")  # hairpin loops 6-9 and 16-18
+    sequence, rng = "AAGGGGAAAACCAAGGAAACCCCAA", np.random.default_rng(0)
+    for objective, whole in (("probability", True), ("log_probability", True), ("mfe_distance", False)):
+        moves = MoveSet(target, SearchConfig(objective=objective, hairpin_probability=1.0))
+        sizes = {len(moves.variants(sequence, site, rng)[2]) for site in (6, 7, 8, 9) for _ in range(5)}
+        assert (sizes == {4}) if whole else (max(sizes) <= 4 and len(moves.variants(sequence, 7, rng)[0]) < 4**4 - 1)
+    short = SearchConfig(hairpin_probability=1.0, short_objective="probability", short_length=30)
+    assert MoveSet(target, short.for_length(len(target))).hairpin_probability == 1.0
+    assert MoveSet(target, short.for_length(200)).hairpin_probability == 0.0
+
+
 @settings(max_examples=50, deadline=None)
 @given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
-def test_mismatch_moves_keep_pairs_complementary_and_follow_the_constraint(dot_bracket: str, seed: int,
+def test_mismatch_and_hairpin_moves_keep_pairs_complementary_and_follow_the_constraint(dot_bracket: str, seed: int,
                                                                            constrain: bool) -> None:
     target = _constrained(dot_bracket, seed, constrain)
     rng = np.random.default_rng(seed)
-    config = SearchConfig(mismatch_probability=1.0)
+    config = SearchConfig(objective="probability", mismatch_probability=1.0, hairpin_probability=0.5)
     moves = MoveSet(target, config)
     proposer = InformedProposer(target, moves, config, Evaluator(target, "mfe_distance").model)
     sequence = moves.initial(rng)

@@ -206,6 +206,8 @@ def _dataset_label(dataset: str) -> str:
 
 LEGEND_INSIDE = 8
 """Most legend entries drawn inside the plot's axes; more go beside them."""
+LEGEND_ENTRY_INCHES = 0.17
+"""Height of one legend entry beside the axes (x-small font): the figure grows to hold them all."""
 
 
 def run_colours(count: int) -> list[tuple[float, ...]]:
@@ -253,8 +255,9 @@ def _plot_figure(runs: list[RunResults], unique: bool):
     axes.set_ylabel("targets solved")
     axes.set_title(", ".join(sorted({f"{_dataset_label(r.dataset)} ({r.targets} targets)" for r in runs})))
     axes.grid(True, which="both", alpha=0.3)
-    if len(axes.get_legend_handles_labels()[0]) > LEGEND_INSIDE:  # beside the axes, where it hides no curve
-        fig.set_size_inches(10.5, fig.get_size_inches()[1])
+    entries = len(axes.get_legend_handles_labels()[0])
+    if entries > LEGEND_INSIDE:  # beside the axes, where it hides no curve, the figure tall enough for all of it
+        fig.set_size_inches(10.5, max(fig.get_size_inches()[1], LEGEND_ENTRY_INCHES * entries + 0.5))
         axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize="x-small")
     else:
         axes.legend(loc="upper left", fontsize="small")

@@ -121,6 +121,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "gu_ends_only": Choice((True, False), _SEARCH.gu_ends_only),
     "region_probability": Range(0.0, 1.0, _SEARCH.region_probability),
     "mismatch_probability": Range(0.0, 1.0, _SEARCH.mismatch_probability),
+    "hairpin_probability": Range(0.0, 1.0, _SEARCH.hairpin_probability),
     "rival_pool": Range(0, 20, _SEARCH.rival_pool),
     "screen_attempts": Range(0, 10, _SEARCH.screen_attempts),
     "focus_probability": Range(0.0, 0.5, _SEARCH.focus_probability),

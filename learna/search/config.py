@@ -133,6 +133,16 @@ class SearchConfig:
     every one of the up to 6 × 4 × 4 combinations, so the loop "boosts" of Eterna players (a GA first
     mismatch, a G beside a closing pair) are found by the energy score rather than by luck. The ``hybrid``
     preset uses 0.3 (docs/results/search-hard/NOTES.md, "Mismatch moves and decomposed restarts")."""
+    hairpin_probability: float = 0.0
+    """Probability that an informed move at a site of a hairpin loop of at most ``HAIRPIN_MOVE_MAX`` (4)
+    unpaired bases, or at its closing pair, re-draws every base of the loop at once: all up to 4^4 = 256
+    loops are scored by the energy score, so the tetraloops and triloops that ViennaRNA's parameters reward
+    as a whole (up to about 1 kcal/mol beyond the best first mismatch, e.g. C CUCG G; the special hairpin
+    table) can be chosen; a mismatch move sees two of the loop's bases, a unit move one. Only in a search
+    with an ensemble objective (short targets, with ``short_objective``): where the competitor forms the
+    hairpin too, every loop scores alike, and only P(target) tells the loops apart; the MFE distance does
+    not, and such moves cost long generated targets distance (docs/results/search-hard/NOTES.md,
+    "Hairpin moves")."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
@@ -208,7 +218,7 @@ class SearchConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "mismatch_probability", "focus_probability", "kick_probability", "free_site_share"):
+                     "mismatch_probability", "hairpin_probability", "focus_probability", "kick_probability", "free_site_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

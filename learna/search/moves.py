@@ -8,7 +8,11 @@ A move picks a site and re-draws the *unit* the site belongs to:
   (the pair a neighbouring site i−1 or i+1 belongs to) as well;
 * with probability ``mismatch_probability`` either one instead re-draws a pair (i, j) together with the
   unpaired sites facing each other across it on one side: i+1 and j−1 (its terminal mismatch) or i−1 and
-  j+1 (its dangles), the contexts that loop "boosts" are made of.
+  j+1 (its dangles), the contexts that loop "boosts" are made of;
+* an energy-informed move (:meth:`MoveSet.variants`) at a site of a hairpin loop of at most
+  :data:`HAIRPIN_MOVE_MAX` bases, or at its closing pair, re-draws the whole loop with probability
+  ``hairpin_probability`` in a search with an ensemble objective (the special tetraloops and triloops are
+  rewarded as a whole).
 
 The replacement is drawn from a per-site proposal distribution, uniform unless a :class:`Prior` (e.g. a
 learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
@@ -38,6 +42,8 @@ from learna.structure import Target
 
 # the columns of Prior.pair_probs are PAIRS ((base at i, base at j) for a pair i < j), those of
 # Prior.unpaired_probs BASES (A C G U): learna.alphabet
+HAIRPIN_MOVE_MAX = 4
+"""Longest hairpin loop a hairpin move re-draws whole (4^4 = 256 variants to score)."""
 LOOP_PREFERENCE = "ACUG"
 """Base of an unpaired site in a rule-based start: the first one the sequence constraint allows."""
 
@@ -137,6 +143,9 @@ class MoveSet:
         self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
         self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
         self._loops()
+        self.hairpins = [self._small_hairpin(i) for i in range(n)]
+        self.hairpin_probability = config.hairpin_probability if config.objective != "mfe_distance" else 0.0
+        """``hairpin_probability`` under an ensemble objective, else 0 (see :class:`SearchConfig`)."""
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
         self.count_cdf = np.cumsum(counts / counts.sum())
 
@@ -217,6 +226,16 @@ class MoveSet:
             self.loop_branches[closing], self.loop_unpaired[closing] = branches, unpaired
             if closing >= 0:
                 self.loop_of[closing] = closing
+
+    def _small_hairpin(self, i: int) -> tuple[int, ...]:
+        """The unpaired sites of the hairpin loop site ``i`` lies in or closes, if it has at most
+        :data:`HAIRPIN_MOVE_MAX` of them and more than one of them may change; else empty."""
+        loop = int(self.loop_of[i]) if self.partners[i] < 0 else self._opener(i)
+        if loop < 0 or self.loop_branches[loop] or len(self.loop_unpaired[loop]) > HAIRPIN_MOVE_MAX:
+            return ()
+        if sum(self.allowed_bases[k].sum() > 1 for k in self.loop_unpaired[loop]) < 2:
+            return ()
+        return tuple(self.loop_unpaired[loop])
 
     MAX_REGION = 12
     """Most units a region move re-draws from (the ones nearest the site)."""
@@ -317,8 +336,13 @@ class MoveSet:
                  rng: np.random.Generator) -> tuple[list[str], np.ndarray, list[int]]:
         """Every sequence a move at site ``i`` can produce (the unit of ``i`` and possibly one neighbouring
         pair, all value combinations, the unchanged sequence excluded), their log proposal probabilities,
-        and the positions the move may change."""
-        units = self._units(i, rng)
+        and the positions the move may change. With :attr:`hairpin_probability`, a move at a small hairpin
+        (:meth:`_small_hairpin`) re-draws all of its loop's bases instead."""
+        loop = self.hairpins[i]
+        if self.hairpin_probability and loop and rng.random() < self.hairpin_probability:
+            units = list(loop)
+        else:
+            units = self._units(i, rng)
         positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
         options = [self._unit_options(u) for u in units]
         children, log_probs = [], []
