@@ -38,7 +38,7 @@ from learna.structure import Target
 RECENT = 200
 """Episodes the learning curve averages over."""
 DRAIN_TIMEOUT_S = 60.0
-"""Longest wait for the rollouts in flight when the time budget is spent (their results are dropped)."""
+"""Longest wait, in all, for the rollouts in flight when the time budget is spent (their results are dropped)."""
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,11 @@ def train(config: DesignerConfig, targets: list[Target], time_budget: float, see
             workers_pool.terminate()
             run.save(progress)  # an interrupted run resumes from here
             raise
-        for job in pending:  # let the last rollouts finish: terminating a pool with jobs in flight can trip
-            job.wait(DRAIN_TIMEOUT_S)  # CPython's "Cannot have cache with result_handler not alive" race
+        # let the last rollouts finish: terminating a pool with jobs in flight can trip CPython's "Cannot have
+        # cache with result_handler not alive" race
+        drain_end = time.monotonic() + DRAIN_TIMEOUT_S
+        for job in pending:
+            job.wait(max(0.0, drain_end - time.monotonic()))
         workers_pool.terminate()
     run.save(progress)
     return TrainResult(out_dir / CHECKPOINT_DIR, run.counters["elapsed_s"], run.counters["updates"],

@@ -30,9 +30,9 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
 ``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them),
-``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0), ``mutation_exponent`` only when more
-than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only when restarts may kick
-(``kick_probability`` > 0).
+``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0),
+``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only when
+restarts may kick (``kick_probability`` > 0).
 """
 
 from __future__ import annotations

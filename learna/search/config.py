@@ -213,12 +213,13 @@ class SearchConfig:
                                   or sum(self.pair_weights) <= 0):
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
-        for name in ("restart_base", "rival_pool", "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations",
-                     "focus_distance", "focus_min_length"):
+        for name in ("restart_base", "rival_pool", "screen_attempts", "screen_distance", "screen_min_length",
+                     "focus_evaluations", "focus_distance", "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "mismatch_probability", "hairpin_probability", "focus_probability", "kick_probability", "free_site_share"):
+                     "mismatch_probability", "hairpin_probability", "focus_probability", "kick_probability",
+                     "free_site_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 
