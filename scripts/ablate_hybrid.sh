@@ -9,7 +9,7 @@
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
 #   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts, luby,
-#   free-sites, short-parts
+#   free-sites, short-parts, lone-pair, part-screen
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   no-short-prob      the search with the MFE distance on every target (the preset before short targets were
@@ -69,6 +69,8 @@ for arm in "${arms[@]}"; do
     luby)              method=hybrid; config='{"hybrid": {"search": {"restart_base": 500}}}' ;;
     free-sites)        method=hybrid; config='{"hybrid": {"search": {"free_site_share": 0.1}}}' ;;
     no-hairpin)        method=hybrid; config='{"hybrid": {"search": {"hairpin_probability": 0.0}}}' ;;
+    lone-pair)         method=hybrid; config='{"hybrid": {"search": {"lone_pair_probability": 0.3}}}' ;;
+    part-screen)       method=hybrid; config='{"hybrid": {"search": {"part_screen": true}}}' ;;
     short-parts)       method=hybrid; config='{"hybrid": {"search": {"short_parts": true, "part_evaluations": 1000}}}' ;;
     no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;
     meta-search)       method=meta-learna; config='{"env": {"improvement": "search"}}' ;;

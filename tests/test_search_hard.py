@@ -16,7 +16,7 @@ from learna.errors import ConfigError, ConstraintError
 from learna.folding import fold, mfe_structures, structure_energies
 from learna.alphabet import PAIRS
 from learna.search import MoveSet, SearchConfig, local_search, refine
-from learna.search.decompose import Part, enclosing_part, split_points
+from learna.search.decompose import Part, enclosing_part, enclosing_span, split_points
 from learna.search.informed import InformedProposer, Rival
 from learna.search.objectives import Evaluator
 from learna.structure import Target, pair_table
@@ -140,13 +140,37 @@ def test_hairpin_moves_only_under_an_ensemble_objective() -> None:
     assert MoveSet(target, short.for_length(200)).hairpin_probability == 0.0
 
 
+def test_lone_pair_moves_redraw_a_lone_pair_with_its_four_neighbours() -> None:
+    # pairs (0, 20) (1, 19) (2, 18) (3, 17) (5, 15) (6, 13) (7, 12) (23, 38) (25, 36) ... (28, 33):
+    # (5, 15) is a lone pair between a 1x1 loop and a 1-nt bulge, (23, 38) one closing a 1x1 loop at the end
+    target = Target("((((.(((....)).).))))..(.((((....)))).)")
+    moves = MoveSet(target, SearchConfig(lone_pair_probability=1.0))
+    assert all(moves.lone_pairs[k] == (5, 4, 6, 14, 16) for k in (4, 5, 14, 15, 16))  # pair 6 of (6, 13)
+    assert all(moves.lone_pairs[k] == (23, 22, 24, 37) for k in (22, 23, 24, 37, 38))  # site 39 lies outside
+    assert all(moves.lone_pairs[k] == () for k in (0, 3, 6, 8, 13, 21, 25, 29))  # stacked pairs, other loops
+    sequence, rng = "GGGGAGGGAAAACCACCACCCCAAGAGGGGAAAACCCCAC", np.random.default_rng(0)
+    children, _, positions = moves.variants(sequence, 15, rng)
+    assert sorted(positions) == [4, 5, 6, 13, 14, 15, 16]
+    assert len(children) == len(set(children)) == 6 * 4 * 6 * 4 * 4 - 1  # LONE_PAIR_MAX_VARIANTS, all of them
+    assert all(child[5] + child[15] in PAIRS and child[6] + child[13] in PAIRS for child in children)
+    assert {child[4] + child[14] + child[16] for child in children} == {"".join(p) for p in
+                                                                        itertools.product("ACGU", repeat=3)}
+    # a lone pair with four neighbouring pairs (a multiloop without linkers) keeps only as many as fit
+    crowded = MoveSet(Target("(((...)))(((...))((...)))(((...)))"), SearchConfig(lone_pair_probability=1.0))
+    assert crowded.lone_pairs[24] == (9, 0, 10, 17)  # 6^4 = 1,296 variants; the pair opened at 25 left out
+    assert MoveSet(target, SearchConfig()).lone_pairs[5] == ()  # off by default
+    with pytest.raises(ConfigError):
+        SearchConfig(lone_pair_probability=1.5)
+
+
 @settings(max_examples=50, deadline=None)
 @given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
-def test_mismatch_and_hairpin_moves_keep_pairs_complementary_and_follow_the_constraint(dot_bracket: str, seed: int,
-                                                                           constrain: bool) -> None:
+def test_mismatch_hairpin_and_lone_pair_moves_keep_pairs_complementary_and_follow_the_constraint(
+        dot_bracket: str, seed: int, constrain: bool) -> None:
     target = _constrained(dot_bracket, seed, constrain)
     rng = np.random.default_rng(seed)
-    config = SearchConfig(objective="probability", mismatch_probability=1.0, hairpin_probability=0.5)
+    config = SearchConfig(objective="probability", mismatch_probability=1.0, hairpin_probability=0.5,
+                          lone_pair_probability=0.5)
     moves = MoveSet(target, config)
     proposer = InformedProposer(target, moves, config, Evaluator(target, "mfe_distance").model)
     sequence = moves.initial(rng)
@@ -471,6 +495,50 @@ def test_enclosing_part_is_the_smallest_substructure_both_structures_close() -> 
     folded = pair_table("((((..((((....))))..(((......)))..))))")  # the second hairpin's inner pair open
     assert enclosing_part(target, folded, 24, 4, 38) == Part(22, 29)
     assert enclosing_part(target, pair_table("." * 38), 24, 4, 38) is None
+
+
+def test_enclosing_span_is_the_smallest_substructure_holding_the_sites() -> None:
+    target = pair_table("((((..((((....))))..((((....))))..))))")
+    assert enclosing_span(target, 10, 10, 12, 38) == Part(6, 17)
+    assert enclosing_span(target, 6, 17, 12, 38) == Part(6, 17)  # closed by the pair of its ends
+    assert enclosing_span(target, 10, 24, 4, 38) == Part(3, 34)  # sites in both hairpins
+    assert enclosing_span(target, 10, 24, 4, 30) is None  # too long
+    assert enclosing_span(target, 0, 37, 4, 38) == Part(0, 37) and enclosing_span(target, 19, 19, 4, 38) == Part(3, 34)
+    assert enclosing_span(pair_table("..((....))..(((...)))"), 1, 1, 2, 21) is None  # the exterior loop
+
+
+def test_part_screen_drops_a_child_that_breaks_its_substructure() -> None:
+    import learna.search.local_search  # noqa: F401  (the module, not the function of the same name)
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    hairpins = "((((((....))))))...(((((.....)))))"
+    target = Target("((((" + ("..((((((" + hairpins + ".))))))") * 3 + "..))))")  # three 49-nt parts
+    config = SearchConfig(max_part=60, min_part=10, part_screen=True)
+    search = module._Search(target, config, np.random.default_rng(0), Evaluator(target, "mfe_distance").model,
+                            MoveSet(target, config), module._Budget(lambda: 0.0, None, 100), None, None)
+    assert search.part_screen and not module._Search(
+        Target(hairpins), config, np.random.default_rng(0), search.model, MoveSet(Target(hairpins), config),
+        module._Budget(lambda: 0.0, None, 100), None, None).part_screen  # not decomposed: no screen
+    sequence = MoveSet(target, config).initial(np.random.default_rng(1))
+    parent = search.evaluator.evaluate(sequence)
+    assert parent.distance == 0
+    assert enclosing_span(target.partners, 6, 6, 10, 60) == Part(6, 52)  # the first part
+    weak = list(sequence)
+    for k in range(6, 12):  # its outer helix unable to pair: it no longer forms alone
+        weak[k] = weak[target.partners[k]] = "A"
+    weak = "".join(weak)
+    assert fold(weak[6:53])[0] != target.dot_bracket[6:53]
+    assert not search.part_holds(weak, parent) and search.part_folds[1] == 1
+    calm = sequence[:46] + ("A" if sequence[46] != "A" else "C") + sequence[47:]  # the part's bulge
+    assert search.part_holds(calm, parent)
+    tail = sequence[:-5] + ("A" if sequence[-5] != "A" else "C") + sequence[-4:]  # outside every part
+    folds = search.part_folds[0]
+    assert search.part_holds(tail, parent) and search.part_folds[0] == folds
+    unscreened = module._Search(target, replace(config, part_screen=False), np.random.default_rng(0),
+                                search.model, MoveSet(target, config), module._Budget(lambda: 0.0, None, 100),
+                                None, None)
+    assert unscreened.part_holds(weak, parent)
 
 
 def test_focused_child_changes_only_a_substructure_closed_by_both_structures() -> None:

@@ -143,6 +143,21 @@ class SearchConfig:
     hairpin too, every loop scores alike, and only P(target) tells the loops apart; the MFE distance does
     not, and such moves cost long generated targets distance (docs/results/search-hard/NOTES.md,
     "Hairpin moves")."""
+    lone_pair_probability: float = 0.0
+    """Probability that an informed move at a lone pair (stacked on neither side), or at an unpaired site
+    next to one, re-draws the pair together with the units at its four neighbouring sites (bases, or the
+    pairs they belong to, while the variants stay within ``LONE_PAIR_MAX_VARIANTS``), every combination
+    scored at once: a lone pair has no stacking and holds only by the loops on its two sides (a 1×1 loop's
+    mismatch, a bulge, a multiloop's dangles), which a move of one or two units cannot set together. Off in
+    the preset: at 0.3 it lost on short generated targets, the same paths taken more slowly
+    (docs/results/search-hard/NOTES.md, "Lone-pair moves and a part screen")."""
+    part_screen: bool = False
+    """In the search of a decomposed target as a whole (longer than ``max_part``): before a child is folded,
+    for every site the move changed, fold alone the smallest target substructure of ``min_part`` to
+    ``max_part`` sites that holds it (:func:`~learna.search.decompose.enclosing_span`), and drop the child,
+    unfolded, when such a substructure folds alone further from its target than the parent's does. A fold of
+    a part costs a fraction of a fold of the whole (n³). Off in the preset: it lost on long generated targets
+    (docs/results/search-hard/NOTES.md, "Lone-pair moves and a part screen")."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
@@ -218,7 +233,8 @@ class SearchConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "mismatch_probability", "hairpin_probability", "focus_probability", "kick_probability",
+                     "mismatch_probability", "hairpin_probability", "lone_pair_probability",
+                     "focus_probability", "kick_probability",
                      "free_site_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")

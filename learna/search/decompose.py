@@ -76,3 +76,15 @@ def enclosing_part(partners: Sequence[int], folded: Sequence[int], site: int, mi
             continue
         return Part(i, j) if j - i + 1 <= max_part else None
     return None
+
+
+def enclosing_span(partners: Sequence[int], lo: int, hi: int, min_part: int, max_part: int) -> Part | None:
+    """The smallest substructure of the target (pair table ``partners``) holding sites ``lo`` to ``hi``: closed
+    by a target pair (i, j) with i ≤ lo and hi ≤ j, ``min_part`` to ``max_part`` sites long; None if there is
+    none (an enclosing pair that is too long ends the walk)."""
+    for i in range(lo, -1, -1):
+        j = partners[i]
+        if j < hi or j <= i or j - i + 1 < min_part:
+            continue
+        return Part(i, j) if j - i + 1 <= max_part else None
+    return None

@@ -29,16 +29,16 @@ from typing import Callable
 import numpy as np
 
 from learna.errors import LearnaError
-from learna.folding import DEFAULT_MODEL, FoldingModel
+from learna.folding import DEFAULT_MODEL, FoldingModel, fold
 from learna.search.config import SearchConfig
-from learna.search.decompose import Part, assemble, enclosing_part, split_points
+from learna.search.decompose import Part, assemble, enclosing_part, enclosing_span, split_points
 from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior, site_weights
 from learna.search.objectives import Candidate, Evaluator
 from learna.search.repair import Repair, shipped_repair_policy
 from learna.patterns import hits
-from learna.structure import Target, pair_table
+from learna.structure import Target, hamming, pair_table
 
 KICK_FLOOR = 0.05
 """Site weight of a kick (``kick_probability``) where the best candidate has no defect: a kick lands mostly
@@ -164,6 +164,11 @@ class _Search:
         self.proposer.pool = self.pool if config.rival_pool else []
         self.screened = 0
         """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
+        self.part_screen = bool(config.part_screen and decomposed)
+        """Whether children are screened by a fold of their changed substructure (``part_screen``)."""
+        self.part_folds = [0, 0, 0.0]
+        """Substructure folds of the part screen, children it dropped, and their ViennaRNA seconds."""
+        self._part_distances: dict[tuple[str, Part], int] = {}
         self.fresh_starts: Callable[[], list[str]] | None = None
         """Starts of a restart in place of the rule-based ones (a decomposed target's, ``restart_parts``)."""
 
@@ -279,14 +284,43 @@ class _Search:
         return None
 
     def fits(self, child: str, parent: Candidate) -> bool:
-        """Whether ``child`` holds no more occurrences of patterns to avoid than its parent: the search never
-        proposes a new one (its starts hold none where the constraints allow, :meth:`MoveSet.without_patterns`).
-        A child that does not fit counts as seen."""
+        """Whether ``child`` holds no more occurrences of patterns to avoid than its parent (the search never
+        proposes a new one: its starts hold none where the constraints allow, :meth:`MoveSet.without_patterns`)
+        and, with ``part_screen``, passes :meth:`part_holds`. A child that does not fit counts as seen."""
         avoid = self.target.constraints.avoid
-        if not avoid or len(hits(child, avoid)) <= len(hits(parent.sequence, avoid)):
+        no_new_pattern = not avoid or len(hits(child, avoid)) <= len(hits(parent.sequence, avoid))
+        if no_new_pattern and self.part_holds(child, parent):
             return True
         self.frontier.seen.add(child)
         return False
+
+    def part_distance(self, sequence: str, part: Part) -> int:
+        """Distance between the MFE structure of ``part``'s slice of ``sequence`` folded alone and its target
+        (cached)."""
+        key = (part.cut(sequence), part)
+        if key not in self._part_distances:
+            start = self.clock()
+            structure = fold(key[0], self.model)[0]
+            self.part_folds[2] += self.clock() - start
+            self.part_folds[0] += 1
+            self._part_distances[key] = hamming(structure, part.cut(self.target.dot_bracket))
+        return self._part_distances[key]
+
+    def part_holds(self, child: str, parent: Candidate) -> bool:
+        """With ``part_screen``: False when, for some site where ``child`` differs from its parent, the
+        smallest target substructure holding it (``min_part`` to ``max_part`` sites) folds alone further from
+        its target than the parent's; True otherwise (always for sites without such a substructure)."""
+        if not self.part_screen:
+            return True
+        partners, config = self.target.partners, self.config
+        parts = {enclosing_span(partners, k, k, config.min_part, config.max_part)
+                 for k, (a, b) in enumerate(zip(child, parent.sequence)) if a != b}
+        parts.discard(None)
+        for part in sorted(parts, key=len):
+            if self.part_distance(child, part) > self.part_distance(parent.sequence, part):
+                self.part_folds[1] += 1
+                return False
+        return True
 
     def focus_region(self, parent: Candidate) -> Part | None:
         """The smallest substructure around a random mismatched site of ``parent`` that both the target and
@@ -408,7 +442,7 @@ class _Search:
             restarts=self.restarts,
             time_s=self.clock() - self.start_time,
             vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
-                           + self.focus_counts[2]),
+                           + self.focus_counts[2] + self.part_folds[2]),
             constraint_distance=chosen.constraint_distance,
             time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence,
             folds_to_solve=first_folds)

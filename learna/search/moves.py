@@ -12,7 +12,11 @@ A move picks a site and re-draws the *unit* the site belongs to:
 * an energy-informed move (:meth:`MoveSet.variants`) at a site of a hairpin loop of at most
   :data:`HAIRPIN_MOVE_MAX` bases, or at its closing pair, re-draws the whole loop with probability
   ``hairpin_probability`` in a search with an ensemble objective (the special tetraloops and triloops are
-  rewarded as a whole).
+  rewarded as a whole);
+* an energy-informed move at a lone pair (a pair stacked on neither side), or at an unpaired site next to
+  one, re-draws with probability ``lone_pair_probability`` the pair together with the units on both of its
+  sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops it closes and is a branch
+  of, whose energies hang on those neighbours together.
 
 The replacement is drawn from a per-site proposal distribution, uniform unless a :class:`Prior` (e.g. a
 learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
@@ -44,6 +48,8 @@ from learna.structure import Target
 # Prior.unpaired_probs BASES (A C G U): learna.alphabet
 HAIRPIN_MOVE_MAX = 4
 """Longest hairpin loop a hairpin move re-draws whole (4^4 = 256 variants to score)."""
+LONE_PAIR_MAX_VARIANTS = 2304
+"""Most variants a lone-pair move scores (6 pairs × 4^3 bases × one neighbouring pair of 6)."""
 LOOP_PREFERENCE = "ACUG"
 """Base of an unpaired site in a rule-based start: the first one the sequence constraint allows."""
 
@@ -146,6 +152,8 @@ class MoveSet:
         self.hairpins = [self._small_hairpin(i) for i in range(n)]
         self.hairpin_probability = config.hairpin_probability if config.objective != "mfe_distance" else 0.0
         """``hairpin_probability`` under an ensemble objective, else 0 (see :class:`SearchConfig`)."""
+        self.lone_pairs = [self._lone_pair_units(i) for i in range(n)] if config.lone_pair_probability \
+            else [()] * n
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
         self.count_cdf = np.cumsum(counts / counts.sum())
 
@@ -236,6 +244,34 @@ class MoveSet:
         if sum(self.allowed_bases[k].sum() > 1 for k in self.loop_unpaired[loop]) < 2:
             return ()
         return tuple(self.loop_unpaired[loop])
+
+    def _option_count(self, unit: int) -> int:
+        """How many values the unit opened at ``unit`` (a base or a pair) may take."""
+        if self.partners[unit] < 0:
+            return int(self.allowed_bases[unit].sum())
+        return int(self.allowed_pairs[unit].sum())
+
+    def _lone_pair_units(self, i: int) -> tuple[int, ...]:
+        """The units a lone-pair move at site ``i`` re-draws: the lone pair ``i`` belongs to, or the first one
+        next to unpaired site ``i``, with the units (bases, or pairs by their opening site) at its four
+        neighbouring sites a−1, a+1, b−1, b+1; neighbouring pairs are left out, the last first, while the
+        variants would exceed :data:`LONE_PAIR_MAX_VARIANTS`. Empty when ``i`` is not at a lone pair."""
+        partners, n = self.partners, len(self.partners)
+        openers = (self._opener(i),) if partners[i] >= 0 else self.adjacent[i]
+        lone = [a for a in openers if not self.stacked[a]]
+        if not lone:
+            return ()
+        a = lone[0]
+        b = partners[a]
+        units = [a]
+        for k in (a - 1, a + 1, b - 1, b + 1):
+            if 0 <= k < n:
+                unit = k if partners[k] < 0 else self._opener(k)
+                if unit not in units:
+                    units.append(unit)
+        while np.prod([self._option_count(u) for u in units]) > LONE_PAIR_MAX_VARIANTS:
+            units.remove([u for u in units[1:] if partners[u] >= 0][-1])
+        return tuple(units) if len(units) > 1 else ()
 
     MAX_REGION = 12
     """Most units a region move re-draws from (the ones nearest the site)."""
@@ -336,10 +372,13 @@ class MoveSet:
                  rng: np.random.Generator) -> tuple[list[str], np.ndarray, list[int]]:
         """Every sequence a move at site ``i`` can produce (the unit of ``i`` and possibly one neighbouring
         pair, all value combinations, the unchanged sequence excluded), their log proposal probabilities,
-        and the positions the move may change. With :attr:`hairpin_probability`, a move at a small hairpin
-        (:meth:`_small_hairpin`) re-draws all of its loop's bases instead."""
-        loop = self.hairpins[i]
-        if self.hairpin_probability and loop and rng.random() < self.hairpin_probability:
+        and the positions the move may change. With ``lone_pair_probability``, a move at a lone pair
+        (:meth:`_lone_pair_units`) re-draws it with its neighbours instead; with :attr:`hairpin_probability`,
+        a move at a small hairpin (:meth:`_small_hairpin`) re-draws all of its loop's bases."""
+        loop, lone = self.hairpins[i], self.lone_pairs[i]
+        if lone and rng.random() < self.config.lone_pair_probability:
+            units = list(lone)
+        elif self.hairpin_probability and loop and rng.random() < self.hairpin_probability:
             units = list(loop)
         else:
             units = self._units(i, rng)
