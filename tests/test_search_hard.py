@@ -121,7 +121,8 @@ def test_hairpin_moves_redraw_every_base_of_a_small_hairpin_loop() -> None:
     assert positions == [6, 7, 8, 9] and len(set(children)) == len(children) == 4**4 - 1
     assert {child[6:10] for child in children} | {"AAAA"} == {"".join(p) for p in itertools.product("ACGU", repeat=4)}
     assert all(child[:6] + child[10:] == sequence[:6] + sequence[10:] for child in children)
-    assert len(MoveSet(Target("((((.....))))"), SearchConfig(hairpin_probability=1.0)).hairpins[6]) == 0  # > 4 nt
+    long_loop = SearchConfig(objective="probability", hairpin_probability=1.0)
+    assert len(MoveSet(Target("((((.....))))"), long_loop).hairpins[6]) == 0  # > 4 nt
     assert SearchConfig().hairpin_probability == 0.0
     with pytest.raises(ConfigError):
         SearchConfig(hairpin_probability=-0.1)
@@ -503,7 +504,8 @@ def test_enclosing_span_is_the_smallest_substructure_holding_the_sites() -> None
     assert enclosing_span(target, 6, 17, 12, 38) == Part(6, 17)  # closed by the pair of its ends
     assert enclosing_span(target, 10, 24, 4, 38) == Part(3, 34)  # sites in both hairpins
     assert enclosing_span(target, 10, 24, 4, 30) is None  # too long
-    assert enclosing_span(target, 0, 37, 4, 38) == Part(0, 37) and enclosing_span(target, 19, 19, 4, 38) == Part(3, 34)
+    assert enclosing_span(target, 0, 37, 4, 38) == Part(0, 37)
+    assert enclosing_span(target, 19, 19, 4, 38) == Part(3, 34)
     assert enclosing_span(pair_table("..((....))..(((...)))"), 1, 1, 2, 21) is None  # the exterior loop
 
 

@@ -233,9 +233,8 @@ class SearchConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "mismatch_probability", "hairpin_probability", "lone_pair_probability",
-                     "focus_probability", "kick_probability",
-                     "free_site_share"):
+                     "mismatch_probability", "hairpin_probability", "lone_pair_probability", "focus_probability",
+                     "kick_probability", "free_site_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

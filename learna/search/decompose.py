@@ -70,21 +70,18 @@ def enclosing_part(partners: Sequence[int], folded: Sequence[int], site: int, mi
     """The smallest substructure around ``site`` that two pair tables agree on: closed by a pair (i, j) of
     both, i < site < j (both structures are nested, so neither has a pair leaving it), ``min_part`` to
     ``max_part`` sites long; None if there is none (an enclosing pair of both that is too long ends the walk)."""
-    for i in range(site - 1, -1, -1):
-        j = partners[i]
-        if j <= site or folded[i] != j or j - i + 1 < min_part:
-            continue
-        return Part(i, j) if j - i + 1 <= max_part else None
-    return None
+    return enclosing_span(partners, site - 1, site + 1, min_part, max_part, folded)
 
 
-def enclosing_span(partners: Sequence[int], lo: int, hi: int, min_part: int, max_part: int) -> Part | None:
+def enclosing_span(partners: Sequence[int], lo: int, hi: int, min_part: int, max_part: int,
+                   folded: Sequence[int] | None = None) -> Part | None:
     """The smallest substructure of the target (pair table ``partners``) holding sites ``lo`` to ``hi``: closed
-    by a target pair (i, j) with i ≤ lo and hi ≤ j, ``min_part`` to ``max_part`` sites long; None if there is
-    none (an enclosing pair that is too long ends the walk)."""
+    by a target pair (i, j) with i ≤ lo and hi ≤ j (and, given a second pair table ``folded``, a pair of it
+    too), ``min_part`` to ``max_part`` sites long; None if there is none (an enclosing pair that is too long
+    ends the walk)."""
     for i in range(lo, -1, -1):
         j = partners[i]
-        if j < hi or j <= i or j - i + 1 < min_part:
+        if j < hi or j <= i or (folded is not None and folded[i] != j) or j - i + 1 < min_part:
             continue
         return Part(i, j) if j - i + 1 <= max_part else None
     return None

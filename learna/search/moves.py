@@ -149,9 +149,9 @@ class MoveSet:
         self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
         self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
         self._loops()
-        self.hairpins = [self._small_hairpin(i) for i in range(n)]
         self.hairpin_probability = config.hairpin_probability if config.objective != "mfe_distance" else 0.0
         """``hairpin_probability`` under an ensemble objective, else 0 (see :class:`SearchConfig`)."""
+        self.hairpins = [self._small_hairpin(i) for i in range(n)] if self.hairpin_probability else [()] * n
         self.lone_pairs = [self._lone_pair_units(i) for i in range(n)] if config.lone_pair_probability \
             else [()] * n
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
@@ -245,12 +245,6 @@ class MoveSet:
             return ()
         return tuple(self.loop_unpaired[loop])
 
-    def _option_count(self, unit: int) -> int:
-        """How many values the unit opened at ``unit`` (a base or a pair) may take."""
-        if self.partners[unit] < 0:
-            return int(self.allowed_bases[unit].sum())
-        return int(self.allowed_pairs[unit].sum())
-
     def _lone_pair_units(self, i: int) -> tuple[int, ...]:
         """The units a lone-pair move at site ``i`` re-draws: the lone pair ``i`` belongs to, or the first one
         next to unpaired site ``i``, with the units (bases, or pairs by their opening site) at its four
@@ -269,7 +263,7 @@ class MoveSet:
                 unit = k if partners[k] < 0 else self._opener(k)
                 if unit not in units:
                     units.append(unit)
-        while np.prod([self._option_count(u) for u in units]) > LONE_PAIR_MAX_VARIANTS:
+        while np.prod([len(self._unit_options(u)) for u in units]) > LONE_PAIR_MAX_VARIANTS:
             units.remove([u for u in units[1:] if partners[u] >= 0][-1])
         return tuple(units) if len(units) > 1 else ()
 
@@ -378,7 +372,7 @@ class MoveSet:
         loop, lone = self.hairpins[i], self.lone_pairs[i]
         if lone and rng.random() < self.config.lone_pair_probability:
             units = list(lone)
-        elif self.hairpin_probability and loop and rng.random() < self.hairpin_probability:
+        elif loop and rng.random() < self.hairpin_probability:
             units = list(loop)
         else:
             units = self._units(i, rng)
