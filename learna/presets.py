@@ -59,7 +59,12 @@ META_LEARNA_PAPER = DesignerConfig(
 # 0.2 a move in a short target's search re-draws a hairpin loop of at most 4 nt whole, every loop scored
 # (`hairpin_probability`): on the 58 targets 51 against 49 of 116 runs uniquely solved within 20 s CPU (46
 # against 43 within 10 s), on the 64 other short targets 54 against 54 within 30 s (seed 0); long targets
-# never take it (docs/results/search-hard/NOTES.md, "Hairpin moves").
+# never take it (docs/results/search-hard/NOTES.md, "Hairpin moves"). With probability 0.3 a move at a lone pair
+# in a long target's search (by the MFE distance, parts included) re-draws the pair with the units at its four
+# neighbouring sites, every combination scored (`lone_pair_probability`): on 21 hard generated targets of
+# 218-392 nt 8 against 5 of 42 runs uniquely solved within 40 s CPU, on 28 targets of 152-392 nt 18 against 17
+# of 56 within 20 s; on short targets, under 1 - P(target), it lost and does not fire (docs/results/search-hard/
+# NOTES.md, "Lone-pair moves in long targets").
 HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
     search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
                         position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
@@ -67,7 +72,7 @@ HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
                         closing_pair_probability=0.0445096271486, max_mutations=6,
                         mutation_exponent=0.8214853623274, defect_window=2, stagnation_steps=1339,
                         short_objective="probability", short_length=150,
-                        mismatch_probability=0.3, hairpin_probability=0.2),
+                        mismatch_probability=0.3, hairpin_probability=0.2, lone_pair_probability=0.3),
     use_policy=False, policy_starts=10, proposal_mix=0.5))
 
 # The meta modes' default: Meta-LEARNA's formulation with the defect-guided local search as the improvement

@@ -9,7 +9,7 @@
 #   repair             no policy proposing, the repair policy re-weighting the search's informed moves
 #                      (the shipped repair weights, or REPAIR's: learna meta-train --method repair)
 #   region, rivals, pairs, parts, portfolio, focus, rank-ties, boost-starts, kick, prob-ties, restart-parts, luby,
-#   free-sites, short-parts, lone-pair, part-screen
+#   free-sites, short-parts, part-screen
 #                      the search alone with one of issue 20's ideas switched on (the settings of
 #                      docs/results/search-hard/NOTES.md, where each was measured on generated hard targets)
 #   no-short-prob      the search with the MFE distance on every target (the preset before short targets were
@@ -18,6 +18,8 @@
 #                      before mismatch_probability 0.3)
 #   no-hairpin         the search without re-drawing small hairpin loops whole (the preset before
 #                      hairpin_probability 0.2)
+#   no-lone-pair       the search without re-drawing a long target's lone pairs with their neighbours (the
+#                      preset before lone_pair_probability 0.3)
 #   meta-search        Meta-LEARNA (fixed policy) with the local search as its improvement step
 #   adapt-search       Meta-LEARNA-Adapt (PPO on the target) with the local search as its improvement step
 #   meta-lis           Meta-LEARNA with the paper's local improvement (LIS)
@@ -69,7 +71,7 @@ for arm in "${arms[@]}"; do
     luby)              method=hybrid; config='{"hybrid": {"search": {"restart_base": 500}}}' ;;
     free-sites)        method=hybrid; config='{"hybrid": {"search": {"free_site_share": 0.1}}}' ;;
     no-hairpin)        method=hybrid; config='{"hybrid": {"search": {"hairpin_probability": 0.0}}}' ;;
-    lone-pair)         method=hybrid; config='{"hybrid": {"search": {"lone_pair_probability": 0.3}}}' ;;
+    no-lone-pair)      method=hybrid; config='{"hybrid": {"search": {"lone_pair_probability": 0.0}}}' ;;
     part-screen)       method=hybrid; config='{"hybrid": {"search": {"part_screen": true}}}' ;;
     short-parts)       method=hybrid; config='{"hybrid": {"search": {"short_parts": true, "part_evaluations": 1000}}}' ;;
     no-short-prob)     method=hybrid; config='{"hybrid": {"search": {"short_length": 0}}}' ;;

@@ -15,6 +15,7 @@ from learna.constraints import IUPAC, DesignConstraints
 from learna.errors import ConfigError, ConstraintError
 from learna.folding import fold, mfe_structures, structure_energies
 from learna.alphabet import PAIRS
+from learna.presets import preset
 from learna.search import MoveSet, SearchConfig, local_search, refine
 from learna.search.decompose import Part, enclosing_part, enclosing_span, split_points
 from learna.search.informed import InformedProposer, Rival
@@ -164,14 +165,30 @@ def test_lone_pair_moves_redraw_a_lone_pair_with_its_four_neighbours() -> None:
         SearchConfig(lone_pair_probability=1.5)
 
 
+def test_lone_pair_moves_only_in_a_search_by_the_mfe_distance() -> None:
+    """Under an ensemble objective (short targets in the preset) a move at a lone pair re-draws its unit alone;
+    the preset's search of a long target and of its parts takes lone-pair moves."""
+    target = Target("((((.(((....)).).))))..(.((((....)))).)")
+    sequence, rng = "GGGGAGGGAAAACCACCACCCCAAGAGGGGAAAACCCCAC", np.random.default_rng(0)
+    for objective, lone in (("probability", False), ("ensemble_defect", False), ("mfe_distance", True)):
+        moves = MoveSet(target, SearchConfig(objective=objective, lone_pair_probability=1.0))
+        positions = moves.variants(sequence, 15, rng)[2]
+        assert (sorted(positions) == [4, 5, 6, 13, 14, 15, 16]) if lone else len(positions) <= 4
+        assert (moves.lone_pair_probability, any(moves.lone_pairs)) == ((1.0, True) if lone else (0.0, False))
+    search = preset("hybrid").hybrid.search
+    assert MoveSet(target, search.for_length(len(target))).lone_pair_probability == 0.0  # 1 - P(target)
+    assert MoveSet(target, search.for_length(300)).lone_pair_probability == search.lone_pair_probability > 0
+
+
 @settings(max_examples=50, deadline=None)
 @given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
 def test_mismatch_hairpin_and_lone_pair_moves_keep_pairs_complementary_and_follow_the_constraint(
         dot_bracket: str, seed: int, constrain: bool) -> None:
     target = _constrained(dot_bracket, seed, constrain)
     rng = np.random.default_rng(seed)
-    config = SearchConfig(objective="probability", mismatch_probability=1.0, hairpin_probability=0.5,
-                          lone_pair_probability=0.5)
+    # hairpin moves fire under an ensemble objective only, lone-pair moves under the MFE distance only
+    config = SearchConfig(objective=("probability", "mfe_distance")[seed % 2], mismatch_probability=1.0,
+                          hairpin_probability=0.5, lone_pair_probability=0.5)
     moves = MoveSet(target, config)
     proposer = InformedProposer(target, moves, config, Evaluator(target, "mfe_distance").model)
     sequence = moves.initial(rng)

@@ -148,9 +148,11 @@ class SearchConfig:
     next to one, re-draws the pair together with the units at its four neighbouring sites (bases, or the
     pairs they belong to, while the variants stay within ``LONE_PAIR_MAX_VARIANTS``), every combination
     scored at once: a lone pair has no stacking and holds only by the loops on its two sides (a 1×1 loop's
-    mismatch, a bulge, a multiloop's dangles), which a move of one or two units cannot set together. Off in
-    the preset: at 0.3 it lost on short generated targets, the same paths taken more slowly
-    (docs/results/search-hard/NOTES.md, "Lone-pair moves and a part screen")."""
+    mismatch, a bulge, a multiloop's dangles), which a move of one or two units cannot set together. Only in
+    a search by the MFE distance (long targets and their parts, with ``short_objective``): there a fold costs
+    40–90 ms and the move solved more long generated targets; under 1 − P(target) on short ones scoring up to
+    2,304 variants cost as much as three folds and it lost. The ``hybrid`` preset uses 0.3
+    (docs/results/search-hard/NOTES.md, "Lone-pair moves in long targets")."""
     part_screen: bool = False
     """In the search of a decomposed target as a whole (longer than ``max_part``): before a child is folded,
     for every site the move changed, fold alone the smallest target substructure of ``min_part`` to
