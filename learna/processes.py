@@ -10,7 +10,9 @@ in milliseconds without inheriting the parent's threads or torch state. Three wa
   far). It is killed (SIGKILL) ``kill_after_s`` seconds after ``ready()``; its last report survives the kill
   (:attr:`JobEnd.partial`). Workers ignore SIGINT, so Ctrl-C reaches only the parent, which kills every
   worker on its way out; if the parent dies without doing so (SIGKILL), each worker notices at once: a
-  watchdog thread waits on a pipe only the parent holds open and ends the worker when it closes.
+  watchdog thread waits on a pipe only the parent holds open and ends the worker when it closes. Jobs whose
+  keys the caller adds to ``cancelled`` while it iterates are dropped if pending and killed if running, and
+  yield nothing (a portfolio of searches ends the others once one has settled: :mod:`learna.harness.portfolio`).
 * :func:`pool`: a pool of long-lived workers for many small tasks (meta-training rollouts, BOHB
   evaluations).
 * :func:`start`: one long-lived process (a local BOHB worker).
@@ -29,7 +31,7 @@ import traceback
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Hashable, Iterable, Iterator, Literal
+from typing import Any, Callable, Collection, Hashable, Iterable, Iterator, Literal
 
 STARTUP_TIMEOUT_S = 300.0
 """A worker that has not called ``ready()`` after this long is killed."""
@@ -148,18 +150,28 @@ def _child(conn: Connection, lifeline: Connection, function: Callable, args: Any
 
 
 def run_jobs(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, JobContext], Any], *,
-             processes: int, kill_after_s: float, preload: tuple[str, ...] = ()) -> Iterator[JobEnd]:
-    """Run ``function(args, job)`` for every ``(key, args)`` job, each in its own process (see module doc)."""
+             processes: int, kill_after_s: float, preload: tuple[str, ...] = (),
+             cancelled: Collection[Hashable] = ()) -> Iterator[JobEnd]:
+    """Run ``function(args, job)`` for every ``(key, args)`` job, each in its own process (see module doc).
+    ``cancelled``: keys the caller no longer wants (it may add to it between two ends it is given)."""
     ctx = context(preload)
     pending = deque(jobs)
     active: dict[Connection, _Slot] = {}
     try:
         while pending or active:
+            if cancelled:
+                pending = deque(job for job in pending if job[0] not in cancelled)
+                for conn in [c for c, s in active.items() if s.key in cancelled]:
+                    _stop(active.pop(conn))
             while pending and len(active) < processes:
                 slot = _start(ctx, *pending.popleft(), function)
                 active[slot.conn] = slot
+            if not active:
+                continue
             timeout = max(0.0, min(s.deadline for s in active.values()) - time.monotonic())
             for conn in wait(list(active), timeout):
+                if active[conn].key in cancelled:
+                    continue  # cancelled while an earlier end was with the caller: stopped at the next round's top
                 end = _receive(active[conn], kill_after_s)
                 if end is not None:
                     _stop(active.pop(conn), wait_s=5.0)
@@ -167,6 +179,8 @@ def run_jobs(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, JobC
             now = time.monotonic()
             for conn in [c for c, s in active.items() if s.deadline <= now]:
                 slot = active[conn]
+                if slot.key in cancelled:
+                    continue
                 end = _receive(slot, kill_after_s) if conn.poll() else None  # last messages before the kill
                 if end is None and slot.deadline > now:
                     continue  # it became ready just now: its clock starts

@@ -276,6 +276,7 @@ def test_pipelines_stdin_fasta_and_processes(tmp_path):
     (["--format", "xml"], "'xml' is not one of 'text', 'json', 'fasta'"),
     (["--json", "--format", "fasta"], "--json and --format fasta/text contradict each other"),
     (["--grace", "-1"], "-1.0 is not in the range x>=0"),
+    (["--workers", "0"], "0 is not in the range 1<=x<=64"),
 ])
 def test_bad_pipeline_options_give_one_line_and_exit_2(args, message):
     result = run("design", "-t", "((((....))))", *args)

@@ -25,6 +25,10 @@ MERGE_PARAMETERS = {"shard_dirs", "merge", "out", "as_json", "quiet"}
 @click.option("--time-limit", type=float, default=60.0, show_default=True,
               help="Wall-clock seconds per target and run.")
 @click.option("--processes", type=int, default=1, show_default=True, help="Targets designed in parallel.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Searches of each target at once, with different seeds: the first robust design (a unique "
+                   "MFE) ends the others, else the best is kept. Runs --processes x --workers processes, this "
+                   "machine only.")
 @click.option("--ids", help="Target ids and ranges, e.g. 1-20,35 (default: all).")
 @click.option("--runs", type=int, default=1, show_default=True, help="Independent runs per target.")
 @seed_option("Base seed; each target and run derives its own.")
@@ -49,8 +53,9 @@ MERGE_PARAMETERS = {"shard_dirs", "merge", "out", "as_json", "quiet"}
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @folding_options
 @click.pass_context
-def benchmark(ctx, shard_dirs, dataset, method, out, time_limit, processes, ids, runs, seed, resume, config_path,
-              checkpoint, unique_mfe, grace, scheduler, shard, merge, as_json, quiet, temperature, dangles, no_lp):
+def benchmark(ctx, shard_dirs, dataset, method, out, time_limit, processes, workers, ids, runs, seed, resume,
+              config_path, checkpoint, unique_mfe, grace, scheduler, shard, merge, as_json, quiet, temperature, dangles,
+              no_lp):
     """Run a method on a dataset's targets, one process per target, recording every result.
 
     With --merge, combine the shard directories SHARD_DIR... into the run directory --out instead."""
@@ -67,7 +72,8 @@ def benchmark(ctx, shard_dirs, dataset, method, out, time_limit, processes, ids,
     chosen = method_named(method)
     check_inputs(chosen, config=config_path is not None, checkpoint=checkpoint is not None)
     config = resolve_config(method, path=config_path, model=model) if config_path else None
-    spec = BenchmarkSpec(method=method, dataset=dataset, time_limit_s=time_limit, processes=processes, runs=runs,
+    spec = BenchmarkSpec(method=method, dataset=dataset, time_limit_s=time_limit, processes=processes,
+                         workers=workers, runs=runs,
                          seed=seed, ids=ids, grace_s=grace, model=model, config=config, checkpoint=checkpoint,
                          unique_mfe=unique_mfe, scheduler=scheduler, shard=parse_shard(shard),
                          options={k: v for k, v in ctx.params.items() if k not in ("shard_dirs", "merge")})

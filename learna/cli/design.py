@@ -47,8 +47,13 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
                    "its sites).")
 @click.option("--processes", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Targets designed in parallel, each in its own worker process (killed --grace s past its limit).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Searches of each target at once, with different seeds, in their own processes: the first "
+                   "robust design (a unique MFE) ends the others, else the best is kept. More cores, same wall-clock "
+                   "time.")
 @click.option("--grace", type=click.FloatRange(0), default=10.0, show_default=True,
-              help="With --processes: seconds past the limit before a worker is killed (its best design is kept).")
+              help="With --processes or --workers: seconds past the limit before a worker is killed (its best design "
+                   "is kept).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "fasta"]), default=None,
               help="stdout: text (default), json (one object per line, as --json) or fasta ('>id', the sequence "
                    "and the target: RNAfold's input).")
@@ -61,8 +66,8 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
                    "scheduler file. Needs pip install 'learna[dask]'.")
 @folding_options
 def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed, mode, config_path, checkpoint,
-           unique_mfe, max_folds, designs, min_distance, processes, grace, output_format, svg_dir, as_json, quiet,
-           scheduler, temperature, dangles, no_lp):
+           unique_mfe, max_folds, designs, min_distance, processes, workers, grace, output_format, svg_dir, as_json,
+           quiet, scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
     from learna.api import make_request, several
     from learna.config import config_modes
@@ -78,10 +83,12 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     requests = [make_request(item, mode=mode, time_limit=time_limit, seed=seed, config=data, checkpoint=checkpoint,
                              model=model, unique_mfe=unique_mfe, max_folds=max_folds)
                 for item in collect_targets(target, target_file, sequence_constraint, gc, avoid)]
-    if scheduler is not None and processes > 1:
-        raise click.UsageError("--processes is for this machine; on a cluster its workers set the parallelism")
+    if scheduler is not None and (processes > 1 or workers > 1):
+        raise click.UsageError("--processes and --workers are for this machine; on a cluster its workers set the "
+                               "parallelism")
     status = StatusLine(enabled=not quiet)
-    run = _runner(mode, processes, grace, status, scheduler, network=any(runs_network(mode, r.config) for r in requests))
+    network = any(runs_network(mode, r.config) for r in requests)
+    run = _runner(mode, processes, grace, status, scheduler, network=network, workers=workers)
     results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
     failed = 0
     for ranked in results:
@@ -100,15 +107,15 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
         raise click.exceptions.Exit(1)
 
 
-def _runner(mode, processes, grace, status, scheduler=None, network=True):
+def _runner(mode, processes, grace, status, scheduler=None, network=True, workers=1):
     """A function that designs a list of requests and returns the results in order: in this process, or (with
-    --processes or --scheduler) as jobs of the harness in worker processes or on a Dask cluster. ``network``:
-    whether the mode runs a network with these configs (otherwise torch is never imported here)."""
-    if processes > 1 or scheduler is not None:
+    --processes, --workers or --scheduler) as jobs of the harness in worker processes or on a Dask cluster.
+    ``network``: whether the mode runs a network with these configs (otherwise torch is never imported here)."""
+    if processes > 1 or workers > 1 or scheduler is not None:
         from learna.harness.designs import design_batch
 
         return lambda requests: list(design_batch(mode, requests, scheduler=scheduler, processes=processes,
-                                                  grace_s=grace, in_order=True))
+                                                  workers=workers, grace_s=grace, in_order=True))
     from learna.api import warm_up
     from learna.designers import run_design
     from learna.processes import one_torch_thread

@@ -5,7 +5,8 @@ Each request runs as a benchmark job does (:func:`learna.harness.run.work`: a fr
 warm-up before the clock, killed ``grace_s`` after its limit with its best design so far kept), wherever the
 executor puts it (:mod:`learna.harness.executors`). Its outcome is assessed here, in the caller's process, as
 :func:`learna.designers.run_design` does; results come in the order they finish, or in the order of the requests
-(``in_order``).
+(``in_order``). With ``workers`` K > 1 every request is K searches with different seeds at once, the first
+robust design ending the others (:mod:`learna.harness.portfolio`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Iterator, Sequence
 from learna.designers.base import DesignRequest, DesignResult, RunOutcome, finish
 from learna.harness.executors import executor
 from learna.harness.methods import Task, method_named, worker_preload
+from learna.harness.portfolio import Verdict, check_workers, run_portfolios, verdict, worker_seed
 from learna.harness.run import work
 from learna.processes import JobEnd
 
@@ -24,12 +26,15 @@ DEFAULT_GRACE_S = 10.0
 
 
 def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str | None = None, processes: int = 1,
-                 grace_s: float = DEFAULT_GRACE_S, in_order: bool = False) -> Iterator[DesignResult]:
+                 workers: int = 1, grace_s: float = DEFAULT_GRACE_S,
+                 in_order: bool = False) -> Iterator[DesignResult]:
     """Run every request with design mode ``mode`` (``processes`` at a time here, or on the Dask cluster at
     ``scheduler``) and yield each :class:`DesignResult` as it finishes (``in_order``: in the order of
     ``requests``). A design killed at its limit plus ``grace_s`` gives its best design so far
     (``stats["stopped"]``); one that failed gives no design (``stats["error"]``). Requests' ``progress``
-    callbacks are not called (the designs run elsewhere)."""
+    callbacks are not called (the designs run elsewhere). ``workers``: searches of each request at once
+    (:mod:`learna.harness.portfolio`; a result's ``seed`` is that of the search it comes from)."""
+    check_workers(workers, scheduler)
     if not requests:
         return
     method = method_named(mode)
@@ -38,14 +43,23 @@ def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str
     waiting: dict[int, DesignResult] = {}
     next_index = 0
     preload = worker_preload(method, [task for _, (_, task) in jobs])
+
+    def judge(index: int, worker: int, end: JobEnd) -> Verdict[DesignResult]:
+        request = replace(requests[index], seed=worker_seed(requests[index].seed, worker))
+        return verdict(finish(request, mode, _outcome(end), request.config), request.config.uniqueness, workers, worker)
+
     with executor(scheduler, processes) as execute:
-        for end in execute(jobs, work, kill_after_s=kill_after, preload=preload):
-            request = requests[end.key]
-            result = finish(request, mode, _outcome(end), request.config)
+        if workers == 1:
+            ended = ((end.key, judge(end.key, 0, end).value) for end in
+                     execute(jobs, work, kill_after_s=kill_after, preload=preload))
+        else:
+            ended = run_portfolios(jobs, work, workers=workers, processes=processes, kill_after_s=kill_after,
+                                   judge=judge, preload=preload)
+        for key, result in ended:
             if not in_order:
                 yield result
                 continue
-            waiting[end.key] = result
+            waiting[key] = result
             while next_index in waiting:
                 yield waiting.pop(next_index)
                 next_index += 1

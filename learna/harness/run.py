@@ -11,7 +11,8 @@ skips what is recorded. One process writes to a run directory at a time (:class:
 Where the jobs run is an executor (:mod:`learna.harness.executors`): ``processes`` local processes, or with
 ``scheduler`` a Dask cluster, one task per (target, run), each still a fresh process with the same limits
 (:mod:`learna.harness.cluster`). ``shard`` runs one of N disjoint slices of the (target, run) list
-(:mod:`learna.harness.shards`).
+(:mod:`learna.harness.shards`). With ``workers`` K > 1 every (target, run) is K searches with different seeds at
+once, the first robust design ending the others (:mod:`learna.harness.portfolio`; local processes only).
 
 Methods are :data:`learna.harness.methods.METHODS`. Targets may carry design constraints (``constraint``/``gc``
 columns of the dataset file); every design mode honours them, ``rnainverse`` does not and refuses such a
@@ -38,6 +39,7 @@ from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.harness.executors import check_scheduler, executor
 from learna.harness.methods import (Method, Task, check_inputs, method_named, prepare_worker, resolve,
                                     worker_preload)
+from learna.harness.portfolio import Verdict, check_workers, run_portfolios, verdict, worker_seed
 from learna.harness.records import (Record, append_record, completed_keys, latest_records, make_record, read_records,
                                     read_run_info, repair_records, versions, write_run_info)
 from learna.harness.shards import check_shard, plan_pairs, shard_of
@@ -80,6 +82,9 @@ class BenchmarkSpec:
     (``processes`` is then unused); None: on this machine."""
     shard: tuple[int, int] | None = None
     """``(K, N)``: only the K-th of N disjoint slices of the (target, run) list; None: all of it."""
+    workers: int = 1
+    """Searches of each (target, run) at once, with different seeds; the first robust design ends the others
+    (:mod:`learna.harness.portfolio`). ``processes`` (targets at a time) × ``workers`` processes run."""
     options: dict = field(default_factory=dict)
     """The command-line options, recorded in ``run.json``."""
 
@@ -96,6 +101,7 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
                           f"got {spec.processes} and {spec.runs}")
     check_seed(spec.seed)
     scheduler = None if spec.scheduler is None else check_scheduler(spec.scheduler)
+    check_workers(spec.workers, scheduler)
     shard = check_shard(spec.shard)
     check_inputs(method, config=spec.config is not None, checkpoint=spec.checkpoint is not None)
     targets = select_targets(load_dataset(spec.dataset), spec.ids)
@@ -115,7 +121,7 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
     task = Task(targets[0], spec.time_limit_s, spec.seed, spec.model, uniqueness, config, checkpoint)
     info = {"method": spec.method, "dataset": spec.dataset, "dataset_sha256": dataset_digest(spec.dataset),
             "ids": [t.id for t in targets], "runs": spec.runs, "seed": spec.seed, "time_limit_s": spec.time_limit_s,
-            "grace_s": spec.grace_s, "processes": spec.processes, "scheduler": scheduler,
+            "grace_s": spec.grace_s, "processes": spec.processes, "workers": spec.workers, "scheduler": scheduler,
             "shard": list(shard) if shard else None, "folding": spec.model.to_dict(),
             "uniqueness": uniqueness, "config": None if config is None else config.to_dict(),
             "checkpoint": checkpoint, "options": spec.options, "versions": versions(),
@@ -128,7 +134,8 @@ def _preset_or_default(method: Method) -> DesignerConfig:
 
 
 RESUME_KEYS = {"method": "method", "dataset_sha256": "dataset", "time_limit_s": "time limit", "seed": "seed",
-               "folding": "folding model", "uniqueness": "uniqueness rule", "config": "config", "shard": "shard"}
+               "folding": "folding model", "uniqueness": "uniqueness rule", "config": "config", "shard": "shard",
+               "workers": "number of workers per target"}
 
 
 def _with_defaults(config: dict | None) -> dict | None:
@@ -160,6 +167,7 @@ def open_run_directory(out: Path, info: dict, resume: bool) -> list[Record]:
         old["config"] = _with_defaults(old.get("config"))
         old.setdefault("uniqueness", "ignore")  # runs before uniqueness existed stopped at the first solution
         old.setdefault("shard", None)
+        old.setdefault("workers", 1)  # runs before portfolios existed ran one search per target
         for key, label in RESUME_KEYS.items():
             if old.get(key) != info.get(key):
                 shown = "" if key in ("config", "folding") else f" ({old.get(key)!r}, not {info.get(key)!r})"
@@ -223,12 +231,23 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
         kill_after = spec.time_limit_s + (0.0 if method.stops_at_limit else spec.grace_s)
         written, recorded = [], set(done)
         preload = worker_preload(method, [template])
-        for end in execute(jobs, work, kill_after_s=kill_after, preload=preload):
-            target_id, run, seed = end.key
+
+        def judge(key: tuple[str, int, int], worker: int, end: JobEnd) -> Verdict[Record]:
+            target_id, run, seed = key
+            record = job_record(end, spec, method, template.uniqueness, by_id[target_id], run,
+                                worker_seed(seed, worker))
+            return verdict(record, template.uniqueness, spec.workers, worker)
+
+        if spec.workers == 1:
+            ended = ((end.key, judge(end.key, 0, end).value) for end in
+                     execute(jobs, work, kill_after_s=kill_after, preload=preload))
+        else:
+            ended = run_portfolios(jobs, work, workers=spec.workers, processes=spec.processes, kill_after_s=kill_after,
+                                   judge=judge, preload=preload)
+        for (target_id, run, _), record in ended:
             if (target_id, run) in recorded:
                 continue  # one record per (target, run), whatever an executor delivers twice
             recorded.add((target_id, run))
-            record = job_record(end, spec, method, template.uniqueness, by_id[target_id], run, seed)
             append_record(Path(out), record)
             written.append(record)
             if progress is not None:

@@ -161,6 +161,7 @@ def merged_info(shards: list[tuple[Path, dict, tuple[int, int]]]) -> dict:
     info = {**shards[0][1], "shard": None, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     info["options"] = {k: v for k, v in info.get("options", {}).items() if k not in ("shard", "out")}
     info["merged_from"] = [{"shard": list(shard), "directory": str(directory.resolve()), "created": i.get("created"),
-                            "processes": i.get("processes"), "scheduler": i.get("scheduler")}
+                            "processes": i.get("processes"), "workers": i.get("workers", 1),
+                            "scheduler": i.get("scheduler")}
                            for directory, i, shard in sorted(shards, key=lambda s: s[2])]
     return info
