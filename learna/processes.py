@@ -159,13 +159,13 @@ def run_jobs(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, JobC
     active: dict[Connection, _Slot] = {}
     try:
         while pending or active:
-            if cancelled:
-                pending = deque(job for job in pending if job[0] not in cancelled)
-                for conn in [c for c, s in active.items() if s.key in cancelled]:
-                    _stop(active.pop(conn))
+            for conn in [c for c, s in active.items() if s.key in cancelled]:
+                _stop(active.pop(conn))
             while pending and len(active) < processes:
-                slot = _start(ctx, *pending.popleft(), function)
-                active[slot.conn] = slot
+                key, args = pending.popleft()
+                if key not in cancelled:
+                    slot = _start(ctx, key, args, function)
+                    active[slot.conn] = slot
             if not active:
                 continue
             timeout = max(0.0, min(s.deadline for s in active.values()) - time.monotonic())

@@ -59,8 +59,8 @@ def test_the_first_settled_search_ends_the_others():
         return Verdict(settled=end.kind == "result", rank=(worker,), value=(worker, end.value))
 
     start = time.monotonic()
-    (ended,) = run_portfolios([("target", (None, _Task(7)))], _sleep_by_seed, workers=2, processes=1,
-                              kill_after_s=60.0, judge=judge)
+    (ended,) = run_portfolios([("target", (None, _Task(7)))], _sleep_by_seed, execute=run_jobs, workers=2,
+                              processes=1, kill_after_s=60.0, judge=judge)
     assert ended == ("target", (1, worker_seed(7, 1)))  # the second search's own seed, derived from the run's
     assert worker_seed(7, 0) == 7 and worker_seed(7, 1) == derive_seed(7, "worker", 1)
     assert time.monotonic() - start < 15  # the 30-s search was killed
@@ -71,7 +71,7 @@ def test_without_a_settled_search_the_best_ranked_is_kept():
         return Verdict(settled=False, rank=(-end.value,), value=end.value)  # the largest seed ranks first
 
     ended = dict(run_portfolios([(k, (None, _Task(seed))) for k, seed in (("a", 1), ("b", 2))], _sleep_by_seed,
-                                workers=3, processes=2, kill_after_s=60.0, judge=judge))
+                                execute=run_jobs, workers=3, processes=2, kill_after_s=60.0, judge=judge))
     assert ended == {key: max(worker_seed(seed, k) for k in range(3)) for key, seed in (("a", 1), ("b", 2))}
 
 

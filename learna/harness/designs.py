@@ -49,13 +49,8 @@ def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str
         return verdict(finish(request, mode, _outcome(end), request.config), request.config.uniqueness, workers, worker)
 
     with executor(scheduler, processes) as execute:
-        if workers == 1:
-            ended = ((end.key, judge(end.key, 0, end).value) for end in
-                     execute(jobs, work, kill_after_s=kill_after, preload=preload))
-        else:
-            ended = run_portfolios(jobs, work, workers=workers, processes=processes, kill_after_s=kill_after,
-                                   judge=judge, preload=preload)
-        for key, result in ended:
+        for key, result in run_portfolios(jobs, work, execute=execute, workers=workers, processes=processes,
+                                          kill_after_s=kill_after, judge=judge, preload=preload):
             if not in_order:
                 yield result
                 continue

@@ -79,13 +79,18 @@ def verdict(result: A, uniqueness: str, workers: int, worker: int) -> Verdict[A]
 
 
 def run_portfolios(jobs: Iterable[tuple[Hashable, Any]], function: Callable[[Any, JobContext], Any], *,
-                   workers: int, processes: int, kill_after_s: float,
+                   execute: Callable[..., Iterator[JobEnd]], workers: int, processes: int, kill_after_s: float,
                    judge: Callable[[Hashable, int, JobEnd], Verdict[T]],
                    preload: tuple[str, ...] = ()) -> Iterator[tuple[Hashable, T]]:
     """For every ``(key, (method, task))`` job of the harness, run ``workers`` jobs at once whose tasks differ
     only in their seed (:func:`worker_seed`), ``processes`` keys at a time, and yield ``(key, value)`` of the
     first :class:`Verdict` (``judge(key, k, end)`` of the k-th job's end) that settles, the key's other jobs
-    killed, or of the best-ranked one once all of them have ended."""
+    killed, or of the best-ranked one once all of them have ended. With one worker every job runs as it is, on
+    the executor ``execute`` (:mod:`learna.harness.executors`: here or on a cluster); with more, here."""
+    if workers == 1:
+        for end in execute(jobs, function, kill_after_s=kill_after_s, preload=preload):
+            yield end.key, judge(end.key, 0, end).value
+        return
     cancelled: set[tuple[Hashable, int]] = set()
     expanded = [((key, k), (method, replace(task, seed=worker_seed(task.seed, k))))
                 for key, (method, task) in jobs for k in range(workers)]

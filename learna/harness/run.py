@@ -238,12 +238,8 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
                                 worker_seed(seed, worker))
             return verdict(record, template.uniqueness, spec.workers, worker)
 
-        if spec.workers == 1:
-            ended = ((end.key, judge(end.key, 0, end).value) for end in
-                     execute(jobs, work, kill_after_s=kill_after, preload=preload))
-        else:
-            ended = run_portfolios(jobs, work, workers=spec.workers, processes=spec.processes, kill_after_s=kill_after,
-                                   judge=judge, preload=preload)
+        ended = run_portfolios(jobs, work, execute=execute, workers=spec.workers, processes=spec.processes,
+                               kill_after_s=kill_after, judge=judge, preload=preload)
         for (target_id, run, _), record in ended:
             if (target_id, run) in recorded:
                 continue  # one record per (target, run), whatever an executor delivers twice
