@@ -17,7 +17,7 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "design": "learna.api",
+    "design": "learna.harness.designs",
     "warm_up": "learna.api",
     "benchmark": "learna.harness",
     "Target": "learna.structure",

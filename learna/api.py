@@ -1,8 +1,9 @@
 """The Python front door: :func:`design` a sequence for a target, :func:`warm_up` a process.
 
-``learna.design("((((....))))", time_limit=10)`` runs the default designer (``hybrid``) in this process and
-returns a :class:`~learna.designers.base.DesignResult`, the same object ``learna design --json`` prints.
-Batch evaluation is :func:`learna.harness.benchmark`.
+``design("((((....))))", time_limit=10)`` runs the default designer (``hybrid``) in this process and returns a
+:class:`~learna.designers.base.DesignResult`, the same object ``learna design --json`` prints. ``learna.design``
+is :func:`learna.harness.designs.design`: this function, or with ``workers`` > 1 several searches in worker
+processes. Batch evaluation is :func:`learna.harness.benchmark`.
 """
 
 from __future__ import annotations
@@ -90,10 +91,16 @@ def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float 
     request = make_request(target, mode=mode, time_limit=time_limit, seed=seed, constraint=constraint, gc=gc,
                            avoid=avoid, config=config, checkpoint=checkpoint, model=model, unique_mfe=unique_mfe,
                            max_folds=max_folds, progress=progress)
+    return deliver(request, lambda batch: [run_design(mode, r) for r in batch], designs, min_distance)
+
+
+def deliver(request: DesignRequest, run_batch: Callable[[list[DesignRequest]], list[DesignResult]],
+            designs: int = 1, min_distance: int | None = None) -> DesignResult | list[DesignResult]:
+    """The result of ``request`` run by ``run_batch`` (which runs a list of requests and returns their results
+    in order), or with ``designs`` > 1 a ranked list of that many different designs (:func:`several`)."""
     if designs == 1:
-        return run_design(mode, request)
-    runner = lambda batch: [run_design(mode, r) for r in batch]  # noqa: E731
-    return next(several([request], runner, designs, min_distance))
+        return run_batch([request])[0]
+    return next(several([request], run_batch, designs, min_distance))
 
 
 def default_min_distance(length: int) -> int:

@@ -15,6 +15,7 @@ from learna.harness.portfolio import Verdict, check_workers, run_portfolios, wor
 from learna.harness.records import read_records
 from learna.processes import run_jobs
 from learna.seeding import derive_seed
+from learna.structure import hamming
 
 
 def run(*args):
@@ -94,6 +95,25 @@ def test_design_with_workers_gives_a_verified_design_from_one_of_its_searches():
     assert design["stats"]["portfolio"]["workers"] == 2 and design["seed"] == worker_seed(3, worker)
     refused = run("design", "--target", target, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1")
     assert refused.exit_code == 2 and "for this machine" in refused.stderr
+
+
+def test_python_design_with_workers_gives_verified_designs_and_refuses_what_it_cannot_do():
+    import learna
+
+    target = "((((((...((((....))))...))))))....((((....))))"
+    first, second = learna.design(target, workers=2, time_limit=10, seed=3, designs=2)
+    for design in (first, second):
+        assert fold_structure(design.sequence) == target and mfe_structures(design.sequence) == [target]
+        assert design.solved and design.unique_mfe and design.stats["portfolio"]["workers"] == 2
+        assert design.seed in {worker_seed(run_seed, k) for run_seed in (3, derive_seed(3, "design", 1)) for k in (0, 1)}
+    assert first.seed != second.seed
+    assert hamming(first.sequence, second.sequence) >= 5 and first.rank == 1 and second.rank == 2
+    with pytest.raises(ConfigError, match="workers must be an integer"):
+        learna.design(target, workers=0)
+    with pytest.raises(ConfigError, match="progress is reported only"):
+        learna.design(target, workers=2, progress=print)
+    with pytest.raises(ConfigError, match="grace_s"):
+        learna.design(target, workers=2, grace_s=-1)
 
 
 def test_benchmark_with_workers_records_the_winning_search_and_resumes_only_alike(tmp_path):
