@@ -116,7 +116,7 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 40 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 41 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
@@ -265,7 +265,7 @@ def test_hpbandster_kde_works_with_configspace_1_and_numpy_2(space, tmp_path):
 
     np.random.seed(0)
     generator = KDE(configuration_space(space, seed=0))
-    needed = 2 * (len(get_space(space).ranges) + 1)  # 34 for learna, 78 for hybrid
+    needed = 2 * (len(get_space(space).ranges) + 1)  # 34 for learna, 80 for hybrid
     picks = []
     for k in range(needed + 6):
         config, info = generator.get_config(1.0)

@@ -4,6 +4,7 @@ tie ranking, multi-level decomposition, the restart portfolio and the solve / un
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -587,3 +588,47 @@ def test_focused_child_changes_only_a_substructure_closed_by_both_structures() -
             changed = [k for k, (a, b) in enumerate(zip(child, parent.sequence)) if a != b]
             assert any(i <= changed[0] and changed[-1] <= j and folded[i] == j for i, j in target.pairs)
     assert focused >= 3
+
+
+def test_run_stagnation_counts_steps_from_the_best_of_the_current_run() -> None:
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    assert SearchConfig().run_stagnation is False
+    target = Target("((((((....)))))).(.....).")  # a lone pair closing a hairpin never forms: never solved
+
+    def run(config: SearchConfig) -> tuple[list[tuple[int, int]], list[tuple[int, float | None]]]:
+        log: list[tuple[int, float | None]] = []  # (step, objective) of every evaluated candidate
+        at: list[tuple[int, int]] = []  # (step, candidates evaluated before it) of every restart
+        search = module._Search(target, config, np.random.default_rng(5), Evaluator(target, config.objective).model,
+                                MoveSet(target, config), module._Budget(lambda: 0.0, None, 600), None,
+                                lambda c: log.append((search.steps, c.objective if c.complete else None)))
+        restart = search.restart
+        search.restart = lambda: at.append((search.steps, len(log))) or restart()
+        search.seed(search.rule_based_starts())
+        search.run()
+        assert search.solution is None and search.steps > 500
+        return at, log
+
+    def expected_gaps(at, log, per_run: bool) -> list[int]:
+        """Steps from the last improvement to each restart, improvements judged as the mode says."""
+        best, last, done, gaps = math.inf, 0, 0, []
+        for step, index in at:
+            for s, objective in log[done:index]:
+                if objective is not None and objective < best:
+                    best, last = objective, s
+            gaps.append(step - last)
+            done, last = index, step
+            if per_run:
+                best = math.inf
+        return gaps
+
+    stagnation = 20
+    for per_run in (False, True):
+        config = SearchConfig(objective="probability", stagnation_steps=stagnation, run_stagnation=per_run)
+        at, log = run(config)
+        assert len(at) >= 3 and expected_gaps(at, log, per_run) == [stagnation] * len(at)
+        assert run(config) == (at, log)  # deterministic for its seed
+        if per_run:
+            # judged by the best of all runs, the same search would have restarted later runs sooner
+            assert expected_gaps(at, log, per_run=False) != [stagnation] * len(at)

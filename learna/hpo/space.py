@@ -116,6 +116,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "short_parts": Choice((True, False), _SEARCH.short_parts),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
     "restart_base": Range(0, 5000, _SEARCH.restart_base),
+    "run_stagnation": Choice((True, False), _SEARCH.run_stagnation),
     # what cracks hard targets (docs/local_search.md): off in the shipped preset
     "initialisation": Choice(INITIALISATIONS, _SEARCH.initialisation),
     "gu_ends_only": Choice((True, False), _SEARCH.gu_ends_only),

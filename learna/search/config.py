@@ -91,6 +91,12 @@ class SearchConfig:
     instead of rule-based starts: a repeated substructure is designed once (and searched on from there)."""
     stagnation_steps: int = 2000
     """Restart (new frontier, the best so far kept) after this many steps without a new best."""
+    run_stagnation: bool = False
+    """Count ``stagnation_steps`` from the last new best of the current *run* (since the last restart) rather
+    than of the whole search. By default a run after the first ends ``stagnation_steps`` after its start unless
+    it beats the best of all earlier runs, which a run climbing from fresh starts seldom does that soon: on a
+    long time limit the search becomes a string of short runs. Counting per run cut the restarts to a third on
+    generated hard targets and solved no more (docs/results/search-hard/NOTES.md, "Stagnation per run")."""
     restart_base: int = 0
     """Luby restarts of a target the search does not decompose (at most ``max_part`` nt): its k-th run
     (k = restarts + 1) also restarts after ``restart_base`` × luby(k) steps (1, 1, 2, 1, 1, 2, 4, …) while it

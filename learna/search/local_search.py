@@ -157,6 +157,9 @@ class _Search:
         self.first_solution: tuple[str, float, int] | None = None
         self.unique_time: float | None = None
         self.steps = self.restarts = self.last_improvement = self.run_start = 0
+        self.run_best = math.inf
+        """The objective a candidate must beat to restart the stagnation count: the best of the current run
+        with ``run_stagnation`` (reset at every restart), else the best of the whole search."""
         decomposed = config.max_part and len(target) > config.max_part
         self.luby_base = 0 if decomposed else config.restart_base
         """Steps of a run before a Luby restart (``restart_base``; 0: none, as for a decomposed target)."""
@@ -200,8 +203,7 @@ class _Search:
             margin = self.accept(sequence)
             if margin <= 0:  # solves the substructure but loses to a rival of the whole target
                 candidate = replace(candidate, objective=(min(-margin, 998.0) + 1.0) / (1000.0 * len(self.target)))
-                if self.best is None or candidate.objective < self.best.objective:
-                    self.best, self.last_improvement = candidate, self.steps
+                self.note_best(candidate)
                 self.frontier.offer(candidate)
                 return candidate
         if candidate.solved:
@@ -222,11 +224,18 @@ class _Search:
                 self.tied = candidate
         else:
             self.remember(candidate.folded)
-        if candidate.complete and (self.best is None or candidate.objective < self.best.objective):
-            self.best = candidate
-            self.last_improvement = self.steps
+        if candidate.complete:
+            self.note_best(candidate)
         self.frontier.offer(candidate)
         return candidate
+
+    def note_best(self, candidate: Candidate) -> None:
+        """Keep ``candidate`` as the best so far if it is, and restart the stagnation count if it is a new best
+        of the current run (``run_stagnation``) or of the whole search (by default)."""
+        if self.best is None or candidate.objective < self.best.objective:
+            self.best = candidate
+        if candidate.objective < self.run_best:
+            self.run_best, self.last_improvement = candidate.objective, self.steps
 
     def seed(self, sequences: list[str]) -> None:
         """Evaluate starting sequences (already seen ones are skipped)."""
@@ -419,6 +428,8 @@ class _Search:
             self.proposer = InformedProposer(self.target, self.moves, self.config, self.model, self.clock, self.repair)
             self.proposer.pool = pool
         self.last_improvement = self.run_start = self.steps
+        if self.config.run_stagnation:
+            self.run_best = math.inf
         before = self.evaluator.evaluations
         kick = (self.best is not None and self.config.kick_probability > 0
                 and self.rng.random() < self.config.kick_probability)
