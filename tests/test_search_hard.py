@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from learna.presets import preset
 from learna.search import MoveSet, SearchConfig, local_search, refine
 from learna.search.decompose import Part, enclosing_part, enclosing_span, split_points
 from learna.search.informed import InformedProposer, Rival
-from learna.search.objectives import Evaluator
+from learna.search.objectives import Candidate, Evaluator
 from learna.structure import Target, pair_table
 
 CODES = "ACGURYSWKMBDHVN" + "N" * 15  # mostly unconstrained sites
@@ -449,6 +450,24 @@ def test_short_parts_search_the_parts_with_the_short_objective() -> None:
     assert all(parts.sequence[i] + parts.sequence[j] in PAIRS for i, j in target.pairs)
 
 
+def _run_recording_restarts(target: Target, config: SearchConfig, *, seed: int, evaluations: int,
+                            on_evaluation: Callable[[int, Candidate], None] | None = None):
+    """Search ``target`` from rule-based starts for ``evaluations`` evaluations (``on_evaluation(step,
+    candidate)`` called for each); the finished search and the (step, evaluations so far) of every restart."""
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    search = module._Search(target, config, np.random.default_rng(seed), Evaluator(target, config.objective).model,
+                            MoveSet(target, config), module._Budget(lambda: 0.0, None, evaluations), None,
+                            None if on_evaluation is None else lambda c: on_evaluation(search.steps, c))
+    restarts: list[tuple[int, int]] = []
+    restart = search.restart
+    search.restart = lambda: restarts.append((search.steps, search.evaluator.evaluations)) or restart()
+    search.seed(search.rule_based_starts())
+    search.run()
+    return search, restarts
+
+
 def test_luby_restarts_cut_runs_that_still_improve_and_spare_decomposed_targets() -> None:
     import sys
 
@@ -460,16 +479,9 @@ def test_luby_restarts_cut_runs_that_still_improve_and_spare_decomposed_targets(
     target = Target("((((((....)))))).(.....).")  # a lone pair closing a hairpin never forms: never solved
 
     def restart_steps(config: SearchConfig) -> tuple[list[int], str]:
-        rng = np.random.default_rng(5)
-        search = module._Search(target, config, rng, Evaluator(target, config.objective).model,
-                                MoveSet(target, config), module._Budget(lambda: 0.0, None, 300), None, None)
-        at: list[int] = []
-        restart = search.restart
-        search.restart = lambda: at.append(search.steps) or restart()
-        search.seed(search.rule_based_starts())
-        search.run()
+        search, restarts = _run_recording_restarts(target, config, seed=5, evaluations=300)
         assert search.steps > 200 and search.solution is None
-        return at, search.result().sequence
+        return [step for step, _ in restarts], search.result().sequence
 
     config = SearchConfig(objective="probability", stagnation_steps=10**6, restart_base=7)
     at, sequence = restart_steps(config)
@@ -591,23 +603,15 @@ def test_focused_child_changes_only_a_substructure_closed_by_both_structures() -
 
 
 def test_run_stagnation_counts_steps_from_the_best_of_the_current_run() -> None:
-    import sys
-
-    module = sys.modules["learna.search.local_search"]
     assert SearchConfig().run_stagnation is False
     target = Target("((((((....)))))).(.....).")  # a lone pair closing a hairpin never forms: never solved
 
     def run(config: SearchConfig) -> tuple[list[tuple[int, int]], list[tuple[int, float | None]]]:
         log: list[tuple[int, float | None]] = []  # (step, objective) of every evaluated candidate
-        at: list[tuple[int, int]] = []  # (step, candidates evaluated before it) of every restart
-        search = module._Search(target, config, np.random.default_rng(5), Evaluator(target, config.objective).model,
-                                MoveSet(target, config), module._Budget(lambda: 0.0, None, 600), None,
-                                lambda c: log.append((search.steps, c.objective if c.complete else None)))
-        restart = search.restart
-        search.restart = lambda: at.append((search.steps, len(log))) or restart()
-        search.seed(search.rule_based_starts())
-        search.run()
-        assert search.solution is None and search.steps > 500
+        search, at = _run_recording_restarts(  # at: (step, candidates evaluated before it) of every restart
+            target, config, seed=5, evaluations=600,
+            on_evaluation=lambda step, c: log.append((step, c.objective if c.complete else None)))
+        assert search.solution is None and search.steps > 500 and search.evaluator.evaluations == len(log)
         return at, log
 
     def expected_gaps(at, log, per_run: bool) -> list[int]:
