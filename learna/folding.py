@@ -44,13 +44,15 @@ DEFAULT_MODEL = FoldingModel()
 
 
 @lru_cache(maxsize=16)
-def _model_details(model: FoldingModel) -> RNA.md:
-    """A ViennaRNA model-details object for ``model`` (cached: building one reads the parameter set)."""
+def _model_details(model: FoldingModel, pair_probabilities: bool = True) -> RNA.md:
+    """A ViennaRNA model-details object for ``model`` (cached: building one reads the parameter set);
+    ``pair_probabilities=False`` makes a partition function stop after Z (no base-pair probabilities)."""
     md = RNA.md()
     md.temperature = model.temperature
     md.dangles = model.dangles
     md.noLP = int(model.no_lp)
     md.uniq_ML = 1  # required by subopt(), harmless otherwise
+    md.compute_bpp = int(pair_probabilities)
     return md
 
 
@@ -141,20 +143,24 @@ class EnsembleScores:
     """Ensemble free energy G = −kT ln Z (kcal/mol)."""
     probability: float
     """Boltzmann probability of the target structure."""
-    positional_defect: np.ndarray
-    """Per-site defect 1 − p_i; its mean is the normalised ensemble defect."""
+    positional_defect: np.ndarray | None
+    """Per-site defect 1 − p_i; its mean is the normalised ensemble defect (None when the pair
+    probabilities were not computed)."""
 
 
 def ensemble_scores(sequence: str, partners: tuple[int, ...] | np.ndarray, target: str, mfe: float,
-                    model: FoldingModel = DEFAULT_MODEL) -> EnsembleScores:
+                    model: FoldingModel = DEFAULT_MODEL, pair_probabilities: bool = True) -> EnsembleScores:
     """Partition function and pair probabilities of ``sequence`` given its already known ``mfe`` (from
     :func:`fold` or :func:`mfe_with_target_energy`): the Boltzmann factors are rescaled from ``mfe`` so long
-    sequences do not overflow."""
-    fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_PF)
+    sequences do not overflow. ``pair_probabilities=False`` computes Z alone (G and P(target), no positional
+    defect): the same Z, at about 40 % of the cost at 100 nt and 54 % at 200 nt (the outside recursions
+    of the pair probabilities cost more than the partition function itself; docs/local_search.md)."""
+    fc = RNA.fold_compound(sequence, _model_details(model, pair_probabilities), RNA.OPTION_PF)
     fc.exp_params_rescale(mfe)
     _, ensemble_energy = fc.pf()
     probability = fc.pr_structure(target)
-    defect = positional_defect(np.array(fc.bpp(), dtype=float), np.asarray(partners))
+    defect = (positional_defect(np.array(fc.bpp(), dtype=float), np.asarray(partners))
+              if pair_probabilities else None)
     return EnsembleScores(ensemble_energy, probability, defect)
 
 

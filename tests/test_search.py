@@ -16,7 +16,8 @@ from learna.folding import DEFAULT_MODEL, fold, mfe_structures, structure_energi
 from learna.alphabet import PAIRS
 from learna.search import Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
 from learna.search.decompose import assemble, split_points
-from learna.structure import Target
+from learna.search.objectives import mismatch_defect
+from learna.structure import Target, pair_table
 
 FIXED = [
     ("GGGAAAUCCCGCGAAAGCGUUUCC", ".(((((...(((....))))))))"),  # its MFE structure
@@ -62,6 +63,23 @@ def test_ensemble_quantities_match_viennarna(sequence: str, target: str) -> None
         assert candidate.ensemble_defect == pytest.approx(defect, abs=1e-9)
         np.testing.assert_allclose(candidate.defect, site, atol=1e-9)
     assert Evaluator(Target(target), "probability").evaluate(sequence).objective == pytest.approx(1 - probability)
+
+
+@pytest.mark.parametrize("sequence,target", FIXED)
+def test_mfe_site_defect_keeps_the_objective_and_lands_moves_on_the_mismatches(sequence: str, target: str) -> None:
+    probability, _, _ = vienna_reference(sequence, target)
+    folded, _ = RNA.fold(sequence)
+    expected = mismatch_defect(np.asarray(pair_table(folded)), np.asarray(Target(target).partners), 2)
+    for objective in ("probability", "log_probability"):
+        ensemble = Evaluator(Target(target), objective, window=2).evaluate(sequence)
+        candidate = Evaluator(Target(target), objective, window=2, site_defect="mfe").evaluate(sequence)
+        assert candidate.complete and candidate.objective == pytest.approx(ensemble.objective, rel=1e-9, abs=1e-12)
+        assert candidate.probability == pytest.approx(probability, rel=1e-6, abs=1e-12)
+        assert math.isnan(candidate.ensemble_defect)
+        np.testing.assert_array_equal(candidate.defect, expected)
+    # the ensemble defect objective needs the pair probabilities whatever the setting
+    assert Evaluator(Target(target), "ensemble_defect", site_defect="mfe").evaluate(sequence).ensemble_defect \
+        == pytest.approx(Evaluator(Target(target), "ensemble_defect").evaluate(sequence).ensemble_defect)
 
 
 def test_log_probability_objective_is_the_scaled_energy_gap() -> None:
@@ -158,6 +176,8 @@ def test_prior_and_config_validation() -> None:
         SearchConfig(distance_ties="gc_content")
     with pytest.raises(ConfigError):
         SearchConfig(short_objective="gc_content")
+    with pytest.raises(ConfigError, match="site_defect"):
+        SearchConfig(site_defect="bpp")
     with pytest.raises(ConfigError):
         SearchConfig(short_length=-1)
     with pytest.raises(ConfigError):
@@ -190,6 +210,21 @@ def test_short_targets_are_searched_with_the_short_objective() -> None:
     result = local_search(long, replace(decomposed, short_length=len(long)), max_evaluations=400,
                           rng=np.random.default_rng(1), initial=["A" * len(long)])
     assert result.partition_functions > 0
+
+
+def test_search_with_mfe_site_defects_computes_no_pair_probabilities_and_solves() -> None:
+    target = Target("((((.((....)).((....)).))))..((((....))))")
+    config = SearchConfig(objective="probability", site_defect="mfe", require_unique=True, defect_window=1)
+    seen: list = []
+    result = local_search(target, config, max_evaluations=3000, rng=np.random.default_rng(2),
+                          on_evaluation=seen.append, initial=["A" * len(target)])
+    assert result.solved and result.unique_mfe and mfe_structures(result.sequence) == [target.dot_bracket]
+    scored = [c for c in seen if c.complete]
+    assert len(scored) > 1 and result.partition_functions == len(scored)
+    for candidate in scored:  # Z alone: P(target) but no ensemble defect; moves land on the MFE mismatches
+        assert 0.0 <= candidate.probability <= 1.0 and math.isnan(candidate.ensemble_defect)
+        expected = mismatch_defect(np.asarray(pair_table(candidate.folded)), np.asarray(target.partners), 1)
+        np.testing.assert_array_equal(candidate.defect, expected)
 
 
 def test_best_never_worsens() -> None:

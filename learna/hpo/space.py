@@ -46,7 +46,7 @@ from learna.hpo.hyperparameters import (Choice, Condition, Hyperparameter, Range
                                         build_configuration_space, plain, problems)
 from learna.config import DesignerConfig
 from learna.presets import LEARNA_PAPER, META_LEARNA_PAPER, PRESETS
-from learna.search.config import DISTANCE_TIES, INITIALISATIONS, OBJECTIVES, SearchConfig
+from learna.search.config import DISTANCE_TIES, INITIALISATIONS, OBJECTIVES, SITE_DEFECTS, SearchConfig
 
 MAX_STATE_RADIUS = 32
 """κ at ρ = 1 (the original's ``max_state_radius``)."""
@@ -114,6 +114,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "short_length": Range(0, 400, _SEARCH.short_length),
     "short_objective": Choice(OBJECTIVES, _SEARCH.short_objective or _SEARCH.objective),
     "short_parts": Choice((True, False), _SEARCH.short_parts),
+    "site_defect": Choice(SITE_DEFECTS, _SEARCH.site_defect),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
     "restart_base": Range(0, 5000, _SEARCH.restart_base),
     "run_stagnation": Choice((True, False), _SEARCH.run_stagnation),

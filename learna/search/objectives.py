@@ -94,7 +94,7 @@ class Evaluator:
 
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
-                 distance_ties: str = "energy_gap") -> None:
+                 distance_ties: str = "energy_gap", site_defect: str = "ensemble") -> None:
         self.target = target
         self.objective = objective
         self.model = model
@@ -108,6 +108,10 @@ class Evaluator:
         self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
         """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
         self._ties: dict[str, list[str]] = {}
+        self.ensemble_sites = site_defect == "ensemble" or objective == "ensemble_defect"
+        """Whether site defects come from the pair probabilities (a partition function with its outside
+        recursions), or from the MFE structure's mismatches (``site_defect`` ``mfe``: Z alone, no
+        pair probabilities; the ensemble defect objective always needs them)."""
 
     def lower_bound(self, gap: float, distance: int) -> float:
         """A lower bound of the objective from the MFE fold alone (exact value for ``mfe_distance``)."""
@@ -137,26 +141,30 @@ class Evaluator:
         distance = hamming(structure, target)
         penalty = constraint_distance / len(target)
         bound = self.lower_bound(target_energy - mfe, distance) + penalty
-        if self.objective == "mfe_distance":
+        if self.objective == "mfe_distance" or not self.ensemble_sites:
             defect = mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
-            if not self.ensemble_ties:
+            if self.objective == "mfe_distance" and not self.ensemble_ties:
                 return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect,
                                  constraint_distance=constraint_distance)
         if bound >= threshold or (solved and not need_complete):
             return Candidate(sequence, bound, structure, mfe, target_energy, distance, np.zeros(len(target)),
                              complete=False, constraint_distance=constraint_distance)
         start = self.clock()
-        scores = ensemble_scores(sequence, self.partners, target, mfe, self.model)
+        scores = ensemble_scores(sequence, self.partners, target, mfe, self.model,
+                                 pair_probabilities=self.ensemble_sites)
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
-        ned = float(scores.positional_defect.mean())
+        if scores.positional_defect is None:
+            ned = math.nan
+        else:
+            ned = float(scores.positional_defect.mean())
+            defect = (np.maximum(defect, scores.positional_defect) if self.ensemble_ties
+                      else scores.positional_defect)
         if self.ensemble_ties:
             value = (distance + _squash(-math.log(max(scores.probability, 1e-300)))) / len(target) + penalty
-            return Candidate(sequence, value, structure, mfe, target_energy, distance,
-                             np.maximum(defect, scores.positional_defect), scores.probability, ned,
-                             constraint_distance=constraint_distance)
-        value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
-        return Candidate(sequence, value, structure, mfe, target_energy, distance, scores.positional_defect,
+        else:
+            value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
+        return Candidate(sequence, value, structure, mfe, target_energy, distance, defect,
                          scores.probability, ned, constraint_distance=constraint_distance)
 
     def is_unique(self, candidate: Candidate) -> bool:
