@@ -43,16 +43,16 @@ class SearchConfig:
     ones it is slower (docs/results/search-hard/NOTES.md)."""
     short_length: int = 0
     """Longest target searched with ``short_objective``."""
+    short_parts: bool = False
+    """The parts of a decomposed target (of at most ``short_length`` nt) are searched with ``short_objective``
+    too, as a short target of their own would be; otherwise with ``objective``, as the whole target (faster
+    on generated long targets: docs/results/search-hard/NOTES.md, "Part budgets")."""
     site_defect: str = "ensemble"
     """With an ensemble objective (``probability``, ``log_probability``, or ``mfe_distance`` ordered by
     ``probability``): where moves land. ``ensemble``: by the positional defect 1 − p_i from the pair
     probabilities; ``mfe``: by the MFE structure's mismatches (as ``mfe_distance``), so a partition function
     computes Z alone, about 40 % of its cost with pair probabilities at 100 nt (docs/local_search.md).
     ``ensemble_defect`` always uses the pair probabilities."""
-    short_parts: bool = False
-    """The parts of a decomposed target (of at most ``short_length`` nt) are searched with ``short_objective``
-    too, as a short target of their own would be; otherwise with ``objective``, as the whole target (faster
-    on generated long targets: docs/results/search-hard/NOTES.md, "Part budgets")."""
     frontier_size: int = 10
     """k: how many of the best candidates seen so far are kept as parents."""
     num_starts: int = 3

@@ -141,11 +141,9 @@ class Evaluator:
         distance = hamming(structure, target)
         penalty = constraint_distance / len(target)
         bound = self.lower_bound(target_energy - mfe, distance) + penalty
-        if self.objective == "mfe_distance" or not self.ensemble_sites:
-            defect = mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
-            if self.objective == "mfe_distance" and not self.ensemble_ties:
-                return Candidate(sequence, bound, structure, mfe, target_energy, distance, defect,
-                                 constraint_distance=constraint_distance)
+        if self.objective == "mfe_distance" and not self.ensemble_ties:
+            return Candidate(sequence, bound, structure, mfe, target_energy, distance, self._mismatches(structure),
+                             constraint_distance=constraint_distance)
         if bound >= threshold or (solved and not need_complete):
             return Candidate(sequence, bound, structure, mfe, target_energy, distance, np.zeros(len(target)),
                              complete=False, constraint_distance=constraint_distance)
@@ -154,18 +152,23 @@ class Evaluator:
                                  pair_probabilities=self.ensemble_sites)
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
-        if scores.positional_defect is None:
-            ned = math.nan
+        site = scores.positional_defect
+        if site is None:  # site_defect "mfe": Z alone
+            ned, defect = math.nan, self._mismatches(structure)
         else:
-            ned = float(scores.positional_defect.mean())
-            defect = (np.maximum(defect, scores.positional_defect) if self.ensemble_ties
-                      else scores.positional_defect)
+            ned = float(site.mean())
+            defect = np.maximum(self._mismatches(structure), site) if self.ensemble_ties else site
         if self.ensemble_ties:
             value = (distance + _squash(-math.log(max(scores.probability, 1e-300)))) / len(target) + penalty
         else:
             value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
         return Candidate(sequence, value, structure, mfe, target_energy, distance, defect,
                          scores.probability, ned, constraint_distance=constraint_distance)
+
+    def _mismatches(self, structure: str) -> np.ndarray:
+        """The site defect of a candidate whose MFE structure (or tied rival) is ``structure``
+        (:func:`mismatch_defect` within the evaluator's window)."""
+        return mismatch_defect(np.asarray(pair_table(structure)), self.partners, self.window)
 
     def is_unique(self, candidate: Candidate) -> bool:
         """Whether the target is the only MFE structure of a solved candidate (all MFE structures are
@@ -192,8 +195,7 @@ class Evaluator:
         rivals = [s for s in self._ties.get(candidate.sequence, ()) if s != target]
         if not rivals:
             return candidate
-        defect = np.max([mismatch_defect(np.asarray(pair_table(r)), self.partners, self.window) for r in rivals],
-                        axis=0)
+        defect = np.max([self._mismatches(r) for r in rivals], axis=0)
         if self.objective != "mfe_distance":
             return replace(candidate, defect=np.maximum(defect, candidate.defect))
         probability, ensemble_defect = candidate.probability, candidate.ensemble_defect
