@@ -178,6 +178,8 @@ def test_prior_and_config_validation() -> None:
         SearchConfig(short_objective="gc_content")
     with pytest.raises(ConfigError, match="site_defect"):
         SearchConfig(site_defect="bpp")
+    with pytest.raises(ConfigError, match="near_distance"):
+        SearchConfig(site_defect="near", near_distance=-1)
     with pytest.raises(ConfigError):
         SearchConfig(short_length=-1)
     with pytest.raises(ConfigError):
@@ -225,6 +227,28 @@ def test_search_with_mfe_site_defects_computes_no_pair_probabilities_and_solves(
         assert 0.0 <= candidate.probability <= 1.0 and math.isnan(candidate.ensemble_defect)
         expected = mismatch_defect(np.asarray(pair_table(candidate.folded)), np.asarray(target.partners), 1)
         np.testing.assert_array_equal(candidate.defect, expected)
+
+
+def test_near_site_defects_use_pair_probabilities_only_close_to_the_target() -> None:
+    target = Target("((((.((....)).((....)).))))..((((....))))")
+    config = SearchConfig(objective="probability", site_defect="near", near_distance=4, require_unique=True,
+                          defect_window=1)
+    seen: list = []
+    result = local_search(target, config, max_evaluations=3000, rng=np.random.default_rng(2),
+                          on_evaluation=seen.append, initial=["A" * len(target)])
+    assert result.solved and result.unique_mfe and mfe_structures(result.sequence) == [target.dot_bracket]
+    scored = [c for c in seen if c.complete]
+    near = [c for c in scored if c.distance <= 4]
+    far = [c for c in scored if c.distance > 4]
+    assert near and far  # the search passed through both regimes
+    for candidate in far:  # Z alone, moves on the MFE mismatches
+        assert math.isnan(candidate.ensemble_defect)
+        expected = mismatch_defect(np.asarray(pair_table(candidate.folded)), np.asarray(target.partners), 1)
+        np.testing.assert_array_equal(candidate.defect, expected)
+    for candidate in near:  # the positional defect, as with site_defect="ensemble"
+        reference = Evaluator(target, "probability", window=1).evaluate(candidate.sequence)
+        assert candidate.ensemble_defect == pytest.approx(reference.ensemble_defect, abs=1e-9)
+        np.testing.assert_allclose(candidate.defect, reference.defect, atol=1e-9)
 
 
 def test_best_never_worsens() -> None:

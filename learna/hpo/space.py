@@ -115,6 +115,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "short_objective": Choice(OBJECTIVES, _SEARCH.short_objective or _SEARCH.objective),
     "short_parts": Choice((True, False), _SEARCH.short_parts),
     "site_defect": Choice(SITE_DEFECTS, _SEARCH.site_defect),
+    "near_distance": Range(0, 20, _SEARCH.near_distance),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),
     "restart_base": Range(0, 5000, _SEARCH.restart_base),
     "run_stagnation": Choice((True, False), _SEARCH.run_stagnation),
@@ -153,6 +154,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("short_parts", "short_length", 0),
     Condition("mutation_exponent", "max_mutations", 1),
     Condition("kick_sites", "kick_probability", 0),
+    Condition("near_distance", "site_defect", "near"),
 )
 """The hybrid space's children (see the module docstring)."""
 

@@ -12,7 +12,7 @@ OBJECTIVES = ("probability", "log_probability", "ensemble_defect", "mfe_distance
 DISTANCE_TIES = ("energy_gap", "probability")
 """How ``mfe_distance`` orders candidates at the same distance (see :attr:`SearchConfig.distance_ties`)."""
 
-SITE_DEFECTS = ("ensemble", "mfe")
+SITE_DEFECTS = ("ensemble", "mfe", "near")
 """Where an ensemble objective's moves land (see :attr:`SearchConfig.site_defect`)."""
 
 INITIALISATIONS = ("gc_a", "gc_a_boost")
@@ -52,7 +52,12 @@ class SearchConfig:
     ``probability``): where moves land. ``ensemble``: by the positional defect 1 − p_i from the pair
     probabilities; ``mfe``: by the MFE structure's mismatches (as ``mfe_distance``), so a partition function
     computes Z alone, about 40 % of its cost with pair probabilities at 100 nt (docs/local_search.md).
-    ``ensemble_defect`` always uses the pair probabilities."""
+    ``near``: the positional defect for candidates whose MFE structure is within ``near_distance`` sites of the
+    target, the mismatches (and Z alone) for the others: both faster early and behind at 60 s on generated hard
+    targets (docs/results/search-hard/NOTES.md). ``ensemble_defect`` always uses the pair probabilities."""
+    near_distance: int = 4
+    """``site_defect`` ``near`` only: the largest MFE distance at which a candidate's partition function also
+    computes the pair probabilities for its positional defect."""
     frontier_size: int = 10
     """k: how many of the best candidates seen so far are kept as parents."""
     num_starts: int = 3
@@ -247,7 +252,7 @@ class SearchConfig:
                                   or sum(self.pair_weights) <= 0):
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
-        for name in ("restart_base", "rival_pool", "screen_attempts", "screen_distance", "screen_min_length",
+        for name in ("near_distance", "restart_base", "rival_pool", "screen_attempts", "screen_distance", "screen_min_length",
                      "focus_evaluations", "focus_distance", "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")

@@ -144,7 +144,7 @@ class _Search:
         """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
-                                   config.distance_ties, config.site_defect)
+                                   config.distance_ties, config.site_defect, config.near_distance)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()

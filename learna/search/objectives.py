@@ -94,7 +94,7 @@ class Evaluator:
 
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
-                 distance_ties: str = "energy_gap", site_defect: str = "ensemble") -> None:
+                 distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4) -> None:
         self.target = target
         self.objective = objective
         self.model = model
@@ -108,10 +108,12 @@ class Evaluator:
         self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
         """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
         self._ties: dict[str, list[str]] = {}
-        self.ensemble_sites = site_defect == "ensemble" or objective == "ensemble_defect"
-        """Whether site defects come from the pair probabilities (a partition function with its outside
-        recursions), or from the MFE structure's mismatches (``site_defect`` ``mfe``: Z alone, no
-        pair probabilities; the ensemble defect objective always needs them)."""
+        always = site_defect == "ensemble" or objective == "ensemble_defect"
+        self.ensemble_site_distance = len(target) if always else near_distance if site_defect == "near" else -1
+        """The largest MFE distance at which site defects come from the pair probabilities (a partition
+        function with its outside recursions); beyond it from the MFE structure's mismatches (Z alone, no
+        pair probabilities): ``site_defect`` ``mfe`` everywhere, ``near`` beyond ``near_distance``; the
+        ensemble defect objective always needs them."""
 
     def lower_bound(self, gap: float, distance: int) -> float:
         """A lower bound of the objective from the MFE fold alone (exact value for ``mfe_distance``)."""
@@ -149,11 +151,11 @@ class Evaluator:
                              complete=False, constraint_distance=constraint_distance)
         start = self.clock()
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model,
-                                 pair_probabilities=self.ensemble_sites)
+                                 pair_probabilities=distance <= self.ensemble_site_distance)
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
         site = scores.positional_defect
-        if site is None:  # site_defect "mfe": Z alone
+        if site is None:  # site_defect "mfe" (or "near", far from the target): Z alone
             ned, defect = math.nan, self._mismatches(structure)
         else:
             ned = float(site.mean())
