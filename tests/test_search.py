@@ -214,39 +214,44 @@ def test_short_targets_are_searched_with_the_short_objective() -> None:
     assert result.partition_functions > 0
 
 
-def test_search_with_mfe_site_defects_computes_no_pair_probabilities_and_solves() -> None:
-    target = Target("((((.((....)).((....)).))))..((((....))))")
-    config = SearchConfig(objective="probability", site_defect="mfe", require_unique=True, defect_window=1)
+_SITE_TARGET = Target("((((.((....)).((....)).))))..((((....))))")
+
+
+def _scored_unique_search(**settings) -> list:
+    """The candidates given a partition function by a search of ``_SITE_TARGET`` by 1 − P(target) with
+    ``settings``, after checking that it ends at a unique-MFE design."""
+    config = SearchConfig(objective="probability", require_unique=True, defect_window=1, **settings)
     seen: list = []
-    result = local_search(target, config, max_evaluations=3000, rng=np.random.default_rng(2),
-                          on_evaluation=seen.append, initial=["A" * len(target)])
-    assert result.solved and result.unique_mfe and mfe_structures(result.sequence) == [target.dot_bracket]
+    result = local_search(_SITE_TARGET, config, max_evaluations=3000, rng=np.random.default_rng(2),
+                          on_evaluation=seen.append, initial=["A" * len(_SITE_TARGET)])
+    assert result.solved and result.unique_mfe and mfe_structures(result.sequence) == [_SITE_TARGET.dot_bracket]
     scored = [c for c in seen if c.complete]
-    assert len(scored) > 1 and result.partition_functions == len(scored)
-    for candidate in scored:  # Z alone: P(target) but no ensemble defect; moves land on the MFE mismatches
+    assert result.partition_functions == len(scored)
+    return scored
+
+
+def _assert_z_alone_and_mismatch_sites(candidates: list) -> None:
+    """P(target) but no ensemble defect, and moves that land on the MFE structure's mismatches."""
+    for candidate in candidates:
         assert 0.0 <= candidate.probability <= 1.0 and math.isnan(candidate.ensemble_defect)
-        expected = mismatch_defect(np.asarray(pair_table(candidate.folded)), np.asarray(target.partners), 1)
+        expected = mismatch_defect(np.asarray(pair_table(candidate.folded)), np.asarray(_SITE_TARGET.partners), 1)
         np.testing.assert_array_equal(candidate.defect, expected)
+
+
+def test_search_with_mfe_site_defects_computes_no_pair_probabilities_and_solves() -> None:
+    scored = _scored_unique_search(site_defect="mfe")
+    assert len(scored) > 1
+    _assert_z_alone_and_mismatch_sites(scored)
 
 
 def test_near_site_defects_use_pair_probabilities_only_close_to_the_target() -> None:
-    target = Target("((((.((....)).((....)).))))..((((....))))")
-    config = SearchConfig(objective="probability", site_defect="near", near_distance=4, require_unique=True,
-                          defect_window=1)
-    seen: list = []
-    result = local_search(target, config, max_evaluations=3000, rng=np.random.default_rng(2),
-                          on_evaluation=seen.append, initial=["A" * len(target)])
-    assert result.solved and result.unique_mfe and mfe_structures(result.sequence) == [target.dot_bracket]
-    scored = [c for c in seen if c.complete]
+    scored = _scored_unique_search(site_defect="near", near_distance=4)
     near = [c for c in scored if c.distance <= 4]
     far = [c for c in scored if c.distance > 4]
     assert near and far  # the search passed through both regimes
-    for candidate in far:  # Z alone, moves on the MFE mismatches
-        assert math.isnan(candidate.ensemble_defect)
-        expected = mismatch_defect(np.asarray(pair_table(candidate.folded)), np.asarray(target.partners), 1)
-        np.testing.assert_array_equal(candidate.defect, expected)
+    _assert_z_alone_and_mismatch_sites(far)
     for candidate in near:  # the positional defect, as with site_defect="ensemble"
-        reference = Evaluator(target, "probability", window=1).evaluate(candidate.sequence)
+        reference = Evaluator(_SITE_TARGET, "probability", window=1).evaluate(candidate.sequence)
         assert candidate.ensemble_defect == pytest.approx(reference.ensemble_defect, abs=1e-9)
         np.testing.assert_allclose(candidate.defect, reference.defect, atol=1e-9)
 

@@ -108,8 +108,12 @@ class Evaluator:
         self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
         """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
         self._ties: dict[str, list[str]] = {}
-        always = site_defect == "ensemble" or objective == "ensemble_defect"
-        self.ensemble_site_distance = len(target) if always else near_distance if site_defect == "near" else -1
+        if site_defect == "ensemble" or objective == "ensemble_defect":
+            self.ensemble_site_distance = len(target)
+        elif site_defect == "near":
+            self.ensemble_site_distance = near_distance
+        else:
+            self.ensemble_site_distance = -1
         """The largest MFE distance at which site defects come from the pair probabilities (a partition
         function with its outside recursions); beyond it from the MFE structure's mismatches (Z alone, no
         pair probabilities): ``site_defect`` ``mfe`` everywhere, ``near`` beyond ``near_distance``; the
