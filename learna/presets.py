@@ -64,7 +64,11 @@ META_LEARNA_PAPER = DesignerConfig(
 # neighbouring sites, every combination scored (`lone_pair_probability`): on 21 hard generated targets of
 # 218-392 nt 8 against 5 of 42 runs uniquely solved within 40 s CPU, on 28 targets of 152-392 nt 18 against 17
 # of 56 within 20 s; on short targets, under 1 - P(target), it lost and does not fire (docs/results/search-hard/
-# NOTES.md, "Lone-pair moves in long targets").
+# NOTES.md, "Lone-pair moves in long targets"). In the searches by 1 − P(target) a candidate gets its pair
+# probabilities and positional defect only when its MFE structure is within 4 sites of the target, else Z alone and
+# its MFE mismatches as site defects (`site_defect="near"`): on the 58 generated hard targets over five seeds at
+# 60 s CPU, 131 against 130 uniquely solved, and faster early (98 against 74 within 5 s); seeds 0 and 1 alone had
+# shown it behind (docs/results/search-hard/NOTES.md, "Five seeds of the preset").
 HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
     search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
                         position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
@@ -72,7 +76,8 @@ HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
                         closing_pair_probability=0.0445096271486, max_mutations=6,
                         mutation_exponent=0.8214853623274, defect_window=2, stagnation_steps=1339,
                         short_objective="probability", short_length=150,
-                        mismatch_probability=0.3, hairpin_probability=0.2, lone_pair_probability=0.3),
+                        mismatch_probability=0.3, hairpin_probability=0.2, lone_pair_probability=0.3,
+                        site_defect="near", near_distance=4),
     use_policy=False, policy_starts=10, proposal_mix=0.5))
 
 # The meta modes' default: Meta-LEARNA's formulation with the defect-guided local search as the improvement

@@ -4,10 +4,11 @@ from pathlib import Path
 import pytest
 import RNA
 
+from learna.alphabet import PAIRS
 from learna.constraints import DesignConstraints
 from learna.errors import ConfigError
 from learna.folding import (DEFAULT_MODEL, FoldingModel, ensemble_scores, fold, fold_structure, mfe_structures,
-                            rival_energy, structure_energies)
+                            rival_energy, seed_sampling, structure_energies)
 from learna.quality import assess
 from learna.structure import Target, pair_table
 
@@ -64,6 +65,22 @@ def test_ensemble_values_match_viennarna():
     assert result.positional_defect.mean() == pytest.approx(fc.ensemble_defect(target), rel=1e-9)
     assert result.ensemble_energy == pytest.approx(ensemble_energy, rel=1e-9)
     assert 0 < result.probability < 1
+
+
+def test_ensemble_samples_are_structures_of_the_sequence_and_reproducible():
+    seq, target = "GGGGAAACCCCAUAUGGGAAACCCA", "((((...))))...((((...))))"
+    mfe = fold(seq)[1]
+    seed_sampling(11)
+    first = ensemble_scores(seq, pair_table(target), target, mfe, samples=40).samples
+    seed_sampling(11)
+    again = ensemble_scores(seq, pair_table(target), target, mfe, pair_probabilities=False, samples=40).samples
+    assert len(first) == 40 and first == again  # the same seed draws the same structures, with or without bpp
+    assert len(set(first)) > 1 and target in first  # P(target) ≈ 0.4 here: drawn, not alone
+    for structure in set(first):  # every drawn structure is a valid fold of the sequence, never below the MFE
+        table = pair_table(structure)
+        assert all(seq[i] + seq[j] in PAIRS for i, j in enumerate(table) if j > i)
+        assert structure_energies(seq, [structure])[0] >= mfe - 1e-9
+    assert ensemble_scores(seq, pair_table(target), target, mfe).samples == ()
 
 
 TIED = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures

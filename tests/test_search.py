@@ -256,6 +256,23 @@ def test_near_site_defects_use_pair_probabilities_only_close_to_the_target() -> 
         np.testing.assert_allclose(candidate.defect, reference.defect, atol=1e-9)
 
 
+def test_ensemble_rivals_are_drawn_from_each_candidate_and_the_search_is_reproducible() -> None:
+    scored = _scored_unique_search(ensemble_rivals=6)
+    assert any(c.rivals for c in scored)
+    for candidate in scored:  # at most 6 distinct structures of the candidate's own ensemble, never the target
+        assert len(candidate.rivals) == len(set(candidate.rivals)) <= 6
+        assert _SITE_TARGET.dot_bracket not in candidate.rivals
+        for rival in candidate.rivals:
+            table = pair_table(rival)
+            assert all(candidate.sequence[i] + candidate.sequence[j] in PAIRS for i, j in enumerate(table) if j > i)
+            assert structure_energies(candidate.sequence, [rival])[0] >= candidate.mfe - 1e-9
+    again = _scored_unique_search(ensemble_rivals=6)  # the same seed: the same candidates and the same draws
+    assert [(c.sequence, c.rivals) for c in again] == [(c.sequence, c.rivals) for c in scored]
+    assert not any(c.rivals for c in _scored_unique_search())  # off by default
+    with pytest.raises(ConfigError, match="ensemble_rivals"):
+        SearchConfig(ensemble_rivals=-1)
+
+
 def test_best_never_worsens() -> None:
     target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
     seen: list = []

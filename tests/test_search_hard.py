@@ -263,7 +263,7 @@ def test_rival_margin_and_locality() -> None:
     rival = Rival("(((......)))....", partners)
     assert rival.differs.tolist() == [3, 8]
     assert rival.near.tolist() == [i in range(1, 11) for i in range(16)]
-    assert rival.on(np.array([0] * 16)) == "." * 16  # A–A cannot pair: every rival pair opened
+    assert rival.on(np.array([[0] * 16])) == ["." * 16]  # A–A cannot pair: every rival pair opened
     moves = MoveSet(target, SearchConfig())
     proposer = InformedProposer(target, moves, SearchConfig(), Evaluator(target, "mfe_distance").model)
     sequence = "GGGGAAAACCCCAAAA"

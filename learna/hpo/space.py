@@ -127,6 +127,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "hairpin_probability": Range(0.0, 1.0, _SEARCH.hairpin_probability),
     "lone_pair_probability": Range(0.0, 1.0, _SEARCH.lone_pair_probability),
     "rival_pool": Range(0, 20, _SEARCH.rival_pool),
+    "ensemble_rivals": Range(0, 20, _SEARCH.ensemble_rivals),
     "screen_attempts": Range(0, 10, _SEARCH.screen_attempts),
     "focus_probability": Range(0.0, 0.5, _SEARCH.focus_probability),
     "part_levels": Range(1, 3, _SEARCH.part_levels),

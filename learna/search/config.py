@@ -53,8 +53,9 @@ class SearchConfig:
     probabilities; ``mfe``: by the MFE structure's mismatches (as ``mfe_distance``), so a partition function
     computes Z alone, about 40 % of its cost with pair probabilities at 100 nt (docs/local_search.md).
     ``near``: the positional defect for candidates whose MFE structure is within ``near_distance`` sites of the
-    target, the mismatches (and Z alone) for the others: both faster early and behind at 60 s on generated hard
-    targets (docs/results/search-hard/NOTES.md). ``ensemble_defect`` always uses the pair probabilities."""
+    target, the mismatches (and Z alone) for the others. Both are faster early than ``ensemble`` on generated hard
+    targets and level at 60 s; the ``hybrid`` preset uses ``near`` (docs/results/search-hard/NOTES.md, "Five seeds
+    of the preset"). ``ensemble_defect`` always uses the pair probabilities."""
     near_distance: int = 4
     """``site_defect`` ``near`` only: the largest MFE distance at which a candidate's partition function also
     computes the pair probabilities for its positional defect."""
@@ -180,6 +181,14 @@ class SearchConfig:
     unfolded, when such a substructure folds alone further from its target than the parent's does. A fold of
     a part costs a fraction of a fold of the whole (n³). Off in the preset: it lost on long generated targets
     (docs/results/search-hard/NOTES.md, "Lone-pair moves and a part screen")."""
+    ensemble_rivals: int = 0
+    """With an ensemble objective (short targets, with ``short_objective``): draw 4 × this many structures from
+    each candidate's Boltzmann ensemble after its partition function (stochastic backtracking, about 1 % of its
+    cost); the ``ensemble_rivals`` most often drawn ones other than the target are the candidate's own rivals
+    (``SAMPLES_PER_RIVAL`` in :mod:`learna.search.objectives`), and an informed move on it
+    scores each variant against the strongest of them near the move and its competitor (as ``rival_pool`` does
+    with the search's recent MFE structures): negative design against the structures the ensemble actually
+    holds, where the MFE competitor is one of several near-degenerate alternatives. 0: the competitor alone."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
@@ -252,8 +261,8 @@ class SearchConfig:
                                   or sum(self.pair_weights) <= 0):
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
-        for name in ("near_distance", "restart_base", "rival_pool", "screen_attempts", "screen_distance",
-                     "screen_min_length", "focus_evaluations", "focus_distance", "focus_min_length"):
+        for name in ("ensemble_rivals", "near_distance", "restart_base", "rival_pool", "screen_attempts",
+                     "screen_distance", "screen_min_length", "focus_evaluations", "focus_distance", "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",

@@ -69,15 +69,17 @@ class Rival:
         self.near = np.cumsum(near)[RIVAL_REACH : RIVAL_REACH + len(table)] > 0
         """Sites within :data:`RIVAL_REACH` of a differing site."""
 
-    def on(self, codes: np.ndarray) -> str:
-        """The structure with every pair that the sequence ``codes`` cannot form opened."""
-        broken = ~_PAIRABLE[codes[self.opening], codes[self.closing]]
-        if not broken.any():
-            return self.structure
-        chars = list(self.structure)
-        for a, b in zip(self.opening[broken], self.closing[broken]):
-            chars[a] = chars[b] = "."
-        return "".join(chars)
+    def on(self, codes: np.ndarray) -> list[str]:
+        """For each sequence, a row of ``codes`` (V × n), the structure with every pair that the sequence
+        cannot form opened (one array operation for all V: a move scores its variants at once)."""
+        broken = ~_PAIRABLE[codes[:, self.opening], codes[:, self.closing]]
+        edited = [self.structure] * len(codes)
+        for row in np.flatnonzero(broken.any(axis=1)):
+            chars = list(self.structure)
+            for a, b in zip(self.opening[broken[row]], self.closing[broken[row]]):
+                chars[a] = chars[b] = "."
+            edited[row] = "".join(chars)
+        return edited
 
 
 GC_WEIGHT = 1.0
@@ -132,10 +134,11 @@ class InformedProposer:
         start = self.clock()
         pool = [r for r in self.pool if r.near[positions].any()] if self.pool else []
         if pool:
+            codes = np.stack([base_codes(child) for child in children])
+            edited = [r.on(codes) for r in pool]
             energies = []
-            for child, rival in zip(children, rivals):
-                codes = base_codes(child)
-                others = ([rival] if rival else []) + [r.on(codes) for r in pool]
+            for k, (child, rival) in enumerate(zip(children, rivals)):
+                others = ([rival] if rival else []) + [structures[k] for structures in edited]
                 values = structure_energies(child, [self.target] + [o for o in others if o != self.target],
                                             self.model)
                 energies.append((values[0], min(values[1:] + [0.0])))
@@ -195,8 +198,8 @@ class InformedProposer:
         """min over ``rivals`` of E(rival) − E(target) for ``sequence`` (each rival with the pairs the
         sequence cannot form opened), the rival that attains it and its edited structure: positive when the
         target beats all of them; the sequence cannot solve the target when it is negative."""
-        codes = base_codes(sequence)
-        edited = [(r, e) for r, e in ((r, r.on(codes)) for r in rivals) if e != self.target]
+        codes = base_codes(sequence)[None, :]
+        edited = [(r, e) for r, e in ((r, r.on(codes)[0]) for r in rivals) if e != self.target]
         if not edited:
             return np.inf, None, None
         start = self.clock()

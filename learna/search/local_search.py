@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 
 from learna.errors import LearnaError
-from learna.folding import DEFAULT_MODEL, FoldingModel, fold
+from learna.folding import DEFAULT_MODEL, FoldingModel, fold, seed_sampling
 from learna.search.config import SearchConfig
 from learna.search.decompose import Part, assemble, enclosing_part, enclosing_span, split_points
 from learna.search.frontier import Frontier
@@ -56,6 +56,9 @@ def luby(k: int) -> int:
         if k == (1 << m) - 1:
             return 1 << (m - 1)
         k -= (1 << (m - 1)) - 1
+
+_SAMPLED_CACHE = 4096
+"""Rivals drawn from ensembles kept ready for scoring before the cache is emptied."""
 
 _PARENT_FAILURES = 20
 """Parents in a row without an unseen child after which the search gives up (space exhausted)."""
@@ -144,7 +147,8 @@ class _Search:
         """ViennaRNA time of the proposers of earlier portfolio searches."""
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
-                                   config.distance_ties, config.site_defect, config.near_distance)
+                                   config.distance_ties, config.site_defect, config.near_distance,
+                                   config.ensemble_rivals if config.objective != "mfe_distance" else 0)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()
@@ -165,6 +169,8 @@ class _Search:
         """Steps of a run before a Luby restart (``restart_base``; 0: none, as for a decomposed target)."""
         self.pool: deque[Rival] = deque(maxlen=max(config.rival_pool, 1))
         self.proposer.pool = self.pool if config.rival_pool else []
+        self._sampled: dict[str, Rival] = {}
+        """Rivals drawn from candidates' ensembles (``ensemble_rivals``), by structure."""
         self.screened = 0
         """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
         self.part_screen = bool(config.part_screen and decomposed)
@@ -277,6 +283,8 @@ class _Search:
                 if child is not None and self.fits(child, parent):
                     return child
             if self.rng.random() < self.config.informed_probability:
+                if self.evaluator.ensemble_rivals:
+                    self.proposer.pool = self.parent_rivals(parent)
                 competitor = self.evaluator.competitor(parent)
                 child = self.proposer.propose(parent.sequence, parent.defect, competitor, seen, self.rng)
                 if child is not None:
@@ -291,6 +299,17 @@ class _Search:
                 if child not in seen and self.fits(child, parent):
                     return child
         return None
+
+    def parent_rivals(self, parent: Candidate) -> list[Rival]:
+        """The rivals an informed move on ``parent`` is scored against besides its competitor: the rival pool
+        (``rival_pool``) and the structures drawn from ``parent``'s ensemble (``ensemble_rivals``)."""
+        if len(self._sampled) > _SAMPLED_CACHE:
+            self._sampled.clear()
+        for structure in parent.rivals:
+            if structure not in self._sampled:
+                self._sampled[structure] = Rival(structure, self.evaluator.partners)
+        own = [self._sampled[s] for s in parent.rivals]
+        return (list(self.pool) + own) if self.config.rival_pool else own
 
     def fits(self, child: str, parent: Candidate) -> bool:
         """Whether ``child`` holds no more occurrences of patterns to avoid than its parent (the search never
@@ -558,6 +577,8 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
         repair = Repair(shipped_repair_policy(), repair.log if repair else None)
     budget = _Budget(clock, time_limit, max_evaluations)
     config = config.for_length(len(target))
+    if config.ensemble_rivals:
+        seed_sampling(int(rng.integers(2**31 - 1)))
     result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation, repair)
     return replace(result, time_s=clock() - budget.start)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -62,6 +63,9 @@ class Candidate:
     """False when the partition function was skipped (pruned, or a solution found with no need for it)."""
     constraint_distance: int = 0
     """d_C of the sequence: d_GC plus the occurrences of patterns to avoid (0 when unconstrained)."""
+    rivals: tuple[str, ...] = ()
+    """Distinct structures other than the target drawn from the candidate's Boltzmann ensemble, most often drawn
+    first (``ensemble_rivals``; empty without a partition function)."""
 
     @property
     def solved(self) -> bool:
@@ -89,12 +93,18 @@ def _squash(x: float) -> float:
     return x / (1.0 + x)
 
 
+SAMPLES_PER_RIVAL = 4
+"""Structures drawn from a candidate's ensemble per rival it keeps (``ensemble_rivals``): the rivals are the
+most often drawn, so the most probable alternatives rather than one draw each."""
+
+
 class Evaluator:
     """Evaluates candidates for one target and objective; counts calls and time spent in ViennaRNA."""
 
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
-                 distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4) -> None:
+                 distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4,
+                 ensemble_rivals: int = 0) -> None:
         self.target = target
         self.objective = objective
         self.model = model
@@ -105,6 +115,9 @@ class Evaluator:
         self.vienna_seconds = 0.0
         self.clock = clock
         self.window = window
+        self.ensemble_rivals = ensemble_rivals
+        """How many rivals each candidate with a partition function keeps: the most often drawn of
+        ``SAMPLES_PER_RIVAL`` × ``ensemble_rivals`` structures from its ensemble."""
         self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
         """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
         self._ties: dict[str, list[str]] = {}
@@ -155,7 +168,8 @@ class Evaluator:
                              complete=False, constraint_distance=constraint_distance)
         start = self.clock()
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model,
-                                 pair_probabilities=distance <= self.ensemble_site_distance)
+                                 pair_probabilities=distance <= self.ensemble_site_distance,
+                                 samples=SAMPLES_PER_RIVAL * self.ensemble_rivals)
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
         site = scores.positional_defect
@@ -169,7 +183,14 @@ class Evaluator:
         else:
             value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
         return Candidate(sequence, value, structure, mfe, target_energy, distance, defect,
-                         scores.probability, ned, constraint_distance=constraint_distance)
+                         scores.probability, ned, constraint_distance=constraint_distance,
+                         rivals=self._distinct_rivals(scores.samples))
+
+    def _distinct_rivals(self, samples: tuple[str, ...]) -> tuple[str, ...]:
+        """The ``ensemble_rivals`` most often drawn of the distinct ``samples`` other than the target (ties: the
+        first drawn first)."""
+        counts = Counter(s for s in samples if s != self.target.dot_bracket)
+        return tuple(s for s, _ in counts.most_common(self.ensemble_rivals))
 
     def _mismatches(self, structure: str) -> np.ndarray:
         """The site defect of a candidate whose MFE structure (or tied rival) is ``structure``
