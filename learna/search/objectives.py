@@ -115,9 +115,10 @@ class Evaluator:
         self.vienna_seconds = 0.0
         self.clock = clock
         self.window = window
-        self.ensemble_rivals = ensemble_rivals
+        self.ensemble_rivals = ensemble_rivals if objective != "mfe_distance" else 0
         """How many rivals each candidate with a partition function keeps: the most often drawn of
-        ``SAMPLES_PER_RIVAL`` × ``ensemble_rivals`` structures from its ensemble."""
+        ``SAMPLES_PER_RIVAL`` × ``ensemble_rivals`` structures from its ensemble (none under ``mfe_distance``,
+        whose informed moves see the MFE competitor alone)."""
         self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
         """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
         self._ties: dict[str, list[str]] = {}
