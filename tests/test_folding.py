@@ -77,8 +77,7 @@ def test_ensemble_samples_are_structures_of_the_sequence_and_reproducible():
     assert len(first) == 40 and first == again  # the same seed draws the same structures, with or without bpp
     assert len(set(first)) > 1 and target in first  # P(target) ≈ 0.4 here: drawn, not alone
     for structure in set(first):  # every drawn structure is a valid fold of the sequence, never below the MFE
-        table = pair_table(structure)
-        assert all(seq[i] + seq[j] in PAIRS for i, j in enumerate(table) if j > i)
+        assert all(seq[i] + seq[j] in PAIRS for i, j in Target(structure).pairs)
         assert structure_energies(seq, [structure])[0] >= mfe - 1e-9
     assert ensemble_scores(seq, pair_table(target), target, mfe).samples == ()
 

@@ -263,8 +263,7 @@ def test_ensemble_rivals_are_drawn_from_each_candidate_and_the_search_is_reprodu
         assert len(candidate.rivals) == len(set(candidate.rivals)) <= 6
         assert _SITE_TARGET.dot_bracket not in candidate.rivals
         for rival in candidate.rivals:
-            table = pair_table(rival)
-            assert all(candidate.sequence[i] + candidate.sequence[j] in PAIRS for i, j in enumerate(table) if j > i)
+            assert all(candidate.sequence[i] + candidate.sequence[j] in PAIRS for i, j in Target(rival).pairs)
             assert structure_energies(candidate.sequence, [rival])[0] >= candidate.mfe - 1e-9
     again = _scored_unique_search(ensemble_rivals=6)  # the same seed: the same candidates and the same draws
     assert [(c.sequence, c.rivals) for c in again] == [(c.sequence, c.rivals) for c in scored]
