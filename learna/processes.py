@@ -9,8 +9,9 @@ in milliseconds without inheriting the parent's threads or torch state. Three wa
   (imports, warm-up) is done and may call ``job.report(value)`` with interim results (the best design so
   far). It is killed (SIGKILL) ``kill_after_s`` seconds after ``ready()``; its last report survives the kill
   (:attr:`JobEnd.partial`). Workers ignore SIGINT, so Ctrl-C reaches only the parent, which kills every
-  worker on its way out; if the parent dies without doing so (SIGKILL), each worker notices at once: a
-  watchdog thread waits on a pipe only the parent holds open and ends the worker when it closes. Jobs whose
+  worker on its way out; if the parent dies without doing so (SIGKILL), each worker ends at once: a pipe only
+  the parent holds open signals the worker (SIGIO, which terminates it even inside a long C call) when it
+  closes, and a watchdog thread waiting on the same pipe ends it where pipes cannot signal. Jobs whose
   keys the caller adds to ``cancelled`` while it iterates are dropped if pending and killed if running, and
   yield nothing (a portfolio of searches ends the others once one has settled: :mod:`learna.harness.portfolio`).
 * :func:`pool`: a pool of long-lived workers for many small tasks (meta-training rollouts, BOHB
@@ -123,6 +124,19 @@ class _Slot:
         return JobEnd(self.key, kind, value, startup, now - (self.ready_at or self.started), self.partial)
 
 
+def _die_when_closed(lifeline: Connection) -> None:
+    """Have the kernel end this process when the parent's end of ``lifeline`` closes, whatever it is doing: the
+    pipe signals its owner (SIGIO, whose default action terminates) when its last writer goes. The watchdog
+    thread alone cannot act while a long C call holds the GIL (one RNAinverse walk can take minutes)."""
+    import fcntl
+
+    try:
+        fcntl.fcntl(lifeline.fileno(), fcntl.F_SETOWN, os.getpid())
+        fcntl.fcntl(lifeline.fileno(), fcntl.F_SETFL, fcntl.fcntl(lifeline.fileno(), fcntl.F_GETFL) | os.O_ASYNC)
+    except (AttributeError, OSError):  # no O_ASYNC on pipes here: the watchdog thread still ends the worker
+        pass
+
+
 def _exit_when_closed(lifeline: Connection) -> None:
     """Watchdog: block until the parent's end of ``lifeline`` closes (the parent is gone), then exit now."""
     try:
@@ -135,6 +149,7 @@ def _exit_when_closed(lifeline: Connection) -> None:
 def _child(conn: Connection, lifeline: Connection, function: Callable, args: Any) -> None:
     """Worker entry point: run ``function(args, job)`` and send its result (or the error) home."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_when_closed(lifeline)
     threading.Thread(target=_exit_when_closed, args=(lifeline,), daemon=True).start()
     try:
         message = ("result", function(args, JobContext(conn)))

@@ -1,4 +1,5 @@
 import json
+import os
 import signal
 from dataclasses import replace
 import subprocess
@@ -123,9 +124,22 @@ def test_resume_accepts_a_config_recorded_before_fields_were_added(tmp_path):
         open_run_directory(tmp_path, {**info, "config": changed}, resume=True)
 
 
-def _start_cli(args):
+def _start_cli(args, cwd=None):
     return subprocess.Popen([str(Path(sys.executable).with_name("learna")), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+
+
+def _processes_in(directory):
+    """The live processes (Linux /proc) whose working directory is ``directory``: a CLI started there and every
+    process it started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")) == directory:
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or a zombie
+            pass
+    return found
 
 
 def _wait_for_records(path, count, process, timeout=120):
@@ -145,10 +159,17 @@ def test_killed_and_interrupted_runs_resume_without_rerunning_or_losing(tmp_path
     # so there is always work in flight when the signals arrive
     args = ["benchmark", "--dataset", "eterna100-v2", "--method", "rnainverse", "--ids", "1,8,22,53,63,90",
             "--time-limit", 2, "--processes", 1, "--out", out]
-    first = _start_cli(args)
-    _wait_for_records(records, 1, first)
+    first = _start_cli(args, cwd=tmp_path)
+    _wait_for_records(records, 2, first)
+    time.sleep(0.5)  # the worker of the first 400-nt target is inside its first walk (it outlasts the limit)
+    assert len(_processes_in(tmp_path)) >= 3  # the CLI, its forkserver, the worker
     first.kill()  # SIGKILL: no chance to clean up
     first.wait()
+    # its worker ends with it, although RNAinverse holds the GIL for the whole walk (minutes on 400 nt)
+    deadline = time.monotonic() + 10
+    while _processes_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_in(tmp_path) == []
     with open(records, "a") as handle:
         handle.write('{"id": "torn')  # as if killed mid-append
     kept = records.read_text().splitlines()[:-1]
