@@ -128,12 +128,12 @@ def _die_when_closed(lifeline: Connection) -> None:
     """Have the kernel end this process when the parent's end of ``lifeline`` closes, whatever it is doing: the
     pipe signals its owner (SIGIO, whose default action terminates) when its last writer goes. The watchdog
     thread alone cannot act while a long C call holds the GIL (one RNAinverse walk can take minutes)."""
-    import fcntl
-
     try:
+        import fcntl
+
         fcntl.fcntl(lifeline.fileno(), fcntl.F_SETOWN, os.getpid())
         fcntl.fcntl(lifeline.fileno(), fcntl.F_SETFL, fcntl.fcntl(lifeline.fileno(), fcntl.F_GETFL) | os.O_ASYNC)
-    except (AttributeError, OSError):  # no O_ASYNC on pipes here: the watchdog thread still ends the worker
+    except (ImportError, AttributeError, OSError):  # no fcntl or O_ASYNC here: the watchdog thread still ends it
         pass
 
 
