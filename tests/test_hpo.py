@@ -116,13 +116,14 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 44 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 45 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
     default = default_configuration("hybrid")
     assert default["use_policy"] is False and default["objective"] == "mfe_distance"
-    assert (default["short_objective"], default["short_length"]) == ("probability", 150)
+    assert (default["short_objective"], default["short_length"], default["ensemble_weight"]) == (
+        "probability", 150, 1.0)
     assert is_active("short_objective", HYBRID_RANGES, HYBRID_CONDITIONS, default)
     assert not is_active("short_objective", HYBRID_RANGES, HYBRID_CONDITIONS, default | {"short_length": 0})
     assert hybrid.to_designer(default) == PRESETS["hybrid"]

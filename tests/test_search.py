@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learna.errors import ConfigError, LearnaError
-from learna.folding import DEFAULT_MODEL, fold, mfe_structures, structure_energies
+from learna.folding import DEFAULT_MODEL, boltzmann_kt, fold, mfe_structures, structure_energies
 from learna.alphabet import PAIRS
 from learna.search import Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
 from learna.search.decompose import assemble, split_points
@@ -87,6 +87,22 @@ def test_log_probability_objective_is_the_scaled_energy_gap() -> None:
     probability, _, _ = vienna_reference(sequence, target)
     candidate = Evaluator(Target(target), "log_probability").evaluate(sequence)
     assert candidate.objective == pytest.approx(-math.log(probability) / len(target), rel=1e-4)
+
+
+def test_ensemble_weight_weighs_the_energy_gap_against_the_spread_below_the_mfe() -> None:
+    sequence, target = FIXED[1]
+    fc = RNA.fold_compound(sequence)
+    _, mfe = fc.mfe()
+    fc.exp_params_rescale(mfe)
+    _, ensemble = fc.pf()
+    gap, spread, kt_n = fc.eval_structure(target) - mfe, mfe - ensemble, boltzmann_kt() * len(target)
+    assert gap > 5 and spread > 0.5  # both parts matter for this sequence
+    for weight in (0.0, 0.7, 1.0):
+        candidate = Evaluator(Target(target), "log_probability", ensemble_weight=weight).evaluate(sequence)
+        assert candidate.objective == pytest.approx((gap + weight * spread) / kt_n, rel=1e-4)
+        assert Evaluator(Target(target), "log_probability").lower_bound(gap, 0) <= candidate.objective
+    with pytest.raises(ConfigError, match="ensemble_weight"):
+        SearchConfig(ensemble_weight=1.5)
 
 
 def test_pruned_candidate_bound_is_below_the_true_objective() -> None:

@@ -30,7 +30,8 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
 ``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them),
-``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0),
+``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0)
+(``ensemble_weight`` is always active: either objective may be ``log_probability``, the only one that reads it),
 ``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only when
 restarts may kick (``kick_probability`` > 0).
 """
@@ -114,6 +115,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "short_length": Range(0, 400, _SEARCH.short_length),
     "short_objective": Choice(OBJECTIVES, _SEARCH.short_objective or _SEARCH.objective),
     "short_parts": Choice((True, False), _SEARCH.short_parts),
+    "ensemble_weight": Range(0.0, 1.0, _SEARCH.ensemble_weight),
     "site_defect": Choice(SITE_DEFECTS, _SEARCH.site_defect),
     "near_distance": Range(0, 20, _SEARCH.near_distance),
     "stagnation_steps": Range(200, 20000, _SEARCH.stagnation_steps, log=True),

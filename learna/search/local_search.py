@@ -148,7 +148,7 @@ class _Search:
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
                                    config.distance_ties, config.site_defect, config.near_distance,
-                                   config.ensemble_rivals)
+                                   config.ensemble_rivals, config.ensemble_weight)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()

@@ -4,7 +4,9 @@ Objectives (all minimised, see :class:`~learna.search.config.SearchConfig`):
 
 * ``probability``: 1 − P(target), P the Boltzmann probability of the target;
 * ``log_probability``: −ln P(target) / n = (E(target) − G) / (n·kT), the same order as ``probability``
-  but without the floating-point floor at 1 that makes 1 − P flat on long targets;
+  but without the floating-point floor at 1 that makes 1 − P flat on long targets; with an
+  ``ensemble_weight`` β < 1, [(E(target) − MFE) + β·(MFE − G)] / (n·kT): the energy gap to the MFE weighs
+  more than the ensemble's spread below the MFE;
 * ``ensemble_defect``: the normalised ensemble defect (1/n) Σ_i (1 − p_i);
 * ``mfe_distance``: (Hamming(MFE structure, target) + min(E(target) − MFE, 999)/1000) / n, from the
   MFE fold alone, with site defects from the mismatches (:func:`mismatch_defect`); with the ``probability``
@@ -104,8 +106,10 @@ class Evaluator:
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
                  distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4,
-                 ensemble_rivals: int = 0) -> None:
+                 ensemble_rivals: int = 0, ensemble_weight: float = 1.0) -> None:
         self.target = target
+        self.ensemble_weight = ensemble_weight
+        """β of ``log_probability`` (see the module docstring)."""
         self.objective = objective
         self.model = model
         self.kt = boltzmann_kt(model)
@@ -182,7 +186,7 @@ class Evaluator:
         if self.ensemble_ties:
             value = (distance + _squash(-math.log(max(scores.probability, 1e-300)))) / len(target) + penalty
         else:
-            value = self._value(scores.probability, scores.ensemble_energy, target_energy, ned) + penalty
+            value = self._value(scores.probability, scores.ensemble_energy, target_energy, mfe, ned) + penalty
         return Candidate(sequence, value, structure, mfe, target_energy, distance, defect,
                          scores.probability, ned, constraint_distance=constraint_distance,
                          rivals=self._distinct_rivals(scores.samples))
@@ -245,9 +249,12 @@ class Evaluator:
             return candidate.folded
         return next((s for s in self._ties.get(candidate.sequence, ()) if s != target), None)
 
-    def _value(self, probability: float, ensemble_energy: float, target_energy: float, ned: float) -> float:
+    def _value(self, probability: float, ensemble_energy: float, target_energy: float, mfe: float,
+               ned: float) -> float:
         if self.objective == "probability":
             return 1.0 - probability
-        if self.objective == "log_probability":
-            return max(target_energy - ensemble_energy, 0.0) / (self.kt * len(self.target))
+        if self.objective == "log_probability":  # (E(target) − G) − (1 − β)(MFE − G) = gap + β (MFE − G)
+            spread = max(mfe - ensemble_energy, 0.0)
+            value = target_energy - ensemble_energy - (1.0 - self.ensemble_weight) * spread
+            return max(value, 0.0) / (self.kt * len(self.target))
         return ned
