@@ -83,25 +83,27 @@ def mfe_structures(sequence: str, model: FoldingModel = DEFAULT_MODEL) -> list[s
 
 
 MAX_RIVAL_GAP = 25.6
-"""kcal/mol above the MFE beyond which :func:`rival_energy` stops looking for a competing structure."""
+"""kcal/mol above the MFE beyond which :func:`best_rival` stops looking for a competing structure."""
 _MAX_SUBOPT = 100_000
 
 
-def rival_energy(sequence: str, structure: str, model: FoldingModel = DEFAULT_MODEL) -> float | None:
-    """Free energy (kcal/mol) of the lowest-energy structure of ``sequence`` other than ``structure``:
-    the MFE itself when ``structure`` is not the MFE structure ViennaRNA returns, else the next one up
-    (suboptimal structures enumerated in widening bands: 0, 0.5, 1, 2, … kcal/mol above the MFE). None
-    when no other structure lies within :data:`MAX_RIVAL_GAP` (e.g. a sequence that cannot pair)."""
+def best_rival(sequence: str, structure: str, model: FoldingModel = DEFAULT_MODEL) -> tuple[str, float] | None:
+    """The lowest-energy structure of ``sequence`` other than ``structure`` and its free energy (kcal/mol):
+    the MFE structure ViennaRNA returns when that is not ``structure``, else the next one up (suboptimal
+    structures enumerated in widening bands: 0, 0.5, 1, 2, … kcal/mol above the MFE; of several at the same
+    energy, the first in dot-bracket order). None when no other structure lies within :data:`MAX_RIVAL_GAP`
+    (e.g. a sequence that cannot pair)."""
     fc = RNA.fold_compound(sequence, _model_details(model), RNA.OPTION_MFE)
     folded, mfe = fc.mfe()
     if folded != structure:
-        return mfe
+        return folded, mfe
     band = 0.0
     while True:
         found = fc.subopt(int(round(band * 100)))  # band in dcal/mol
-        others = [s.energy for s in found if s.structure != structure]
+        others = [(s.energy, s.structure) for s in found if s.structure != structure]
         if others:
-            return min(others)
+            energy, rival = min(others)
+            return rival, energy
         if band >= MAX_RIVAL_GAP or len(found) > _MAX_SUBOPT:
             return None
         band = 0.5 if band == 0 else 2 * band

@@ -9,7 +9,8 @@ and measures what a biologist ordering the sequence cares about:
   in the other structure;
 * ``energy_gap``: E(best competing structure) − E(target) in kcal/mol, the competitor being the
   lowest-energy structure other than the target: positive when the target is the unique MFE (by that
-  margin), 0 for a tie, negative when another structure lies lower;
+  margin), 0 for a tie, negative when another structure lies lower; ``competitor`` is that structure
+  (for a design that does not fold into the target, ``folded`` itself), so a tie shows what it ties with;
 * ``probability``: the Boltzmann probability of the target in the ensemble, and ``ensemble_defect``, the
   normalised ensemble defect (1/n) Σ_i (1 − p_i) (docs/local_search.md);
 * ``gc_content`` and whether the design constraints hold.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from learna.folding import DEFAULT_MODEL, FoldingModel, ensemble_scores, mfe_with_target_energy, rival_energy
+from learna.folding import DEFAULT_MODEL, FoldingModel, best_rival, ensemble_scores, mfe_with_target_energy
 from learna.structure import Target, hamming
 
 _TIE = 1e-6  # kcal/mol: ViennaRNA's energies are multiples of 0.01
@@ -44,6 +45,9 @@ class Assessment:
     """Free energy of the MFE structure (kcal/mol)."""
     energy_gap: float | None = None
     """E(lowest-energy structure other than the target) − E(target), kcal/mol (None: no competitor found)."""
+    competitor: str | None = None
+    """The lowest-energy structure other than the target, the one ``energy_gap`` is measured to (``folded``
+    when that is not the target; None: no competitor found)."""
     probability: float | None = None
     """Boltzmann probability of the target structure."""
     ensemble_defect: float | None = None
@@ -81,12 +85,12 @@ def assess(target: Target, sequence: str | None, model: FoldingModel = DEFAULT_M
         return Assessment(**summary)
     structure = target.dot_bracket
     folded, mfe, target_energy = mfe_with_target_energy(sequence, structure, model)
-    rival = rival_energy(sequence, structure, model)
-    gap = None if rival is None else round(rival - target_energy, 2)
+    rival = best_rival(sequence, structure, model)
+    competitor, gap = (None, None) if rival is None else (rival[0], round(rival[1] - target_energy, 2))
     unique = (gap is None or gap > _TIE) if folded == structure else None
     probability = defect = None
     if ensemble:
         scores = ensemble_scores(sequence, target.partners, structure, mfe, model)
         probability, defect = float(scores.probability), float(scores.positional_defect.mean())
     return Assessment(folded=folded, distance=hamming(folded, structure), unique_mfe=unique, mfe=round(mfe, 2),
-                      energy_gap=gap, probability=probability, ensemble_defect=defect, **summary)
+                      energy_gap=gap, competitor=competitor, probability=probability, ensemble_defect=defect, **summary)

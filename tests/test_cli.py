@@ -46,6 +46,20 @@ def test_design_human_output_and_progress_on_stderr():
     assert "unsolved in" in result.stderr and "sequence" not in result.stderr
 
 
+def test_design_human_output_names_the_structure_a_tied_design_ties_with():
+    tied = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures; the constraint allows this sequence only
+    target = fold_structure(tied)
+    result = run("design", "-t", target, "--sequence-constraint", tied, "--time-limit", "1", "--seed", "0")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("MFE tied with another structure") and lines[2] == f"sequence  {tied}"
+    (other,) = [s for s in mfe_structures(tied) if s != target]
+    assert lines[4] == f"rival     {other}" and "energy gap to the best competitor +0.00 kcal/mol" in lines[5]
+    as_json = json.loads(run("design", "-t", target, "--sequence-constraint", tied, "--time-limit", "1", "--json",
+                             "-q").stdout)
+    assert as_json["competitor"] == other and as_json["unique_mfe"] is False
+
+
 def test_target_file_formats(tmp_path):
     fasta = tmp_path / "t.fa"
     fasta.write_text(">hp1\n((((....))))\n\n>hp2\n(((....)))...\n")

@@ -8,7 +8,7 @@ from learna.alphabet import PAIRS
 from learna.constraints import DesignConstraints
 from learna.errors import ConfigError
 from learna.folding import (DEFAULT_MODEL, FoldingModel, ensemble_scores, fold, fold_structure, mfe_structures,
-                            rival_energy, seed_sampling, structure_energies)
+                            best_rival, seed_sampling, structure_energies)
 from learna.quality import assess
 from learna.structure import Target, pair_table
 
@@ -100,12 +100,15 @@ def test_the_assessment_matches_viennarnas_own_calls(sequence, target):
         a != b for a, b in zip(structure, target)))
     ties = [s.structure for s in fc.subopt(0)]
     assert check.unique_mfe == (ties == [target] if structure == target else None)
-    others = sorted(s.energy for s in fc.subopt(800) if s.structure != target)  # everything within 8 kcal/mol
+    others = sorted((s.energy, s.structure) for s in fc.subopt(800) if s.structure != target)  # within 8 kcal/mol
     target_energy = fc.eval_structure(target)
     if others:
-        assert check.energy_gap == pytest.approx(others[0] - target_energy, abs=0.005)
+        assert check.energy_gap == pytest.approx(others[0][0] - target_energy, abs=0.005)
+        # the competitor: ViennaRNA's MFE structure when that is not the target, else the lowest other one
+        assert check.competitor == (structure if structure != target else others[0][1])
+        assert fc.eval_structure(check.competitor) == pytest.approx(target_energy + check.energy_gap, abs=0.005)
     else:
-        assert check.energy_gap is None and rival_energy(sequence, target) is None
+        assert check.energy_gap is None and check.competitor is None and best_rival(sequence, target) is None
     fc.exp_params_rescale(mfe)
     fc.pf()
     assert check.probability == pytest.approx(fc.pr_structure(target), rel=1e-6)

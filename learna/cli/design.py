@@ -162,6 +162,8 @@ def human(result) -> str:
     name = result.id if result.rank is None else f"{result.id} design {result.rank}"
     lines = [f">{name} {state}", f"target    {result.target}", f"sequence  {result.sequence}",
              f"folded    {result.folded}"]
+    if result.competitor is not None and result.folded == result.target:  # else ``folded`` is the competitor
+        lines.append(f"rival     {result.competitor}")
     if result.mfe is not None:
         gap = "none within reach" if result.energy_gap is None else f"{result.energy_gap:+.2f} kcal/mol"
         lines.append(f"MFE {result.mfe:.2f} kcal/mol, energy gap to the best competitor {gap}, "
