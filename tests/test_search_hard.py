@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learna.constraints import IUPAC, DesignConstraints
+from learna.data import load_dataset
 from learna.errors import ConfigError, ConstraintError
 from learna.folding import fold, mfe_structures, structure_energies
 from learna.alphabet import PAIRS
@@ -636,3 +637,30 @@ def test_run_stagnation_counts_steps_from_the_best_of_the_current_run() -> None:
         if per_run:
             # judged by the best of all runs, the same search would have restarted later runs sooner
             assert expected_gaps(at, log, per_run=False) != [stagnation] * len(at)
+
+
+def test_tie_floor_proves_eterna_72_can_only_tie_and_catches_a_missing_site():
+    """Eterna100-V2 id 72 closes a multiloop with a lone pair whose 7 × 7 interior loop can at best tie with the
+    structure without it (scripts/tie_floor.py: the margin over every base at the sites both loops read)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "tie_floor.py"
+    spec = importlib.util.spec_from_file_location("tie_floor", path)
+    tie_floor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tie_floor)
+    target = "..((((((((.......(.((((((....)))))).(((((((....))))))).).......)))))))).."
+    rival = "..((((((((.........((((((....)))))).(((((((....))))))).........)))))))).."
+    assert next(t for t in load_dataset("eterna100-v2") if t.id == "72").dot_bracket == target
+    base = tie_floor.neutral_sequence(target)
+    rng = np.random.default_rng(0)
+    sites = [9, 10, 16, 17, 18, 54, 55, 56, 62, 63]
+    best, sequences = tie_floor.margins(base, target, rival, sites)
+    assert best == 0.0 and sequences
+    for sequence in sequences[:3]:
+        energy_target, energy_rival = structure_energies(sequence, (target, rival))
+        assert energy_target == pytest.approx(energy_rival)
+    assert tie_floor.redraw_check(sequences[:2], target, rival, sites, 20, rng)
+    without_dangles = [9, 10, 16, 17, 55, 56, 62, 63]  # the multiloop's dangles on the lone pair left out
+    best, sequences = tie_floor.margins(base, target, rival, without_dangles)
+    assert not tie_floor.redraw_check(sequences[:2], target, rival, without_dangles, 20, rng)
