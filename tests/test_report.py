@@ -143,6 +143,11 @@ def test_tied_solutions_count_as_solved_but_not_uniquely_solved(tmp_path):
     assert summary["solved"]["10"] == {"any": 2, "mean": 2.0} and summary["unique"]["10"] == {"any": 1, "mean": 1.0}
     assert summary["unique"]["60"] == {"any": 1, "mean": 1.0}  # the tie never becomes unique
     assert "2 (1)" in run("report", directory).stdout
+    (other,) = [s for s in mfe_structures(TIED) if s != TIED_TARGET.dot_bracket]
+    tied = [r for r in read_records(directory) if r.id == "t"][0]
+    assert tied.competitor == other and tied.energy_gap == 0
+    assert run("report", directory, "--html", tmp_path / "page.html").exit_code == 0
+    assert f"tied with <code>{other}</code>" in (tmp_path / "page.html").read_text()
     strict = tmp_path / "strict"
     write_run_info(strict, {"method": "hybrid", "dataset": "x.tsv", "time_limit_s": 60, "ids": ["t"]})
     record = make_record(TIED_TARGET, RunOutcome(TIED, 60.0, 1, time_to_solve_s=2.0), FoldingModel(), "require",

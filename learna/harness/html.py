@@ -89,6 +89,8 @@ def _figure(record: Record) -> str:
         f"not solved (distance {record.distance})"
     caption = f"{record.id} · {record.method} · run {record.run} · {state}"
     drawing = _b64(svg_drawing(record.sequence, record.folded or record.target))
+    tie = (f"<br>tied with <code>{html.escape(record.competitor)}</code>"
+           if record.solved and record.unique_mfe is False and record.competitor else "")
     return (f"<figure class='design' data-id='{html.escape(record.id)}'><img alt='{html.escape(caption)}' "
             f"src='data:image/svg+xml;base64,{drawing}'><figcaption>{html.escape(caption)}<br>"
-            f"<code>{html.escape(record.sequence)}</code></figcaption></figure>")
+            f"<code>{html.escape(record.sequence)}</code>{tie}</figcaption></figure>")
