@@ -76,7 +76,7 @@ def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float 
            constraint: str | None = None, gc: str | float | None = None, avoid: str | tuple[str, ...] | None = None,
            config: DesignerConfig | dict | str | Path | None = None, checkpoint: str | Path | None = None,
            model: FoldingModel | None = None, unique_mfe: bool = False, max_folds: int | None = None,
-           designs: int = 1, min_distance: int | None = None,
+           designs: int = 1, min_distance: int | None = None, polish: float = 0.0,
            progress: Callable[[Status], None] | None = None) -> DesignResult | list[DesignResult]:
     """Design a sequence that folds into ``target`` within ``time_limit`` seconds (see the README).
 
@@ -86,12 +86,49 @@ def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float 
     shipped weights of the modes that use them. ``unique_mfe``: only a design whose *unique* MFE structure is
     the target counts as solved. ``max_folds``: a fold budget besides the time limit (reproducible runs).
     ``designs`` > 1: a list of that many different designs (:func:`several`; ``time_limit`` applies to each).
-    ``progress`` is called with a :class:`~learna.designers.base.Status` a few times per second.
+    ``polish``: seconds spent after each design that counts as solved on raising the probability of the target,
+    the target kept the (unique) MFE structure (:func:`polished`). ``progress`` is called with a
+    :class:`~learna.designers.base.Status` a few times per second.
     """
+    seconds = check_polish(polish)
     request = make_request(target, mode=mode, time_limit=time_limit, seed=seed, constraint=constraint, gc=gc,
                            avoid=avoid, config=config, checkpoint=checkpoint, model=model, unique_mfe=unique_mfe,
                            max_folds=max_folds, progress=progress)
-    return deliver(request, lambda batch: [run_design(mode, r) for r in batch], designs, min_distance)
+    found = deliver(request, lambda batch: [run_design(mode, r) for r in batch], designs, min_distance)
+    return polished(request, found, seconds, min_distance)
+
+
+def check_polish(value: float) -> float:
+    """``value`` if it is a non-negative, finite number of seconds (0: no polish), else a :class:`ConfigError`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
+        raise ConfigError(f"polish must be a non-negative number of seconds, got {value!r}")
+    return float(value)
+
+
+def polished(request: DesignRequest, found: DesignResult | list[DesignResult], seconds: float,
+             min_distance: int | None = None) -> DesignResult | list[DesignResult]:
+    """``found`` (one design, or several of one target ranked by robustness) with every design that counts as
+    solved polished for ``seconds`` (:func:`learna.designers.polish.polish_result`). Of several designs, a
+    polished one is kept only if it stays ``min_distance`` (default a tenth of the sites) from every other
+    design, and the list is ranked again."""
+    if not check_polish(seconds):
+        return found
+    from learna.designers.polish import polish_result
+
+    if isinstance(found, DesignResult):
+        return polish_result(request, found, seconds)
+    distance = _distance(min_distance, request)
+    designs = list(found)
+    for k, result in enumerate(designs):
+        candidate = polish_result(request, result, seconds)
+        others = [d.sequence for j, d in enumerate(designs) if j != k and d.sequence]
+        if candidate.sequence == result.sequence or all(
+                sum(a != b for a, b in zip(candidate.sequence, other)) >= distance for other in others):
+            designs[k] = candidate
+        else:  # polished too close to another design: the original stays
+            designs[k] = replace(result, stats={**candidate.stats,
+                                                "polish": {**candidate.stats["polish"], "kept": False}})
+    return [replace(result, rank=rank + 1) for rank, result in enumerate(sorted(designs, key=robustness))]
 
 
 def deliver(request: DesignRequest, run_batch: Callable[[list[DesignRequest]], list[DesignResult]],

@@ -45,6 +45,9 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
 @click.option("--min-distance", type=click.IntRange(1), default=None,
               help="With --designs: least Hamming distance between two designs of a target (default: a tenth of "
                    "its sites).")
+@click.option("--polish", type=click.FloatRange(0), default=0.0, show_default=True, metavar="SECONDS",
+              help="After each design that counts as solved, spend up to SECONDS more raising the probability of the "
+                   "target while it stays the (unique) MFE structure.")
 @click.option("--processes", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Targets designed in parallel, each in its own worker process (killed --grace s past its limit).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -66,10 +69,10 @@ MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGN
                    "scheduler file. Needs pip install 'learna[dask]'.")
 @folding_options
 def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed, mode, config_path, checkpoint,
-           unique_mfe, max_folds, designs, min_distance, processes, workers, grace, output_format, svg_dir, as_json,
-           quiet, scheduler, temperature, dangles, no_lp):
+           unique_mfe, max_folds, designs, min_distance, polish, processes, workers, grace, output_format, svg_dir,
+           as_json, quiet, scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
-    from learna.api import make_request, several
+    from learna.api import make_request, polished, several
     from learna.config import config_modes
     from learna.designers import runs_network
     from learna.configio import load_json
@@ -91,7 +94,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     run = _runner(mode, processes, grace, status, scheduler, network=network, workers=workers)
     results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
     failed = 0
-    for ranked in results:
+    for request, ranked in zip(requests, results):
         for result in ranked:
             if "error" in result.stats:
                 failed += 1
@@ -99,6 +102,11 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
             else:
                 status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s",
                        force=True)
+        if polish and any(result.solved for result in ranked):
+            status(f"[{request.target.id}] polishing for up to {polish:g} s", force=True)
+            ranked = polished(request, ranked[0] if designs == 1 else ranked, polish, min_distance)
+            ranked = [ranked] if designs == 1 else ranked
+        for result in ranked:
             click.echo(write(result))
             if svg_dir and result.sequence:
                 draw(result, Path(svg_dir), model)
@@ -169,6 +177,11 @@ def human(result) -> str:
         lines.append(f"MFE {result.mfe:.2f} kcal/mol, energy gap to the best competitor {gap}, "
                      f"P(target) {result.probability:.3f}, ensemble defect {result.ensemble_defect:.3f}, "
                      f"GC {result.gc_content:.3f}")
+    polish = result.stats.get("polish")
+    if polish is not None:
+        before = polish["probability_before"]
+        lines.append(f"polished  {polish['seconds']:.1f} s, {polish['folds']} folds: " + (
+            f"P(target) {before:.3f} -> {result.probability:.3f}" if polish["kept"] else f"kept the design (P(target) {before:.3f})"))
     constraints = result.constraints
     if constraints is not None:
         if constraints["sequence"] is not None:

@@ -29,28 +29,32 @@ DEFAULT_GRACE_S = 10.0
 
 
 def design(target: Any, *, workers: int = 1, grace_s: float = DEFAULT_GRACE_S, mode: str = DEFAULT_MODE,
-           designs: int = 1, min_distance: int | None = None, progress: Any = None,
+           designs: int = 1, min_distance: int | None = None, polish: float = 0.0, progress: Any = None,
            **options: Any) -> DesignResult | list[DesignResult]:
     """``learna.design``: :func:`learna.api.design` (every other keyword is its own: ``time_limit``, ``seed``,
-    ``constraint``, ``gc``, ``avoid``, ``config``, ``checkpoint``, ``model``, ``unique_mfe``, ``max_folds``),
+    ``constraint``, ``gc``, ``avoid``, ``config``, ``checkpoint``, ``model``, ``unique_mfe``, ``max_folds``,
+    ``polish``),
     in this process; or with ``workers`` K > 1, K searches of the target at once, each in a worker process with
     a seed of its own, as ``learna design --workers K`` runs them (:mod:`learna.harness.portfolio`): the first
     unique-MFE design ends the others, else the best one is kept, and a search still running ``grace_s``
-    seconds past the limit is killed with its best design so far kept. Workers start from a forkserver, so a
+    seconds past the limit is killed with its best design so far kept (``polish`` then runs here, on the
+    design kept). Workers start from a forkserver, so a
     script that uses them needs an ``if __name__ == "__main__":`` guard; ``progress`` is called only by a
     design in this process."""
     check_workers(workers)
     if workers == 1:
-        return api.design(target, mode=mode, designs=designs, min_distance=min_distance, progress=progress,
-                          **options)
+        return api.design(target, mode=mode, designs=designs, min_distance=min_distance, polish=polish,
+                          progress=progress, **options)
     if progress is not None:
         raise ConfigError("progress is reported only by a design in this process: give workers=1 or no progress")
     if isinstance(grace_s, bool) or not isinstance(grace_s, (int, float)) or not 0 <= grace_s < float("inf"):
         raise ConfigError(f"grace_s must be a non-negative number of seconds, got {grace_s!r}")
+    seconds = api.check_polish(polish)
     request = api.make_request(target, mode=mode, **options)
-    return api.deliver(request, lambda batch: list(design_batch(mode, batch, processes=1, workers=workers,
-                                                                grace_s=grace_s, in_order=True)),
-                       designs, min_distance)
+    found = api.deliver(request, lambda batch: list(design_batch(mode, batch, processes=1, workers=workers,
+                                                                 grace_s=grace_s, in_order=True)),
+                        designs, min_distance)
+    return api.polished(request, found, seconds, min_distance)
 
 
 def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str | None = None, processes: int = 1,

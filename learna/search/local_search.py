@@ -8,7 +8,8 @@ the partition function only for ensemble objectives and only when the child can 
 Long targets are decomposed first (:mod:`learna.search.decompose`), and with ``restart_parts`` again at
 every restart. The search stops the moment the MFE structure ViennaRNA returns for a candidate is the
 target (and is the only MFE structure, with ``require_unique``), when the budget is spent, or when no
-unseen child can be drawn. Every random draw comes from ``rng``: for a fixed seed the sequence of
+unseen child can be drawn; :func:`polish` instead goes on past every unique solution, by P(target), until
+its budget is spent. Every random draw comes from ``rng``: for a fixed seed the sequence of
 candidates does not depend on the clock, only where the search stops does.
 
 Design constraints of the target (:mod:`learna.constraints`): every candidate follows the sequence
@@ -180,6 +181,9 @@ class _Search:
         self._part_distances: dict[tuple[str, Part], int] = {}
         self.fresh_starts: Callable[[], list[str]] | None = None
         """Starts of a restart in place of the rule-based ones (a decomposed target's, ``restart_parts``)."""
+        self.keep_searching = False
+        """Go on past every unique-MFE solution until the budget is spent, keeping the best one by objective
+        (:func:`polish`); by default the first one ends the search."""
 
     def remember(self, structure: str) -> None:
         """Add a rival structure to the pool (``rival_pool``), the oldest one leaving when it is full."""
@@ -189,7 +193,7 @@ class _Search:
             self.pool.append(Rival(structure, self.evaluator.partners))
 
     def budget_left(self) -> bool:
-        if self.solution is not None:
+        if self.solution is not None and not self.keep_searching:
             return False
         if self.evaluator.evaluations == 0:
             return True
@@ -220,14 +224,19 @@ class _Search:
                 self.solution = candidate
                 return candidate
             if self.evaluator.is_unique(candidate):
-                self.solution, self.unique_time = candidate, now
-                return candidate
-            for structure in self.evaluator.ties(candidate):
-                self.remember(structure)
-            if self.config.rank_ties:
-                candidate = self.evaluator.rank_tie(candidate)
-            if self.tied is None or candidate.objective < self.tied.objective:
-                self.tied = candidate
+                if self.unique_time is None:
+                    self.unique_time = now
+                if self.solution is None or (candidate.complete and candidate.objective < self.solution.objective):
+                    self.solution = candidate
+                if not self.keep_searching:
+                    return candidate
+            else:
+                for structure in self.evaluator.ties(candidate):
+                    self.remember(structure)
+                if self.config.rank_ties:
+                    candidate = self.evaluator.rank_tie(candidate)
+                if self.tied is None or candidate.objective < self.tied.objective:
+                    self.tied = candidate
         else:
             self.remember(candidate.folded)
         if candidate.complete:
@@ -581,6 +590,34 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
         seed_sampling(int(rng.integers(2**31 - 1)))
     result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation, repair)
     return replace(result, time_s=clock() - budget.start)
+
+
+POLISH_SETTINGS = {"objective": "log_probability", "short_objective": "", "ensemble_weight": 1.0, "max_part": 0,
+                   "require_unique": True, "stagnation_steps": 2**31 - 1, "restart_base": 0, "portfolio": 1,
+                   "focus_probability": 0.0, "kick_probability": 0.0, "repair_weight": 0.0}
+"""What :func:`polish` changes in the search configuration it is given (the moves stay as they are)."""
+
+
+def polish(sequence: str, target: Target, config: SearchConfig, *, rng: np.random.Generator,
+           time_limit: float | None = None, max_evaluations: int | None = None,
+           model: FoldingModel = DEFAULT_MODEL, clock: Callable[[], float] = time.perf_counter) -> SearchResult:
+    """A design that folds into ``target`` made more robust: a search from ``sequence`` by −ln P(target) (the
+    order of P(target), without a floor on long targets) that goes on past every unique-MFE solution until the
+    budget is spent, with ``config``'s moves and no decomposition or restarts (:data:`POLISH_SETTINGS`). The
+    result is its best unique-MFE solution by P(target), ``sequence`` itself when it is unique and nothing
+    beat it, else its best tied solution or best candidate (the caller keeps whichever design is better)."""
+    if time_limit is None and max_evaluations is None:
+        raise LearnaError("polish needs a time_limit or max_evaluations (or both)")
+    _check_sequences([sequence], target)
+    config = replace(config, **POLISH_SETTINGS)
+    if config.ensemble_rivals:
+        seed_sampling(int(rng.integers(2**31 - 1)))
+    search = _Search(target, config, rng, model, MoveSet(target, config), _Budget(clock, time_limit, max_evaluations),
+                     None, None)
+    search.keep_searching = True
+    search.seed([sequence])
+    search.run()
+    return search.result()
 
 
 def refine(sequence: str, target: Target, config: SearchConfig, *, max_evaluations: int,

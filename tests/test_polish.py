@@ -1,0 +1,97 @@
+"""Polishing a design (learna.search.polish, --polish): P(target) goes up, the unique MFE and the constraints stay."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import learna
+from learna.cli.main import cli
+from learna.errors import ConfigError
+from learna.folding import fold_structure, mfe_structures
+from learna.presets import PRESETS
+from learna.quality import assess
+from learna.search import polish
+from learna.structure import Target
+
+TARGET = "((((((....))))))..((((((....)))))).....((((....))))"
+WEAK = "AAGUGAAAAAUUAUUUGAGCUAUGUGUUCAUAGCGGACCUCCUUCCCGGGA"
+"""Folds into TARGET, the only MFE structure, but with P(target) 0.095 and an energy gap of 0.1 kcal/mol."""
+TIED = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures
+
+
+def test_polish_raises_the_probability_of_a_weak_design_and_keeps_its_unique_mfe():
+    target = Target(TARGET)
+    before = assess(target, WEAK)
+    assert before.unique_mfe and before.probability < 0.1
+    search = PRESETS["hybrid"].hybrid.search
+    found = polish(WEAK, target, search, rng=np.random.default_rng(0), max_evaluations=200)
+    after = assess(target, found.sequence)
+    assert mfe_structures(found.sequence) == [TARGET] and found.unique_mfe
+    assert after.probability > 5 * before.probability and after.energy_gap > before.energy_gap
+    assert found.evaluations == 200  # it went on past every solution until the budget was spent
+    again = polish(WEAK, target, search, rng=np.random.default_rng(0), max_evaluations=200)
+    assert again.sequence == found.sequence  # the same seed and budget, the same design
+
+
+def test_polish_honours_the_sequence_constraint_and_keeps_a_design_nothing_beats():
+    constraint = "N" * 6 + "GAAA" + "N" * (len(TARGET) - 10)
+    target = Target(TARGET, constraints=learna.DesignConstraints(constraint))
+    start = WEAK[:6] + "GAAA" + WEAK[10:]
+    assert fold_structure(start) == TARGET
+    found = polish(start, target, PRESETS["hybrid"].hybrid.search, rng=np.random.default_rng(1), max_evaluations=150)
+    assert found.sequence[6:10] == "GAAA" and fold_structure(found.sequence) == TARGET
+    assert assess(target, found.sequence).probability >= assess(target, start).probability
+    tied = Target(fold_structure(TIED), constraints=learna.DesignConstraints(TIED))  # one sequence allowed
+    kept = polish(TIED, tied, PRESETS["hybrid"].hybrid.search, rng=np.random.default_rng(0), max_evaluations=20)
+    assert kept.sequence == TIED and kept.solved and kept.unique_mfe is False
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "meta-learna"])
+def test_design_with_polish_reports_what_the_polish_did(mode):
+    plain = learna.design(TARGET, mode=mode, seed=0, max_folds=300, time_limit=30)
+    result = learna.design(TARGET, mode=mode, seed=0, max_folds=300, time_limit=30, polish=30)
+    assert plain.solved and result.solved and result.unique_mfe
+    report = result.stats["polish"]
+    assert report["probability_before"] == pytest.approx(plain.probability)
+    assert report["folds"] == 300  # the request's fold budget bounds the polish too: reproducible
+    assert report["kept"] == (result.sequence != plain.sequence)
+    assert result.probability >= plain.probability and mfe_structures(result.sequence) == [TARGET]
+    assert result.probability == pytest.approx(assess(Target(TARGET), result.sequence).probability)
+    assert (result.folds, result.folds_to_solve) == (plain.folds, plain.folds_to_solve)  # the design's own counts
+    several = learna.design(TARGET, seed=0, max_folds=300, time_limit=30, designs=2, polish=5)
+    assert [r.rank for r in several] == [1, 2] and all("polish" in r.stats for r in several)
+    assert sum(a != b for a, b in zip(several[0].sequence, several[1].sequence)) >= 6  # a tenth of the sites
+    with pytest.raises(ConfigError, match="polish must be a non-negative number of seconds"):
+        learna.design(TARGET, polish=-1)
+
+
+def test_cli_polish_prints_the_change_and_refuses_a_negative_time():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "2", "--max-folds", "200", "--seed", "0"])
+    assert result.exit_code == 0, result.output
+    line = [x for x in result.stdout.splitlines() if x.startswith("polished  ")]
+    assert len(line) == 1 and "200 folds" in line[0]
+    as_json = json.loads(runner.invoke(cli, ["design", "-t", TARGET, "--polish", "2", "--max-folds", "200",
+                                             "--json", "-q"]).stdout)
+    assert as_json["stats"]["polish"]["folds"] == 200
+    refused = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "-1"])
+    assert refused.exit_code == 2 and "--polish" in refused.output
+
+
+def test_polishing_a_tied_design_finds_a_unique_one_after_the_design_time():
+    from learna.api import make_request
+    from learna.designers.base import RunOutcome, finish
+    from learna.designers.polish import polish_result
+
+    request = make_request(fold_structure(TIED), seed=0, max_folds=100)
+    tied = finish(request, "hybrid", RunOutcome(TIED, 1.0, 5, time_to_solve_s=0.5, folds_to_solve=3), request.config)
+    assert tied.solved and tied.unique_mfe is False and tied.time_to_unique_s is None
+    result = polish_result(request, tied, 30.0)
+    assert result.unique_mfe and mfe_structures(result.sequence) == [fold_structure(TIED)]
+    assert result.stats["polish"]["kept"] and result.stats["polish"]["unique_mfe_before"] is False
+    assert (result.time_s, result.time_to_solve_s, result.folds) == (1.0, 0.5, 5)  # the design's own
+    assert result.time_to_unique_s > 1.0  # found by the polish, after the design's second
