@@ -20,7 +20,7 @@ from learna.errors import ConfigError
 from learna.folding import FoldingModel, fold_seconds
 from learna.presets import resolve_config
 from learna.seeding import check_seed, derive_seed
-from learna.structure import Target
+from learna.structure import Target, hamming
 
 
 def check_time_limit(value: float, name: str = "time limit") -> float:
@@ -122,8 +122,7 @@ def polished(request: DesignRequest, found: DesignResult | list[DesignResult], s
     for k, result in enumerate(designs):
         candidate = polish_result(request, result, seconds)
         others = [d.sequence for j, d in enumerate(designs) if j != k and d.sequence]
-        if candidate.sequence == result.sequence or all(
-                sum(a != b for a, b in zip(candidate.sequence, other)) >= distance for other in others):
+        if candidate.sequence == result.sequence or all(hamming(candidate.sequence, o) >= distance for o in others):
             designs[k] = candidate
         else:  # polished too close to another design: the original stays
             designs[k] = replace(result, stats={**candidate.stats,

@@ -53,7 +53,7 @@ def test_polish_honours_the_sequence_constraint_and_keeps_a_design_nothing_beats
 @pytest.mark.parametrize("mode", ["hybrid", "meta-learna"])
 def test_design_with_polish_reports_what_the_polish_did(mode):
     plain = learna.design(TARGET, mode=mode, seed=0, max_folds=300, time_limit=30)
-    result = learna.design(TARGET, mode=mode, seed=0, max_folds=300, time_limit=30, polish=30)
+    result = learna.design(TARGET, mode=mode, seed=0, max_folds=300, time_limit=30, polish=120)
     assert plain.solved and result.solved and result.unique_mfe
     report = result.stats["polish"]
     assert report["probability_before"] == pytest.approx(plain.probability)
@@ -71,11 +71,11 @@ def test_design_with_polish_reports_what_the_polish_did(mode):
 
 def test_cli_polish_prints_the_change_and_refuses_a_negative_time():
     runner = CliRunner()
-    result = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "2", "--max-folds", "200", "--seed", "0"])
+    result = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "120", "--max-folds", "200", "--seed", "0"])
     assert result.exit_code == 0, result.output
     line = [x for x in result.stdout.splitlines() if x.startswith("polished  ")]
     assert len(line) == 1 and "200 folds" in line[0]
-    as_json = json.loads(runner.invoke(cli, ["design", "-t", TARGET, "--polish", "2", "--max-folds", "200",
+    as_json = json.loads(runner.invoke(cli, ["design", "-t", TARGET, "--polish", "120", "--max-folds", "200",
                                              "--json", "-q"]).stdout)
     assert as_json["stats"]["polish"]["folds"] == 200
     refused = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "-1"])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 from learna.folding import fold_structure
 from learna.quality import Assessment, assess
-from learna.structure import Target
+from learna.structure import Target, hamming
 
 if TYPE_CHECKING:  # the config is only passed through here; importing it would load the environment's
     from learna.config import DesignerConfig
@@ -60,7 +60,7 @@ class DesignRequest:
 
     def novel(self, sequence: str) -> bool:
         """Whether ``sequence`` keeps ``min_distance`` from every excluded design."""
-        return all(sum(a != b for a, b in zip(sequence, other)) >= self.min_distance for other in self.exclude)
+        return all(hamming(sequence, other) >= self.min_distance for other in self.exclude)
 
 
 @dataclass(frozen=True)
