@@ -80,6 +80,8 @@ def test_cli_polish_prints_the_change_and_refuses_a_negative_time():
     assert as_json["stats"]["polish"]["folds"] == 200
     refused = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "-1"])
     assert refused.exit_code == 2 and "--polish" in refused.output
+    endless = runner.invoke(cli, ["design", "-t", TARGET, "--polish", "inf"])  # refused before any design
+    assert endless.exit_code == 2 and endless.stdout == "" and "non-negative number of seconds" in endless.stderr
 
 
 def test_polishing_a_tied_design_finds_a_unique_one_after_the_design_time():
