@@ -25,8 +25,16 @@ from learna.structure import Target, hamming
 
 def check_time_limit(value: float, name: str = "time limit") -> float:
     """``value`` if it is a positive, finite number of seconds, else a one-line :class:`ConfigError`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
-        raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
+    return check_seconds(value, name, positive=True)
+
+
+def check_seconds(value: float, name: str, positive: bool = False) -> float:
+    """``value`` if it is a finite number of seconds, non-negative (``polish``, ``grace_s``) or, with
+    ``positive``, above 0 (a time limit); else a one-line :class:`ConfigError` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            math.isfinite(value) and (value > 0 if positive else value >= 0)):
+        raise ConfigError(f"{name} must be a {'positive' if positive else 'non-negative'} number of seconds, "
+                          f"got {value!r}")
     return float(value)
 
 
@@ -90,7 +98,7 @@ def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float 
     the target kept the (unique) MFE structure (:func:`polished`). ``progress`` is called with a
     :class:`~learna.designers.base.Status` a few times per second.
     """
-    seconds = check_polish(polish)
+    seconds = check_seconds(polish, "polish")
     request = make_request(target, mode=mode, time_limit=time_limit, seed=seed, constraint=constraint, gc=gc,
                            avoid=avoid, config=config, checkpoint=checkpoint, model=model, unique_mfe=unique_mfe,
                            max_folds=max_folds, progress=progress)
@@ -98,20 +106,13 @@ def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float 
     return polished(request, found, seconds, min_distance)
 
 
-def check_polish(value: float) -> float:
-    """``value`` if it is a non-negative, finite number of seconds (0: no polish), else a :class:`ConfigError`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
-        raise ConfigError(f"polish must be a non-negative number of seconds, got {value!r}")
-    return float(value)
-
-
 def polished(request: DesignRequest, found: DesignResult | list[DesignResult], seconds: float,
              min_distance: int | None = None) -> DesignResult | list[DesignResult]:
     """``found`` (one design, or several of one target ranked by robustness) with every design that counts as
     solved polished for ``seconds`` (:func:`learna.designers.polish.polish_result`). Of several designs, a
     polished one is kept only if it stays ``min_distance`` (default a tenth of the sites) from every other
-    design, and the list is ranked again."""
-    if not check_polish(seconds):
+    design, and the list is ranked again. ``seconds`` is taken as checked (:func:`check_seconds`)."""
+    if not seconds:
         return found
     from learna.designers.polish import polish_result
 

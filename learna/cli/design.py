@@ -72,7 +72,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
            unique_mfe, max_folds, designs, min_distance, polish, processes, workers, grace, output_format, svg_dir,
            as_json, quiet, scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
-    from learna.api import check_polish, make_request, polished, several
+    from learna.api import check_seconds, make_request, polished, several
     from learna.config import config_modes
     from learna.designers import runs_network
     from learna.configio import load_json
@@ -80,7 +80,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     if as_json and output_format not in (None, "json"):
         raise click.UsageError("--json and --format fasta/text contradict each other")
     write = FORMATS["json" if as_json else output_format or "text"]
-    check_polish(polish)
+    check_seconds(polish, "polish")
     data = load_json(config_path) if config_path else None
     mode = mode or (config_modes(data) or (DEFAULT_MODE,))[0]
     model = folding_model(temperature, dangles, no_lp)

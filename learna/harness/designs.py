@@ -47,9 +47,8 @@ def design(target: Any, *, workers: int = 1, grace_s: float = DEFAULT_GRACE_S, m
                           progress=progress, **options)
     if progress is not None:
         raise ConfigError("progress is reported only by a design in this process: give workers=1 or no progress")
-    if isinstance(grace_s, bool) or not isinstance(grace_s, (int, float)) or not 0 <= grace_s < float("inf"):
-        raise ConfigError(f"grace_s must be a non-negative number of seconds, got {grace_s!r}")
-    seconds = api.check_polish(polish)
+    api.check_seconds(grace_s, "grace_s")
+    seconds = api.check_seconds(polish, "polish")
     request = api.make_request(target, mode=mode, **options)
     found = api.deliver(request, lambda batch: list(design_batch(mode, batch, processes=1, workers=workers,
                                                                  grace_s=grace_s, in_order=True)),
