@@ -109,26 +109,53 @@ def design(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: float 
 def polished(request: DesignRequest, found: DesignResult | list[DesignResult], seconds: float,
              min_distance: int | None = None) -> DesignResult | list[DesignResult]:
     """``found`` (one design, or several of one target ranked by robustness) with every design that counts as
-    solved polished for ``seconds`` (:func:`learna.designers.polish.polish_result`). Of several designs, a
-    polished one is kept only if it stays ``min_distance`` (default a tenth of the sites) from every other
-    design, and the list is ranked again. ``seconds`` is taken as checked (:func:`check_seconds`)."""
-    if not seconds:
-        return found
+    solved polished for ``seconds`` in this process (:func:`polished_all` of one request)."""
+    return polished_all([(request, found)], seconds, min_distance)[0]
+
+
+PolishMany = Callable[[list[tuple[DesignRequest, DesignResult]], float], list[DesignResult]]
+"""Polishes ``(request, design)`` pairs for up to the given seconds each, returning the designs in order (here:
+:func:`polish_here`; in worker processes or on a cluster: :func:`learna.harness.designs.polish_batch`)."""
+
+
+def polish_here(pairs: list[tuple[DesignRequest, DesignResult]], seconds: float) -> list[DesignResult]:
+    """Every design of ``pairs`` polished in this process, one after another."""
     from learna.designers.polish import polish_result
 
-    if isinstance(found, DesignResult):
-        return polish_result(request, found, seconds)
-    distance = _distance(min_distance, request)
-    designs = list(found)
-    for k, result in enumerate(designs):
-        candidate = polish_result(request, result, seconds)
-        others = [d.sequence for j, d in enumerate(designs) if j != k and d.sequence]
-        if candidate.sequence == result.sequence or all(hamming(candidate.sequence, o) >= distance for o in others):
-            designs[k] = candidate
-        else:  # polished too close to another design: the original stays
-            designs[k] = replace(result, stats={**candidate.stats,
-                                                "polish": {**candidate.stats["polish"], "kept": False}})
-    return [replace(result, rank=rank + 1) for rank, result in enumerate(sorted(designs, key=robustness))]
+    return [polish_result(request, result, seconds) for request, result in pairs]
+
+
+def polished_all(items: list[tuple[DesignRequest, DesignResult | list[DesignResult]]], seconds: float,
+                 min_distance: int | None = None, polish_many: PolishMany = polish_here,
+                 ) -> list[DesignResult | list[DesignResult]]:
+    """For every ``(request, found)`` (one design, or several of one target ranked by robustness), ``found`` with
+    every design that counts as solved polished for ``seconds`` (:func:`learna.designers.polish.polish_result`),
+    all of them handed to ``polish_many`` at once. Of several designs, a polished one is kept only if it stays
+    ``min_distance`` (default a tenth of the sites) from every other design, and the list is ranked again.
+    ``seconds`` is taken as checked (:func:`check_seconds`)."""
+    if not seconds:
+        return [found for _, found in items]
+    pairs = [(request, result) for request, found in items
+             for result in ([found] if isinstance(found, DesignResult) else found)]
+    done = iter(polish_many(pairs, seconds))
+    out: list[DesignResult | list[DesignResult]] = []
+    for request, found in items:
+        if isinstance(found, DesignResult):
+            out.append(next(done))
+            continue
+        designs = list(found)
+        candidates = [next(done) for _ in designs]
+        distance = _distance(min_distance, request)
+        for k, (result, candidate) in enumerate(zip(designs, candidates)):
+            others = [d.sequence for j, d in enumerate(designs) if j != k and d.sequence]
+            if candidate.sequence == result.sequence or all(hamming(candidate.sequence, o) >= distance
+                                                            for o in others):
+                designs[k] = candidate
+            else:  # polished too close to another design: the original stays
+                designs[k] = replace(result, stats={**candidate.stats,
+                                                    "polish": {**candidate.stats["polish"], "kept": False}})
+        out.append([replace(result, rank=rank + 1) for rank, result in enumerate(sorted(designs, key=robustness))])
+    return out
 
 
 def deliver(request: DesignRequest, run_batch: Callable[[list[DesignRequest]], list[DesignResult]],

@@ -132,14 +132,15 @@ def test_a_benchmark_on_the_cluster_gives_the_records_of_the_local_harness(clust
 def test_design_on_the_cluster_gives_the_designs_of_a_local_design(cluster, tmp_path):
     targets = tmp_path / "targets.txt"
     targets.write_text(">a\n((((....))))\n>b\n(((((......)))))\n>c\n..((((((....))))))..((((....))))..\n")
-    args = ["design", "--target-file", targets, "--seed", 3, "--time-limit", 5, "--json", "-q"]
+    args = ["design", "--target-file", targets, "--seed", 3, "--time-limit", 5, "--json", "-q",
+            "--polish", 30, "--max-folds", 100]  # the polish, too, runs on the cluster, each design a task
     local = [json.loads(line) for line in run(*args).stdout.splitlines()]
     result = run(*args, "--scheduler", cluster.address)
     assert result.exit_code == 0, result.output
     remote = [json.loads(line) for line in result.stdout.splitlines()]
-    keep = ("id", "sequence", "folded", "solved", "unique_mfe", "mode", "seed")
+    keep = ("id", "sequence", "folded", "solved", "unique_mfe", "mode", "seed", "probability")
     assert sorted([d[k] for k in keep] for d in remote) == sorted([d[k] for k in keep] for d in local)
-    assert all(d["solved"] for d in remote)
+    assert all(d["solved"] and d["stats"]["polish"]["folds"] == 100 for d in remote)
 
 
 @pytest.mark.slow

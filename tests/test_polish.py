@@ -97,3 +97,19 @@ def test_polishing_a_tied_design_finds_a_unique_one_after_the_design_time():
     assert result.stats["polish"]["kept"] and result.stats["polish"]["unique_mfe_before"] is False
     assert (result.time_s, result.time_to_solve_s, result.folds) == (1.0, 0.5, 5)  # the design's own
     assert result.time_to_unique_s > 1.0  # found by the polish, after the design's second
+
+
+def test_cli_polishes_in_worker_processes_as_it_does_here(tmp_path):
+    targets = tmp_path / "targets.txt"
+    targets.write_text(f"{TARGET}\n{TARGET[18:]}\n((((....))))\n")
+    runner = CliRunner()
+    options = ["design", "--target-file", str(targets), "--polish", "60", "--max-folds", "150", "--seed", "3",
+               "--json", "-q"]
+    here = [json.loads(line) for line in runner.invoke(cli, options).stdout.splitlines()]
+    apart = [json.loads(line) for line in runner.invoke(cli, [*options, "--processes", "2"]).stdout.splitlines()]
+    assert [r["id"] for r in apart] == [r["id"] for r in here] and len(here) == 3
+    for a, b in zip(here, apart):  # the same seeds and fold budgets, the same polished designs
+        assert a["sequence"] == b["sequence"] and a["solved"] and mfe_structures(a["sequence"]) == [a["target"]]
+        assert {k: a["stats"]["polish"][k] for k in ("folds", "kept", "probability_before")} == \
+               {k: b["stats"]["polish"][k] for k in ("folds", "kept", "probability_before")}
+    assert any(r["stats"]["polish"]["kept"] for r in apart)

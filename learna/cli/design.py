@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
 
 from learna.cli.options import StatusLine, collect_targets, folding_model, folding_options, seed_option
-from learna.designers import DEFAULT_MODE, DESIGNERS, MODES
+from learna.designers import DEFAULT_MODE, DESIGNERS, MODES, DesignResult
 from learna.errors import InputFileError
 
 MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGNERS.items())
@@ -72,7 +73,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
            unique_mfe, max_folds, designs, min_distance, polish, processes, workers, grace, output_format, svg_dir,
            as_json, quiet, scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
-    from learna.api import check_seconds, make_request, polished, several
+    from learna.api import check_seconds, make_request, polished_all, several
     from learna.config import config_modes
     from learna.designers import runs_network
     from learna.configio import load_json
@@ -95,6 +96,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     run = _runner(mode, processes, grace, status, scheduler, network=network, workers=workers)
     results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
     failed = 0
+    found = []
     for request, ranked in zip(requests, results):
         for result in ranked:
             if "error" in result.stats:
@@ -103,17 +105,36 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
             else:
                 status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s",
                        force=True)
-        if polish and any(result.solved for result in ranked):
-            status(f"[{request.target.id}] polishing for up to {polish:g} s", force=True)
-            ranked = polished(request, ranked[0] if designs == 1 else ranked, polish, min_distance)
-            ranked = [ranked] if designs == 1 else ranked
-        for result in ranked:
+        found.append((request, ranked[0] if designs == 1 else ranked))
+    solved = sum(result.solved for _, ranked in found for result in _listed(ranked))
+    if polish and solved:
+        status(f"polishing {solved} design{'s' * (solved != 1)} for up to {polish:g} s each", force=True)
+        found = zip(requests, polished_all(found, polish, min_distance, _polisher(processes * workers, grace,
+                                                                                  scheduler)))
+    for _, ranked in found:
+        for result in _listed(ranked):
             click.echo(write(result))
             if svg_dir and result.sequence:
                 draw(result, Path(svg_dir), model)
     if failed:
         click.echo(f"{failed} of {len(requests)} designs failed", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _listed(found):
+    return [found] if isinstance(found, DesignResult) else found
+
+
+def _polisher(processes, grace, scheduler):
+    """How --polish polishes the designs: in this process, or (with several processes or a cluster) each design
+    as a job of the harness (:func:`learna.harness.designs.polish_batch`)."""
+    from learna.api import polish_here
+
+    if processes == 1 and scheduler is None:
+        return polish_here
+    from learna.harness.designs import polish_batch
+
+    return partial(polish_batch, scheduler=scheduler, processes=processes, grace_s=grace)
 
 
 def _runner(mode, processes, grace, status, scheduler=None, network=True, workers=1):

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Sequence
 from learna import api
 from learna.designers import DEFAULT_MODE
 from learna.designers.base import DesignRequest, DesignResult, RunOutcome, finish
+from learna.designers.polish import polish_result
 from learna.errors import ConfigError
 from learna.harness.executors import executor
 from learna.harness.methods import Task, method_named, worker_preload
@@ -89,6 +90,34 @@ def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str
             while next_index in waiting:
                 yield waiting.pop(next_index)
                 next_index += 1
+
+
+def polish_batch(pairs: list[tuple[DesignRequest, DesignResult]], seconds: float, *, scheduler: str | None = None,
+                 processes: int = 1, grace_s: float = DEFAULT_GRACE_S) -> list[DesignResult]:
+    """:data:`learna.api.PolishMany` on the harness's executor: every design of ``pairs`` that counts as solved
+    polished (:func:`learna.designers.polish.polish_result`) as a job of its own, ``processes`` at a time here
+    or on the Dask cluster at ``scheduler``; the designs in the order of ``pairs``. A polish still running
+    ``grace_s`` seconds past ``seconds`` is killed, and one that fails, keeps its design unpolished
+    (``stats["polish"]`` says why)."""
+    jobs = [(index, (replace(request, progress=None), result, seconds))
+            for index, (request, result) in enumerate(pairs) if result.solved and result.sequence is not None]
+    out = [result for _, result in pairs]
+    with executor(scheduler, processes) as execute:
+        for end in execute(jobs, _polish_job, kill_after_s=seconds + grace_s):
+            if end.kind == "result":
+                out[end.key] = end.value
+            else:
+                result = out[end.key]
+                why = "stopped" if end.kind == "timeout" else "error"
+                out[end.key] = replace(result, stats={**result.stats, "polish": {
+                    "kept": False, why: str(end.value).strip().splitlines()[-1] if end.value else why}})
+    return out
+
+
+def _polish_job(args: tuple[DesignRequest, DesignResult, float], context: Any) -> DesignResult:
+    request, result, seconds = args
+    context.ready()
+    return polish_result(request, result, seconds)
 
 
 def _task(request: DesignRequest) -> Task:
