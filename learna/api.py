@@ -19,23 +19,14 @@ from learna.designers import DEFAULT_MODE, DesignRequest, DesignResult, Status, 
 from learna.errors import ConfigError
 from learna.folding import FoldingModel, fold_seconds
 from learna.presets import resolve_config
+from learna.processes import check_seconds
 from learna.seeding import check_seed, derive_seed
 from learna.structure import Target, hamming
 
 
 def check_time_limit(value: float, name: str = "time limit") -> float:
-    """``value`` if it is a positive, finite number of seconds, else a one-line :class:`ConfigError`."""
+    """``value`` if it is a positive number of seconds up to a week, else a one-line :class:`ConfigError`."""
     return check_seconds(value, name, positive=True)
-
-
-def check_seconds(value: float, name: str, positive: bool = False) -> float:
-    """``value`` if it is a finite number of seconds, non-negative (``polish``, ``grace_s``) or, with
-    ``positive``, above 0 (a time limit); else a one-line :class:`ConfigError` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            math.isfinite(value) and (value > 0 if positive else value >= 0)):
-        raise ConfigError(f"{name} must be a {'positive' if positive else 'non-negative'} number of seconds, "
-                          f"got {value!r}")
-    return float(value)
 
 
 def check_foldable(target: Target, time_limit: float) -> None:

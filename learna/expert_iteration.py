@@ -40,7 +40,7 @@ from learna.env.encoding import action_mask, encode_sequence, episode_observatio
 from learna.errors import ConfigError
 from learna.fileio import append_jsonl, atomic_write_json, parse_json, read_jsonl
 from learna.folding import fold_structure
-from learna.processes import one_torch_thread, pool
+from learna.processes import check_seconds, one_torch_thread, pool
 from learna.seeding import derive_seed, generator
 from learna.structure import Target
 
@@ -75,8 +75,9 @@ class ExitConfig:
     """Designs sampled from the policy alone per target to measure the apprentice (before each round's training)."""
 
     def __post_init__(self) -> None:
+        check_seconds(self.design_seconds, "design seconds", positive=True)
         if not (1 <= self.targets_per_round <= 100_000 and 1 <= self.min_length <= self.max_length
-                and self.design_seconds > 0 and 0 <= self.near_miss < 1 and 1 <= self.epochs <= 10_000
+                and 0 <= self.near_miss < 1 and 1 <= self.epochs <= 10_000
                 and 1 <= self.batch_targets and 1 <= self.buffer_rounds and self.learning_rate > 0
                 and self.entropy_coef >= 0 and 0 <= self.apprentice_samples <= 1000):
             raise ConfigError("expert iteration settings out of range (see learna.expert_iteration.ExitConfig)")

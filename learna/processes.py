@@ -22,6 +22,7 @@ in milliseconds without inheriting the parent's threads or torch state. Three wa
 from __future__ import annotations
 
 import ctypes
+import math
 import multiprocessing
 import os
 import signal
@@ -34,8 +35,24 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Collection, Hashable, Iterable, Iterator, Literal
 
+from learna.errors import ConfigError
+
 STARTUP_TIMEOUT_S = 300.0
 """A worker that has not called ``ready()`` after this long is killed."""
+
+MAX_SECONDS = 7 * 24 * 3600.0
+"""The longest time limit, polish, grace or budget: a week (a job's limit plus its grace must stay below the
+24.8 days a wait for a process can take)."""
+
+
+def check_seconds(value: float, name: str, positive: bool = False) -> float:
+    """``value`` if it is a number of seconds up to :data:`MAX_SECONDS`, non-negative (``polish``, ``grace_s``)
+    or, with ``positive``, above 0 (a time limit); else a one-line :class:`ConfigError` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            math.isfinite(value) and (value > 0 if positive else value >= 0) and value <= MAX_SECONDS):
+        raise ConfigError(f"{name} must be a {'positive' if positive else 'non-negative'} number of seconds up to "
+                          f"{MAX_SECONDS:.0f} (a week), got {value!r}")
+    return float(value)
 
 
 def one_torch_thread() -> None:

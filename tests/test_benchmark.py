@@ -209,6 +209,8 @@ def test_killed_and_interrupted_runs_resume_without_rerunning_or_losing(tmp_path
         (["--method", "meta-learna", "--checkpoint", "/nonexistent"], "no checkpoint at /nonexistent"),
         (["--method", "learna", "--checkpoint", "x"], "uses no checkpoint"),
         (["--time-limit", "0"], "time limit must be a positive number"),
+        (["--time-limit", "1e308"], "time limit must be a positive number of seconds up to 604800"),
+        (["--grace", "inf"], "grace must be a non-negative number of seconds"),
         (["--processes", "0"], "processes must be in 1..256 and runs in 1..1000"),
         (["--processes", "100000"], "processes must be in 1..256"),
         (["--runs", "0"], "runs in 1..1000"),

@@ -80,3 +80,11 @@ def test_a_short_expert_iteration_run_trains_resumes_and_proposes_in_the_hybrid(
     result = learna.design("((((....))))..((((....))))", checkpoint=out / "checkpoint", time_limit=10,
                            config={"hybrid": {"use_policy": True}})
     assert result.solved and result.stats["policy"] and fold_structure(result.sequence) == result.target
+
+
+def test_endless_design_seconds_are_refused_in_one_line(tmp_path):
+    refused = CliRunner().invoke(cli, ["meta-train", "--method", "exit", "--out", str(tmp_path / "x"),
+                                       "--time-budget", "5", "--design-seconds", "inf"])
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+    assert "design seconds must be a positive number of seconds up to 604800" in refused.stderr
+    assert not (tmp_path / "x" / "run.json").exists()

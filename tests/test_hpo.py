@@ -386,6 +386,9 @@ def test_a_worker_without_the_secret_is_refused(tmp_path, secret_file):
 @pytest.mark.parametrize("args, message", [
     (["run", "--space", "nonexistent"], "unknown search space 'nonexistent'"),
     (["run", "--min-budget", 5, "--max-budget", 1], "min budget ≤ max budget"),
+    (["run", "--max-budget", "inf"], "max budget must be a positive number of seconds up to 604800"),
+    (["worker", "--nameserver", "127.0.0.1:PORT", "--run-id", "x", "--secret-file", "SECRET",
+      "--connect-timeout", "inf"], "--connect-timeout must be a positive number of seconds"),
     (["run", "--workers", 0], "--workers must be in 1..256"),
     (["master", "--host", "10.231.0.1", "--run-id", "x"], "needs a shared secret"),
     (["master", "--host", "0.0.0.0", "--run-id", "x"], "needs a shared secret"),
@@ -401,6 +404,8 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, tiny_file, args, message)
     search = ["--min-budget", 0.1, "--max-budget", 0.3, "--iterations", 1, "--validation", tiny_file,
               "--out", tmp_path / "out"]
     args = [f"127.0.0.1:{free_port()}" if a == "127.0.0.1:PORT" else a for a in args]
+    (tmp_path / "secret").write_text("a long enough secret")
+    args = [tmp_path / "secret" if a == "SECRET" else a for a in args]
     if args[0] in ("run", "master"):
         args = [*args[:1], *search, *args[1:]]  # later options win
     if args[0] == "best":

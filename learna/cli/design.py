@@ -82,6 +82,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
         raise click.UsageError("--json and --format fasta/text contradict each other")
     write = FORMATS["json" if as_json else output_format or "text"]
     check_seconds(polish, "polish")
+    check_seconds(grace, "grace")
     data = load_json(config_path) if config_path else None
     mode = mode or (config_modes(data) or (DEFAULT_MODE,))[0]
     model = folding_model(temperature, dangles, no_lp)

@@ -106,9 +106,11 @@ def worker(nameserver, run_id, secret_file, host, processes, work_dir, connect_t
     secret = read_secret(secret_file)
     if processes < 1:
         raise ConfigError(f"--processes must be ≥ 1, got {processes}")
+    from learna.processes import check_seconds, one_torch_thread
+
+    check_seconds(connect_timeout, "--connect-timeout", positive=True)
     _logging(quiet)
     from learna.hpo.worker import run_worker
-    from learna.processes import one_torch_thread
 
     one_torch_thread()
 

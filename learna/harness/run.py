@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from learna.api import check_foldable, check_time_limit
+from learna.api import check_foldable, check_seconds, check_time_limit
 from learna.config import DesignerConfig
 from learna.configio import from_dict
 from learna.data import dataset_digest, load_dataset, select_targets
@@ -94,8 +94,7 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
     and the ``run.json`` contents."""
     method = method_named(spec.method)
     check_time_limit(spec.time_limit_s)
-    if not spec.grace_s >= 0:
-        raise ConfigError(f"grace must be ≥ 0 seconds, got {spec.grace_s}")
+    check_seconds(spec.grace_s, "grace")
     if not (1 <= spec.processes <= MAX_PROCESSES and 1 <= spec.runs <= MAX_RUNS):
         raise ConfigError(f"processes must be in 1..{MAX_PROCESSES} and runs in 1..{MAX_RUNS}, "
                           f"got {spec.processes} and {spec.runs}")

@@ -19,6 +19,7 @@ from learna.fileio import atomic_write_json, parse_json, read_jsonl, repair_json
 from learna.hpo.loss import META_DESIGN_TIME, TIME_WEIGHT
 from learna.hpo.space import get_space
 from learna.plots import figure, save_png
+from learna.processes import check_seconds
 
 RUN_FILE, CONFIGS_FILE, RESULTS_FILE = "run.json", "configs.json", "results.json"
 
@@ -44,6 +45,8 @@ class RunSpec:
 
     def __post_init__(self) -> None:
         get_space(self.space)
+        check_seconds(self.max_budget, "max budget", positive=True)
+        check_seconds(self.design_time, "design time", positive=True)
         if not 0 < self.min_budget <= self.max_budget:
             raise ConfigError(f"budgets need 0 < min budget ≤ max budget, got {self.min_budget:g} and {self.max_budget:g}")
         if self.eta < 2 or self.iterations < 1:
