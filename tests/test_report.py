@@ -8,6 +8,7 @@ from learna.designers import RunOutcome
 from learna.folding import FoldingModel, mfe_structures
 from learna.harness.records import append_record, make_record, read_records, write_run_info
 from learna.harness.report import load_run, summarize
+from learna.quality import assess
 from learna.structure import Target
 
 HAIRPIN = Target("((((....))))", id="h")
@@ -50,6 +51,9 @@ def test_counts_by_threshold_any_run_and_mean(runs):
                                 "600": None, "3600": None}
     assert single["solved_at_limit"] == {"any": 2, "mean": 2.0} and single["records"] == single["expected"] == 4
     assert single["median_time_to_solve_s"] == 17.5 and single["median_folds_to_solve"] == 1
+    quality = assess(HAIRPIN, SEQUENCES[True])  # every solved design is this one; the unsolved ones do not count
+    assert single["median_probability"] == pytest.approx(quality.probability) and quality.probability < 0.9
+    assert single["median_energy_gap"] == pytest.approx(quality.energy_gap)
     assert multi["median_time_to_solve_s"] == 400  # of 1, 20, 100, 700, 2000, 3000
     # any run: target 0 at 1 s, 1 at 100 s, 3 at 2000 s; per run at 600 s: 2, 1, 0 → mean 1
     assert multi["solved"] == {"10": {"any": 1, "mean": 0.333}, "60": {"any": 1, "mean": 0.667},
@@ -62,12 +66,12 @@ def test_report_table_json_and_plot(runs, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["directory", "method", "dataset", "runs", "done", "limit", "10", "s", "60", "s", "600", "s",
-                                "1", "h", "at", "limit", "median", "s", "median", "folds"]
+                                "1", "h", "at", "limit", "median", "s", "median", "folds", "median", "P", "median", "gap"]
     assert lines[1].split() == ["a", "learna", "eterna100-v2", "1", "4/4", "60", "s", "1", "(1)", "2", "(2)", "-", "-",
-                                "2", "(2)", "17.5", "1"]
+                                "2", "(2)", "17.5", "1", "0.840", "1.20"]
     assert lines[2].split() == ["b", "rnainverse", "eterna100-v2", "3", "12/12", "1", "h", "1/0.3", "(1/0.3)", "1/0.7",
                                 "(1/0.7)", "2/1.0", "(2/1.0)", "3/2.0", "(3/2.0)", "3/2.0", "(3/2.0)",
-                                "400", "1"]
+                                "400", "1", "0.840", "1.20"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000
     data = json.loads(run("report", *runs, "--json").stdout)
     assert data["thresholds_s"] == [10, 60, 600, 3600]

@@ -17,7 +17,7 @@ from learna import __version__
 from learna.fileio import atomic_write_text
 from learna.folding import svg_drawing
 from learna.harness.records import Record, latest_records, read_records
-from learna.harness.report import THRESHOLDS_S, RunResults, number, plot_png, summarize
+from learna.harness.report import THRESHOLDS_S, RunResults, fixed, number, plot_png, summarize
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:72em}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}
@@ -52,9 +52,11 @@ def _summary_table(summaries: list[dict]) -> str:
         rows.append(f"<tr><td class='l'>{html.escape(s['method'])}</td><td class='l'>{html.escape(s['dataset'])}</td>"
                     f"<td>{s['records']}/{s['expected']}</td><td>{s['time_limit_s']:g} s</td>{cells}"
                     f"<td>{s['solved_at_limit']['any']} ({s['unique_at_limit']['any']})</td>"
-                    f"<td>{number(s['median_time_to_solve_s'])}</td><td>{number(s['median_folds_to_solve'])}</td></tr>")
+                    f"<td>{number(s['median_time_to_solve_s'])}</td><td>{number(s['median_folds_to_solve'])}</td>"
+                    f"<td>{fixed(s['median_probability'], 3)}</td><td>{fixed(s['median_energy_gap'], 2)}</td></tr>")
     return (f"<table id='summary'><tr><th class='l'>method</th><th class='l'>dataset</th><th>done</th><th>limit</th>"
-            f"{head}<th>at limit</th><th>median s</th><th>median folds</th></tr>{''.join(rows)}</table>")
+            f"{head}<th>at limit</th><th>median s</th><th>median folds</th><th>median P(target)</th>"
+            f"<th>median energy gap (kcal/mol)</th></tr>{''.join(rows)}</table>")
 
 
 def _run_section(results: RunResults) -> str:

@@ -51,6 +51,11 @@ class RunResults:
     """The shards (K) read, when ``shard_count`` is set."""
     folds: np.ndarray | None = None
     """Shape (runs, targets); ViennaRNA folds to the first solution, NaN where unsolved or unknown."""
+    probability: np.ndarray | None = None
+    """Shape (runs, targets); P(target) of the design, NaN where unsolved or unknown (records before the
+    quality fields)."""
+    energy_gap: np.ndarray | None = None
+    """Shape (runs, targets); energy gap to the best competitor (kcal/mol), NaN where unsolved or unknown."""
 
     @property
     def runs(self) -> int:
@@ -63,16 +68,23 @@ class RunResults:
     def median_to_solve(self) -> tuple[float | None, float | None]:
         """(median seconds, median folds) to the first solution over solved (run, target) pairs; None where
         there is none (or, for folds, records predate the count)."""
-        def median(values: np.ndarray | None) -> float | None:
-            known = values[~np.isnan(values)] if values is not None else np.empty(0)
-            return float(np.median(known)) if known.size else None
-        return median(self.times), median(self.folds)
+        return _median(self.times), _median(self.folds)
+
+    def median_quality(self) -> tuple[float | None, float | None]:
+        """(median P(target), median energy gap) of the designs over solved (run, target) pairs; None where
+        there is none or the records predate the quality fields."""
+        return _median(self.probability), _median(self.energy_gap)
 
     def solved_within(self, seconds: float, unique: bool = False) -> tuple[int, float]:
         """(targets solved by any run, mean over runs of targets solved) within ``seconds``; uniquely
         solved with ``unique``."""
         within = np.nan_to_num(self.unique_times if unique else self.times, nan=np.inf) <= seconds
         return int(within.any(axis=0).sum()), float(within.sum(axis=1).mean())
+
+
+def _median(values: np.ndarray | None) -> float | None:
+    known = values[~np.isnan(values)] if values is not None else np.empty(0)
+    return float(np.median(known)) if known.size else None
 
 
 def load_run(directory: str | Path) -> RunResults:
@@ -112,7 +124,7 @@ def _results(directory: Path, info: dict, all_records: list[Record], shard_count
     ids = {target_id: column for column, target_id in enumerate(info["ids"])}
     times = np.full((info["runs"], len(ids)), np.nan)
     unique_times = times.copy()
-    folds = times.copy()
+    folds, probability, energy_gap = times.copy(), times.copy(), times.copy()
     records = 0
     for (target_id, run), record in latest_records(all_records).items():
         if target_id in ids and run < times.shape[0]:
@@ -121,10 +133,14 @@ def _results(directory: Path, info: dict, all_records: list[Record], shard_count
                 times[run, ids[target_id]] = record.time_to_solve_s
                 if record.folds_to_solve is not None:
                     folds[run, ids[target_id]] = record.folds_to_solve
+                if record.probability is not None:
+                    probability[run, ids[target_id]] = record.probability
+                if record.energy_gap is not None:
+                    energy_gap[run, ids[target_id]] = record.energy_gap
             if record.unique_mfe and record.time_to_unique_s is not None:
                 unique_times[run, ids[target_id]] = record.time_to_unique_s
     return RunResults(directory, info["method"], info["dataset"], float(info["time_limit_s"]), times, unique_times,
-                      records, tuple(duplicate_keys(all_records)), shard_count, shards, folds)
+                      records, tuple(duplicate_keys(all_records)), shard_count, shards, folds, probability, energy_gap)
 
 
 def summarize(results: RunResults) -> dict:
@@ -135,6 +151,7 @@ def summarize(results: RunResults) -> dict:
 
     limit = results.time_limit_s
     seconds, folds = results.median_to_solve()
+    probability, energy_gap = results.median_quality()
     return {"directory": str(results.directory), "method": results.method, "dataset": results.dataset,
             "targets": results.targets, "runs": results.runs, "records": results.records,
             "expected": results.runs * results.targets, "time_limit_s": limit,
@@ -142,6 +159,7 @@ def summarize(results: RunResults) -> dict:
             "unique": {f"{t:g}": counts(t, True) if t <= limit else None for t in THRESHOLDS_S},
             "solved_at_limit": counts(limit), "unique_at_limit": counts(limit, True),
             "median_time_to_solve_s": seconds, "median_folds_to_solve": folds,
+            "median_probability": probability, "median_energy_gap": energy_gap,
             "duplicates": [list(key) for key in results.duplicates],
             "shards": None if results.shard_count is None else
             {"count": results.shard_count, "read": list(results.shards),
@@ -152,7 +170,7 @@ def format_table(summaries: list[dict]) -> str:
     """The summaries as an aligned text table: per time, targets solved and, in brackets, uniquely solved;
     with several runs a count reads ``any/mean``."""
     header = ["directory", "method", "dataset", "runs", "done", "limit", *(_seconds(t) for t in THRESHOLDS_S),
-              "at limit", "median s", "median folds"]
+              "at limit", "median s", "median folds", "median P", "median gap"]
     rows = [header]
     for s in summaries:
         cells = [_cell(s["solved"][f"{t:g}"], s["unique"][f"{t:g}"], s["runs"]) for t in THRESHOLDS_S]
@@ -160,12 +178,14 @@ def format_table(summaries: list[dict]) -> str:
                      f"{s['records']}/{s['expected']}",
                      _seconds(s["time_limit_s"]), *cells,
                      _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"]),
-                     number(s["median_time_to_solve_s"]), number(s["median_folds_to_solve"])])
+                     number(s["median_time_to_solve_s"]), number(s["median_folds_to_solve"]),
+                     fixed(s["median_probability"], 3), fixed(s["median_energy_gap"], 2)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
              for row in rows]
     note = ("targets solved (uniquely solved: the target is the only MFE structure) within each time, start-up "
-            "excluded; medians over solved (run, target) pairs")
+            "excluded; medians over solved (run, target) pairs (P: the probability of the target in the ensemble; gap: "
+            "kcal/mol to the best competing structure)")
     if any(s["runs"] > 1 for s in summaries):
         note += "; with several runs: by any run/mean over runs"
     warnings = [f"warning: {s['directory']} holds {len(s['duplicates'])} (target, run) pair(s) recorded more than "
@@ -194,6 +214,11 @@ def _cell(solved: dict | None, unique: dict | None, runs: int) -> str:
 def number(value: float | None) -> str:
     """A median for a table: three significant digits, thousands separated, ``-`` for none."""
     return "-" if value is None else f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
+
+
+def fixed(value: float | None, digits: int) -> str:
+    """A median for a table with ``digits`` decimals, ``-`` for none."""
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _seconds(value: float) -> str:
