@@ -46,6 +46,17 @@ def test_design_human_output_and_progress_on_stderr():
     assert "unsolved in" in result.stderr and "sequence" not in result.stderr
 
 
+def test_designs_in_worker_processes_are_announced_as_they_finish(tmp_path):
+    targets = tmp_path / "t.fa"
+    targets.write_text(">slow\n..(((.)))..\n>a\n((((....))))\n>b\n(((((......)))))\n")  # slow: impossible
+    result = run("design", "--target-file", targets, "--processes", "2", "--time-limit", "3", "--seed", "0")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if " in " in line and line.endswith("/3)")]
+    assert [line.split()[0] for line in lines] == ["[a]", "[b]", "[slow]"]  # as they finish, not in file order
+    assert lines[-1].startswith("[slow] unsolved in 3.") and lines[-1].endswith("(3/3)")
+    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith(">")] == [">slow", ">a", ">b"]
+
+
 def test_design_human_output_names_the_structure_a_tied_design_ties_with():
     tied = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures; the constraint allows this sequence only
     target = fold_structure(tied)

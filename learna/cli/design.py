@@ -99,13 +99,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     failed = 0
     found = []
     for request, ranked in zip(requests, results):
-        for result in ranked:
-            if "error" in result.stats:
-                failed += 1
-                click.echo(f"[{result.id}] failed: {result.stats['error'].splitlines()[-1]}", err=True)
-            else:
-                status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s",
-                       force=True)
+        failed += sum("error" in result.stats for result in ranked)
         found.append((request, ranked[0] if designs == 1 else ranked))
     solved = sum(result.solved for _, ranked in found for result in _listed(ranked))
     if polish and solved:
@@ -141,12 +135,17 @@ def _polisher(processes, grace, scheduler):
 def _runner(mode, processes, grace, status, scheduler=None, network=True, workers=1):
     """A function that designs a list of requests and returns the results in order: in this process, or (with
     --processes, --workers or --scheduler) as jobs of the harness in worker processes or on a Dask cluster.
+    Each design is announced on stderr as it finishes (:func:`_announce`).
     ``network``: whether the mode runs a network with these configs (otherwise torch is never imported here)."""
     if processes > 1 or workers > 1 or scheduler is not None:
         from learna.harness.designs import design_batch
 
-        return lambda requests: list(design_batch(mode, requests, scheduler=scheduler, processes=processes,
-                                                  workers=workers, grace_s=grace, in_order=True))
+        def run_batch(requests):
+            count = iter(range(1, len(requests) + 1))
+            return list(design_batch(mode, requests, scheduler=scheduler, processes=processes, workers=workers,
+                                     grace_s=grace, in_order=True,
+                                     finished=lambda r: _announce(r, status, f" ({next(count)}/{len(requests)})")))
+        return run_batch
     from learna.api import warm_up
     from learna.designers import run_design
     from learna.processes import one_torch_thread
@@ -159,7 +158,21 @@ def _runner(mode, processes, grace, status, scheduler=None, network=True, worker
         status(f"[{s.id}] {s.elapsed_s:.1f} s, {s.folds} folds, best distance {s.best_distance}"
                + (" (a tied solution; searching for a unique MFE)" if s.solved and s.unique is False else ""))
 
-    return lambda requests: [run_design(mode, replace(request, progress=progress)) for request in requests]
+    def run_here(requests):
+        results = []
+        for k, request in enumerate(requests, 1):
+            results.append(run_design(mode, replace(request, progress=progress)))
+            _announce(results[-1], status, f" ({k}/{len(requests)})" if len(requests) > 1 else "")
+        return results
+    return run_here
+
+
+def _announce(result, status, count=""):
+    """One line on stderr for a finished design: solved or not and its time, or why it failed."""
+    if "error" in result.stats:
+        click.echo(f"[{result.id}] failed: {result.stats['error'].splitlines()[-1]}", err=True)
+    else:
+        status(f"[{result.id}] {'solved' if result.solved else 'unsolved'} in {result.time_s:.2f} s{count}", force=True)
 
 
 def draw(result, directory: Path, model) -> Path:

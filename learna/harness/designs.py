@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from learna import api
 from learna.designers import DEFAULT_MODE
@@ -58,13 +58,14 @@ def design(target: Any, *, workers: int = 1, grace_s: float = DEFAULT_GRACE_S, m
 
 
 def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str | None = None, processes: int = 1,
-                 workers: int = 1, grace_s: float = DEFAULT_GRACE_S,
-                 in_order: bool = False) -> Iterator[DesignResult]:
+                 workers: int = 1, grace_s: float = DEFAULT_GRACE_S, in_order: bool = False,
+                 finished: Callable[[DesignResult], None] | None = None) -> Iterator[DesignResult]:
     """Run every request with design mode ``mode`` (``processes`` at a time here, or on the Dask cluster at
     ``scheduler``) and yield each :class:`DesignResult` as it finishes (``in_order``: in the order of
     ``requests``). A design killed at its limit plus ``grace_s`` gives its best design so far
     (``stats["stopped"]``); one that failed gives no design (``stats["error"]``). Requests' ``progress``
-    callbacks are not called (the designs run elsewhere). ``workers``: searches of each request at once
+    callbacks are not called (the designs run elsewhere); ``finished`` is called with each result as it finishes,
+    before the results are put in order. ``workers``: searches of each request at once
     (:mod:`learna.harness.portfolio`; a result's ``seed`` is that of the search it comes from)."""
     check_workers(workers, scheduler)
     if not requests:
@@ -83,6 +84,8 @@ def design_batch(mode: str, requests: Sequence[DesignRequest], *, scheduler: str
     with executor(scheduler, processes) as execute:
         for key, result in run_portfolios(jobs, work, execute=execute, workers=workers, processes=processes,
                                           kill_after_s=kill_after, judge=judge, preload=preload):
+            if finished is not None:
+                finished(result)
             if not in_order:
                 yield result
                 continue
