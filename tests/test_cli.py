@@ -57,6 +57,24 @@ def test_designs_in_worker_processes_are_announced_as_they_finish(tmp_path):
     assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith(">")] == [">slow", ">a", ">b"]
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_each_design_is_written_as_soon_as_it_is_found(tmp_path, processes):
+    targets = tmp_path / "t.fa"
+    targets.write_text(">a\n((((....))))\n>slow\n..(((.)))..\n")  # slow: impossible, runs to its limit
+    start = time.monotonic()
+    proc = subprocess.Popen([*LEARNA, "design", "--target-file", str(targets), "--time-limit", "12", "--json", "-q",
+                             "--processes", processes], stdout=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["id"] == "a" and first["solved"]
+        assert time.monotonic() - start < 8 and proc.poll() is None  # written while "slow" still runs
+        second = json.loads(proc.stdout.readline())
+        assert second["id"] == "slow" and not second["solved"] and proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_design_human_output_names_the_structure_a_tied_design_ties_with():
     tied = "UACUUAUUCCUUGCAUCGGACGAG"  # two MFE structures; the constraint allows this sequence only
     target = fold_structure(tied)

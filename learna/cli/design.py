@@ -95,19 +95,21 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     status = StatusLine(enabled=not quiet)
     network = any(runs_network(mode, r.config) for r in requests)
     run = _runner(mode, processes, grace, status, scheduler, network=network, workers=workers)
-    results = ([result] for result in run(requests)) if designs == 1 else several(requests, run, designs, min_distance)
+    if designs == 1:  # written as each design is found, in the order of the targets
+        found = zip(requests, run(requests))
+    else:
+        found = zip(requests, several(requests, lambda batch: list(run(batch)), designs, min_distance))
+    if polish:  # polished once every design is found, all at once
+        found = list(found)
+        solved = sum(result.solved for _, ranked in found for result in _listed(ranked))
+        if solved:
+            status(f"polishing {solved} design{'s' * (solved != 1)} for up to {polish:g} s each", force=True)
+            found = zip(requests, polished_all(found, polish, min_distance,
+                                               _polisher(processes * workers, grace, scheduler)))
     failed = 0
-    found = []
-    for request, ranked in zip(requests, results):
-        failed += sum("error" in result.stats for result in ranked)
-        found.append((request, ranked[0] if designs == 1 else ranked))
-    solved = sum(result.solved for _, ranked in found for result in _listed(ranked))
-    if polish and solved:
-        status(f"polishing {solved} design{'s' * (solved != 1)} for up to {polish:g} s each", force=True)
-        found = zip(requests, polished_all(found, polish, min_distance, _polisher(processes * workers, grace,
-                                                                                  scheduler)))
     for _, ranked in found:
         for result in _listed(ranked):
+            failed += "error" in result.stats
             click.echo(write(result))
             if svg_dir and result.sequence:
                 draw(result, Path(svg_dir), model)
@@ -133,7 +135,7 @@ def _polisher(processes, grace, scheduler):
 
 
 def _runner(mode, processes, grace, status, scheduler=None, network=True, workers=1):
-    """A function that designs a list of requests and returns the results in order: in this process, or (with
+    """A function that designs a list of requests and yields the results in order: in this process, or (with
     --processes, --workers or --scheduler) as jobs of the harness in worker processes or on a Dask cluster.
     Each design is announced on stderr as it finishes (:func:`_announce`).
     ``network``: whether the mode runs a network with these configs (otherwise torch is never imported here)."""
@@ -142,9 +144,9 @@ def _runner(mode, processes, grace, status, scheduler=None, network=True, worker
 
         def run_batch(requests):
             count = iter(range(1, len(requests) + 1))
-            return list(design_batch(mode, requests, scheduler=scheduler, processes=processes, workers=workers,
-                                     grace_s=grace, in_order=True,
-                                     finished=lambda r: _announce(r, status, f" ({next(count)}/{len(requests)})")))
+            return design_batch(mode, requests, scheduler=scheduler, processes=processes, workers=workers,
+                                grace_s=grace, in_order=True,
+                                finished=lambda r: _announce(r, status, f" ({next(count)}/{len(requests)})"))
         return run_batch
     from learna.api import warm_up
     from learna.designers import run_design
@@ -159,11 +161,10 @@ def _runner(mode, processes, grace, status, scheduler=None, network=True, worker
                + (" (a tied solution; searching for a unique MFE)" if s.solved and s.unique is False else ""))
 
     def run_here(requests):
-        results = []
         for k, request in enumerate(requests, 1):
-            results.append(run_design(mode, replace(request, progress=progress)))
-            _announce(results[-1], status, f" ({k}/{len(requests)})" if len(requests) > 1 else "")
-        return results
+            result = run_design(mode, replace(request, progress=progress))
+            _announce(result, status, f" ({k}/{len(requests)})" if len(requests) > 1 else "")
+            yield result
     return run_here
 
 
