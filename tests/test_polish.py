@@ -113,3 +113,21 @@ def test_cli_polishes_in_worker_processes_as_it_does_here(tmp_path):
         assert {k: a["stats"]["polish"][k] for k in ("folds", "kept", "probability_before")} == \
                {k: b["stats"]["polish"][k] for k in ("folds", "kept", "probability_before")}
     assert any(r["stats"]["polish"]["kept"] for r in apart)
+
+
+def test_a_polish_that_fails_in_its_worker_keeps_the_design_and_says_why():
+    from dataclasses import replace
+
+    from learna.api import make_request
+    from learna.designers.base import RunOutcome, finish
+    from learna.harness.designs import polish_batch
+
+    request = make_request(TARGET, seed=0, max_folds=50)
+    good = finish(request, "hybrid", RunOutcome(WEAK, 1.0, 5, time_to_solve_s=0.5, folds_to_solve=3), request.config)
+    broken = replace(good, sequence=WEAK[:-1])  # one site short: the polish's search refuses it
+    unsolved = replace(good, solved=False)
+    out = polish_batch([(request, good), (request, broken), (request, unsolved)], 30.0, processes=2)
+    assert out[0].stats["polish"]["folds"] == 50 and out[0].probability > good.probability
+    assert out[1].sequence == broken.sequence and out[1].stats["polish"]["kept"] is False
+    assert "error" in out[1].stats["polish"] and len(out[1].stats["polish"]["error"].splitlines()) == 1
+    assert out[2] is unsolved  # only designs that count as solved are polished
