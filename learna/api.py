@@ -104,6 +104,11 @@ def polished(request: DesignRequest, found: DesignResult | list[DesignResult], s
     return polished_all([(request, found)], seconds, min_distance)[0]
 
 
+def designs_of(found: DesignResult | list[DesignResult]) -> list[DesignResult]:
+    """The designs of one target as a list, whether ``found`` is one design or several."""
+    return [found] if isinstance(found, DesignResult) else list(found)
+
+
 PolishMany = Callable[[list[tuple[DesignRequest, DesignResult]], float], list[DesignResult]]
 """Polishes ``(request, design)`` pairs for up to the given seconds each, returning the designs in order (here:
 :func:`polish_here`; in worker processes or on a cluster: :func:`learna.harness.designs.polish_batch`)."""
@@ -126,8 +131,7 @@ def polished_all(items: list[tuple[DesignRequest, DesignResult | list[DesignResu
     ``seconds`` is taken as checked (:func:`check_seconds`)."""
     if not seconds:
         return [found for _, found in items]
-    pairs = [(request, result) for request, found in items
-             for result in ([found] if isinstance(found, DesignResult) else found)]
+    pairs = [(request, result) for request, found in items for result in designs_of(found)]
     done = iter(polish_many(pairs, seconds))
     out: list[DesignResult | list[DesignResult]] = []
     for request, found in items:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from learna.cli.options import StatusLine, collect_targets, folding_model, folding_options, seed_option
-from learna.designers import DEFAULT_MODE, DESIGNERS, MODES, DesignResult
+from learna.designers import DEFAULT_MODE, DESIGNERS, MODES
 from learna.errors import InputFileError
 
 MODE_HELP = "; ".join(f"{name}: {designer.summary}" for name, designer in DESIGNERS.items())
@@ -73,7 +73,7 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
            unique_mfe, max_folds, designs, min_distance, polish, processes, workers, grace, output_format, svg_dir,
            as_json, quiet, scheduler, temperature, dangles, no_lp):
     """Design RNA sequences that fold into the target structure(s)."""
-    from learna.api import check_seconds, make_request, polished_all, several
+    from learna.api import check_seconds, designs_of, make_request, polished_all, several
     from learna.config import config_modes
     from learna.designers import runs_network
     from learna.configio import load_json
@@ -101,14 +101,14 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
         found = zip(requests, several(requests, lambda batch: list(run(batch)), designs, min_distance))
     if polish:  # polished once every design is found, all at once
         found = list(found)
-        solved = sum(result.solved for _, ranked in found for result in _listed(ranked))
+        solved = sum(result.solved for _, ranked in found for result in designs_of(ranked))
         if solved:
             status(f"polishing {solved} design{'s' * (solved != 1)} for up to {polish:g} s each", force=True)
             found = zip(requests, polished_all(found, polish, min_distance,
                                                _polisher(processes * workers, grace, scheduler)))
     failed = 0
     for _, ranked in found:
-        for result in _listed(ranked):
+        for result in designs_of(ranked):
             failed += "error" in result.stats
             click.echo(write(result))
             if svg_dir and result.sequence:
@@ -116,10 +116,6 @@ def design(target, target_file, sequence_constraint, gc, avoid, time_limit, seed
     if failed:
         click.echo(f"{failed} of {len(requests)} designs failed", err=True)
         raise click.exceptions.Exit(1)
-
-
-def _listed(found):
-    return [found] if isinstance(found, DesignResult) else found
 
 
 def _polisher(processes, grace, scheduler):
