@@ -223,6 +223,26 @@ def inverse_fold(start: str, target: str, model: FoldingModel = DEFAULT_MODEL) -
     return sequence, float(score)
 
 
+def parameter_file_text(model: FoldingModel = DEFAULT_MODEL) -> str:
+    """ViennaRNA's energy parameters (Turner 2004 unless a parameter file was loaded), as the text of the
+    parameter file ``RNA.params_save`` writes: the values at 37 °C with their enthalpies. ``model`` is named for
+    the caller's sake: the file does not depend on it (:mod:`learna.search.turner` uses it only for ViennaRNA's
+    default model)."""
+    import os
+    import tempfile
+
+    del model
+    fd, path = tempfile.mkstemp(suffix=".par")
+    os.close(fd)
+    try:
+        if not RNA.params_save(path):
+            raise ConfigError("ViennaRNA could not write its energy parameters")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(path)
+
+
 def structure_energies(sequence: str, structures: list[str] | tuple[str, ...],
                        model: FoldingModel = DEFAULT_MODEL) -> list[float]:
     """Free energies (kcal/mol) of ``sequence`` in each of ``structures``: no folding, about 0.05–0.15 ms

@@ -32,6 +32,7 @@ from learna.folding import FoldingModel, structure_energies
 from learna.search.config import SearchConfig
 from learna.search.moves import PAIRS, MoveSet, sample_site, site_weights
 from learna.search.repair import Repair, site_contexts, variant_features
+from learna.search.turner import TurnerModel, turner_model, vienna_codes
 from learna.structure import Target, pair_table
 
 _COMPLEMENTARY = frozenset(PAIRS)
@@ -136,22 +137,56 @@ class InformedProposer:
         if pool:
             codes = np.stack([base_codes(child) for child in children])
             edited = [r.on(codes) for r in pool]
-            energies = []
-            for k, (child, rival) in enumerate(zip(children, rivals)):
-                others = ([rival] if rival else []) + [structures[k] for structures in edited]
-                values = structure_energies(child, [self.target] + [o for o in others if o != self.target],
-                                            self.model)
-                energies.append((values[0], min(values[1:] + [0.0])))
+            others = [[o for o in ([rival] if rival else []) + [structures[k] for structures in edited]
+                       if o != self.target] for k, rival in enumerate(rivals)]
         else:
-            energies = [structure_energies(c, (self.target, r), self.model) if r else
-                        structure_energies(c, (self.target,), self.model) + [0.0] for c, r in zip(children, rivals)]
+            others = [[rival] if rival else [] for rival in rivals]
+        energies = self._energies(children, others, open_chain=bool(pool))
         self.vienna_seconds += self.clock() - start
-        energies = np.array(energies, dtype=float)
         target_energy, rival_energy = energies.T
         scores = target_energy - rival_energy + weight * target_energy
         if self.constraint_distance is not None:  # each base outside a GC window, each pattern to avoid: GC_WEIGHT
             scores = scores + GC_WEIGHT * np.array([self.constraint_distance(c) for c in children])
         return scores, rivals, energies
+
+    def _energies(self, children: list[str], others: list[list[str]], open_chain: bool) -> np.ndarray:
+        """(V, 2): E(target) of each child and its lowest energy in its ``others`` structures (0 when it has
+        none; with ``open_chain`` never above 0, the open chain's energy)."""
+        turner = turner_model(self.model)  # built at the first move (about 0.05 s), then cached per process
+        energies = self._array_energies(turner, children, others) if turner is not None else None
+        if energies is None:
+            energies = self._vienna_energies(children, others)
+        if open_chain:
+            energies[:, 1] = np.minimum(energies[:, 1], 0.0)
+        return energies
+
+    def _vienna_energies(self, children: list[str], others: list[list[str]]) -> np.ndarray:
+        """:meth:`_energies` with one fold compound per child (any folding model)."""
+        rows = []
+        for child, structures in zip(children, others):
+            values = structure_energies(child, [self.target] + structures, self.model)
+            rows.append((values[0], min(values[1:]) if structures else 0.0))
+        return np.array(rows, dtype=float)
+
+    def _array_energies(self, turner: TurnerModel, children: list[str],
+                        others: list[list[str]]) -> np.ndarray | None:
+        """:meth:`_energies` for all children at once (:mod:`learna.search.turner`: ViennaRNA's default model,
+        the same values as ViennaRNA's); None when some child cannot form some pair of a structure."""
+        codes = vienna_codes(children)
+        target = turner.energies(self.target, codes)
+        if target is None:
+            return None
+        rows: dict[str, list[int]] = {}
+        for k, structures in enumerate(others):
+            for structure in structures:
+                rows.setdefault(structure, []).append(k)
+        lowest = np.full(len(children), np.inf)
+        for structure, ks in rows.items():
+            values = turner.energies(structure, codes[ks])
+            if values is None:
+                return None
+            np.minimum.at(lowest, ks, values)
+        return np.column_stack([target, np.where(np.isfinite(lowest), lowest, 0.0)])
 
     def step(self, sequence: str, site: int, competitor: str | None, seen: set[str],
              rng: np.random.Generator) -> tuple[str, str | None] | None:

@@ -1,0 +1,383 @@
+"""Free energies of fixed structures for many sequences at once, without a fold compound per sequence.
+
+The informed moves (:mod:`learna.search.informed`) score every variant of a move by E(target) − E(competitor)
+before folding one of them. ViennaRNA evaluates a structure on one sequence per fold compound, and making a
+fold compound costs about 20 µs (it copies and scales the whole parameter set) against about 4 µs for the
+evaluation itself: on targets of 80–150 nt scoring cost about as much as the MFE folds. Here a structure is
+decomposed into its loops once (:class:`LoopPlan`, cached by structure) and its energy is summed loop by loop
+for V sequences in a few array look-ups.
+
+The model is ViennaRNA's default, and only that: the Turner 2004 parameters at 37 °C with dangles 2 (every
+exterior and multiloop stem gets the mismatch energy of its two neighbours, paired or not), special hairpins on,
+no salt correction. The parameter values are ViennaRNA's own (:func:`learna.folding.parameter_file_text`, the
+file ``RNA.params_save`` writes); the loop rules follow ViennaRNA's evaluation (docs/local_search.md, "Scoring
+moves without fold compounds"). :meth:`TurnerModel.energies` equals ``fc.eval_structure`` exactly for every
+structure whose pairs the sequence can all form (``tests/test_turner.py``); it returns ``None`` for a batch in
+which some pair cannot form, and the caller falls back to ViennaRNA.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from learna.folding import FoldingModel, parameter_file_text
+
+_INF = 10_000_000
+_DEF = -50
+_MAXLOOP = 30
+_CODE = np.zeros(256, dtype=np.int8)
+for _k, _b in enumerate("ACGU", start=1):
+    _CODE[ord(_b)] = _k
+
+PAIR_TYPE = np.zeros((5, 5), dtype=np.int8)
+"""ViennaRNA's pair types by base codes (A 1, C 2, G 3, U 4): CG 1, GC 2, GU 3, UG 4, AU 5, UA 6, else 0."""
+for _t, _pair in enumerate(("CG", "GC", "GU", "UG", "AU", "UA"), start=1):
+    PAIR_TYPE[_CODE[ord(_pair[0])], _CODE[ord(_pair[1])]] = _t
+
+
+def vienna_codes(sequences: list[str]) -> np.ndarray:
+    """Equally long sequences as a (V, n) array of ViennaRNA's base codes (A 1, C 2, G 3, U 4)."""
+    joined = "".join(sequences).encode()
+    return _CODE[np.frombuffer(joined, dtype=np.uint8)].reshape(len(sequences), -1)
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """The parameter file's sections (``# name`` headers) as token lists, comments removed."""
+    sections: dict[str, list[str]] = {}
+    name = None
+    for line in re.sub(r"/\*.*?\*/", " ", text, flags=re.S).splitlines():
+        if line.startswith("# "):
+            name = line[2:].strip()
+            sections[name] = []
+        elif name is not None and not line.startswith("#"):
+            sections[name].extend(line.split())
+    return sections
+
+
+def _numbers(tokens: list[str], count: int, name: str) -> np.ndarray:
+    values = [_INF if t == "INF" else _DEF if t == "DEF" else int(t) for t in tokens]
+    if len(values) != count:
+        raise ValueError(f"parameter section {name!r}: {len(values)} values, expected {count}")
+    return np.array(values, dtype=np.int64)
+
+
+def _padded(values: np.ndarray, shape: tuple[int, ...], offsets: tuple[int, ...],
+            layout: tuple[int, ...] | None = None) -> np.ndarray:
+    """``values`` reshaped to the file's ``layout`` (by default all of ``shape`` from ``offsets`` on) and placed
+    at ``offsets`` of an array indexed as ViennaRNA's; entries the file does not give are INF."""
+    layout = layout or tuple(s - o for s, o in zip(shape, offsets))
+    table = np.full(shape, _INF, dtype=np.int64)
+    table[tuple(slice(o, o + n) for o, n in zip(offsets, layout))] = values.reshape(layout)
+    return table
+
+
+def _loop_keys(tokens: list[str], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Special hairpins: a look-up array over base-5 keys of ``width`` bases, and whether each key is listed."""
+    energies = np.zeros(5 ** width, dtype=np.int64)
+    listed = np.zeros(5 ** width, dtype=bool)
+    for k in range(0, len(tokens), 3):
+        key = 0
+        for base in tokens[k]:
+            key = key * 5 + int(_CODE[ord(base)])
+        energies[key], listed[key] = int(tokens[k + 1]), True
+    return energies, listed
+
+
+class TurnerParameters:
+    """ViennaRNA's energy parameters (dcal/mol), indexed as ViennaRNA indexes them: pair types 1–6, bases 1–4."""
+
+    def __init__(self, text: str) -> None:
+        s = _sections(text)
+        self.stack = _padded(_numbers(s["stack"], 49, "stack"), (8, 8), (1, 1))
+        mismatch = {name: _padded(_numbers(s[name], 175, name), (8, 5, 5), (1, 0, 0))
+                    for name in ("mismatch_hairpin", "mismatch_internal", "mismatch_internal_1n",
+                                 "mismatch_internal_23", "mismatch_multi", "mismatch_exterior")}
+        self.mismatch_hairpin = mismatch["mismatch_hairpin"]
+        self.mismatch_interior = mismatch["mismatch_internal"]
+        self.mismatch_1n = mismatch["mismatch_internal_1n"]
+        self.mismatch_23 = mismatch["mismatch_internal_23"]
+        self.mismatch_multi = mismatch["mismatch_multi"]
+        self.mismatch_exterior = mismatch["mismatch_exterior"]
+        self.dangle5 = _padded(_numbers(s["dangle5"], 35, "dangle5"), (8, 5), (1, 0))
+        self.dangle3 = _padded(_numbers(s["dangle3"], 35, "dangle3"), (8, 5), (1, 0))
+        self.int11 = _padded(_numbers(s["int11"], 7 * 7 * 25, "int11"), (8, 8, 5, 5), (1, 1, 0, 0))
+        self.int21 = _padded(_numbers(s["int21"], 7 * 7 * 125, "int21"), (8, 8, 5, 5, 5), (1, 1, 0, 0, 0))
+        self.int22 = _padded(_numbers(s["int22"], 6 * 6 * 256, "int22"), (8, 8, 5, 5, 5, 5), (1, 1, 1, 1, 1, 1),
+                             (6, 6, 4, 4, 4, 4))
+        self.hairpin = _numbers(s["hairpin"], 31, "hairpin")
+        self.bulge = _numbers(s["bulge"], 31, "bulge")
+        self.interior = _numbers(s["internal"], 31, "internal")
+        self.ml_base, _, self.ml_closing, _, self.ml_intern, _ = (int(v) for v in s["ML_params"])
+        self.ninio, _, self.max_ninio = (int(v) for v in s["NINIO"])
+        misc = s["Misc"]
+        self.terminal_au = int(misc[2])
+        self.lxc = float(misc[4])
+        self.triloops = _loop_keys(s["Triloops"], 5)
+        self.tetraloops = _loop_keys(s["Tetraloops"], 6)
+        self.hexaloops = _loop_keys(s["Hexaloops"], 8)
+
+    def loop_length_energy(self, table: np.ndarray, size: int) -> int:
+        """A loop-length term, extrapolated logarithmically beyond 30 nt as ViennaRNA does."""
+        if size <= _MAXLOOP:
+            return int(table[size])
+        return int(table[_MAXLOOP]) + int(self.lxc * math.log(size / _MAXLOOP))
+
+    def terminal(self, types: np.ndarray) -> np.ndarray:
+        """The terminal AU/GU penalty of each pair type."""
+        return np.where(types > 2, self.terminal_au, 0)
+
+
+def _ints(rows: list[tuple[int, ...]], width: int) -> np.ndarray:
+    return np.array(rows, dtype=np.int64).reshape(-1, width)
+
+
+@dataclass(frozen=True)
+class LoopPlan:
+    """A structure's loops, grouped by the rule that scores them; sites are 0-based, −1 is "no neighbour"."""
+
+    pairs: np.ndarray
+    """(P, 2): every base pair (i, j), i < j."""
+    stacks: np.ndarray
+    """(k, 4): i, j, p, q of stacked pairs (i, j) and (p, q)."""
+    bulges: np.ndarray
+    """(k, 5): i, j, p, q and the bulge size."""
+    interiors: np.ndarray
+    """(k, 6): i, j, p, q, n1 (unpaired on the 5' side), n2 (on the 3' side) of interior loops."""
+    hairpins: np.ndarray
+    """(k, 2): closing pairs of hairpins."""
+    stems: np.ndarray
+    """(k, 5): a, b (the pair as seen from inside its loop, a on the 5' side), the 5' and 3' neighbours (or
+    −1 at an end of the sequence), and 1 for a multiloop stem, 0 for an exterior one."""
+    multiloops: int
+    """Number of multiloops."""
+    multiloop_unpaired: int
+    """Unpaired sites in multiloops."""
+
+
+@lru_cache(maxsize=512)
+def loop_plan(structure: str) -> LoopPlan:
+    """The loops of a dot-bracket structure (cached: a search scores the same few structures over and over)."""
+    n = len(structure)
+    partner = [-1] * n
+    opened: list[int] = []
+    for i, symbol in enumerate(structure):
+        if symbol == "(":
+            opened.append(i)
+        elif symbol == ")":
+            j = opened.pop()
+            partner[i], partner[j] = j, i
+    stacks, bulges, interiors, hairpins, stems = [], [], [], [], []
+    multiloops = multiloop_unpaired = 0
+    k = 0
+    while k < n:  # the exterior loop
+        if partner[k] > k:
+            j = partner[k]
+            stems.append((k, j, k - 1, j + 1 if j + 1 < n else -1, 0))
+            k = j + 1
+        else:
+            k += 1
+    pairs = [(i, partner[i]) for i in range(n) if partner[i] > i]
+    for i, j in pairs:
+        branches, unpaired, k = [], 0, i + 1
+        while k < j:
+            if partner[k] > k:
+                branches.append((k, partner[k]))
+                k = partner[k] + 1
+            else:
+                unpaired += 1
+                k += 1
+        if not branches:
+            hairpins.append((i, j))
+        elif len(branches) == 1:
+            p, q = branches[0]
+            n1, n2 = p - i - 1, j - q - 1
+            if n1 == n2 == 0:
+                stacks.append((i, j, p, q))
+            elif n1 == 0 or n2 == 0:
+                bulges.append((i, j, p, q, n1 + n2))
+            else:
+                interiors.append((i, j, p, q, n1, n2))
+        else:
+            multiloops += 1
+            multiloop_unpaired += unpaired
+            stems.append((j, i, j - 1, i + 1, 1))
+            stems.extend((p, q, p - 1, q + 1, 1) for p, q in branches)
+    return LoopPlan(_ints(pairs, 2), _ints(stacks, 4), _ints(bulges, 5), _ints(interiors, 6), _ints(hairpins, 2),
+                    _ints(stems, 5), multiloops, multiloop_unpaired)
+
+
+_WIDTH = 8
+"""Most sites one loop term reads (an interior loop of 2 × 2: its two pairs and four mismatches)."""
+
+
+def _over_bases(width: int) -> list[np.ndarray]:
+    """Every combination of ``width`` base codes 0–4, as ``width`` flat arrays (the first varies slowest)."""
+    return list(np.indices((5,) * width).reshape(width, -1))
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """A structure's energy as a sum of table look-ups: term t reads ``flat[offset_t + Σ_k stride_tk ·
+    code(site_tk)]``; absent sites point at a padding column (code 0, stride 0)."""
+
+    sites: np.ndarray
+    """(T, 8) site of each base a term reads."""
+    strides: np.ndarray
+    """(T, 8)."""
+    offsets: np.ndarray
+    """(T,) where each term's table starts in the flat table."""
+    special: tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray], ...]
+    """Hairpins of 3, 4 and 6 nt that may be special loops: (width, term index, sites (C, width), length
+    terms (C,)); a listed loop's energy replaces its term and its length term."""
+    constant: int
+    """Energy terms that do not depend on the sequence (loop lengths, asymmetry, multiloop closing)."""
+
+
+class TurnerModel:
+    """E(structure) for many sequences at once (see the module docstring).
+
+    Every loop contributes terms that each depend on at most 8 bases: the stack of two pairs, an interior
+    loop's special table or its two mismatches, a hairpin's mismatch, a stem's mismatch or dangles with its
+    terminal penalty (and the multiloop's per-branch term). Each term's table is re-indexed by the bases
+    themselves (pair types folded in, INF where a pair cannot form) and all tables are kept in one flat array,
+    so a structure costs a handful of array operations whatever its number of loops."""
+
+    def __init__(self, parameters: TurnerParameters) -> None:
+        p = self.p = parameters
+        terminal = np.where(np.arange(8) > 2, p.terminal_au, 0)
+        tables: dict[str, np.ndarray] = {}
+
+        def pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return PAIR_TYPE[a, b]
+
+        def guarded(values: np.ndarray, *types: np.ndarray) -> np.ndarray:
+            return np.where(np.logical_and.reduce([t > 0 for t in types]), values, _INF)
+
+        i, j, k, m = _over_bases(4)
+        outer, inner = pair(i, j), pair(m, k)
+        tables["stack"] = guarded(p.stack[outer, inner], outer, inner)
+        i, j = _over_bases(2)
+        tables["terminal"] = guarded(terminal[pair(i, j)], pair(i, j))
+        i, j, x, y = _over_bases(4)
+        t = pair(i, j)
+        for name, table in (("interior", p.mismatch_interior), ("1n", p.mismatch_1n), ("23", p.mismatch_23),
+                            ("hairpin", p.mismatch_hairpin)):
+            tables[name] = guarded(table[t, x, y], t)
+        tables["triloop"] = guarded(terminal[t], t)
+        for name, mismatch, multi in (("exterior", p.mismatch_exterior, 0), ("multi", p.mismatch_multi, 1)):
+            stem = np.where((x > 0) & (y > 0), mismatch[t, x, y],
+                            np.where(x > 0, p.dangle5[t, x], np.where(y > 0, p.dangle3[t, y], 0)))
+            tables[name] = guarded(stem + terminal[t] + multi * p.ml_intern, t)
+        i, j, k, m, x, y = _over_bases(6)
+        outer, inner = pair(i, j), pair(m, k)
+        tables["int11"] = guarded(p.int11[outer, inner, x, y], outer, inner)
+        i, j, k, m, x, y, z = _over_bases(7)
+        outer, inner = pair(i, j), pair(m, k)
+        tables["int21"] = guarded(p.int21[outer, inner, x, y, z], outer, inner)
+        tables["int12"] = guarded(p.int21[inner, outer, x, y, z], outer, inner)
+        i, j, k, m, w, x, y, z = _over_bases(8)
+        outer, inner = pair(i, j), pair(m, k)
+        tables["int22"] = guarded(p.int22[outer, inner, w, x, y, z], outer, inner)
+        self.offsets: dict[str, int] = {}
+        start = 0
+        for name, table in tables.items():
+            self.offsets[name] = start
+            start += len(table)
+        self.flat = np.concatenate(list(tables.values())).astype(np.int64)
+        self.strides = {w: 5 ** np.arange(w - 1, -1, -1) for w in range(1, _WIDTH + 1)}
+        self._terms: dict[str, _Terms] = {}
+
+    def terms(self, structure: str) -> _Terms:
+        """The terms of ``structure`` (cached, up to 1,024 structures)."""
+        found = self._terms.get(structure)
+        if found is None:
+            if len(self._terms) >= 1024:
+                self._terms.clear()
+            found = self._terms[structure] = self._compile(loop_plan(structure), len(structure))
+        return found
+
+    def _compile(self, plan: LoopPlan, n: int) -> _Terms:
+        p = self.p
+        rows: list[tuple[str, tuple[int, ...]]] = []
+        constant = p.ml_closing * plan.multiloops + p.ml_base * plan.multiloop_unpaired
+        for i, j, k, m in plan.stacks.tolist():
+            rows.append(("stack", (i, j, k, m)))
+        for i, j, k, m, size in plan.bulges.tolist():
+            constant += p.loop_length_energy(p.bulge, size)
+            if size == 1:
+                rows.append(("stack", (i, j, k, m)))
+            else:
+                rows += [("terminal", (i, j)), ("terminal", (m, k))]
+        for i, j, k, m, n1, n2 in plan.interiors.tolist():
+            small, large = min(n1, n2), max(n1, n2)
+            if small == large == 1:
+                rows.append(("int11", (i, j, k, m, i + 1, j - 1)))
+            elif (n1, n2) == (1, 2):
+                rows.append(("int21", (i, j, k, m, i + 1, m + 1, j - 1)))
+            elif (n1, n2) == (2, 1):
+                rows.append(("int12", (i, j, k, m, m + 1, i + 1, k - 1)))
+            elif small == large == 2:
+                rows.append(("int22", (i, j, k, m, i + 1, k - 1, m + 1, j - 1)))
+            else:
+                name = "1n" if small == 1 else "23" if (small, large) == (2, 3) else "interior"
+                size = large + 1 if small == 1 else n1 + n2
+                constant += p.loop_length_energy(p.interior, size) + min(p.max_ninio, (large - small) * p.ninio)
+                rows += [(name, (i, j, i + 1, j - 1)), (name, (m, k, m + 1, k - 1))]
+        special = []
+        for i, j in plan.hairpins.tolist():
+            size = j - i - 1
+            length = p.loop_length_energy(p.hairpin, size)
+            constant += length
+            if size in (3, 4, 6):
+                special.append((size + 2, len(rows), tuple(range(i, j + 1)), length))
+            rows.append(("triloop" if size == 3 else "hairpin", (i, j, i + 1, j - 1)))
+        for a, b, five, three, multi in plan.stems.tolist():
+            rows.append(("multi" if multi else "exterior", (a, b, five if five >= 0 else n, three if three >= 0 else n)))
+        sites = np.full((len(rows), _WIDTH), n, dtype=np.int64)
+        strides = np.zeros((len(rows), _WIDTH), dtype=np.int64)
+        offsets = np.zeros(len(rows), dtype=np.int64)
+        for r, (name, where) in enumerate(rows):
+            sites[r, : len(where)] = where
+            strides[r, : len(where)] = self.strides[len(where)]
+            offsets[r] = self.offsets[name]
+        grouped = []
+        for width in (5, 6, 8):
+            chosen = [entry for entry in special if entry[0] == width]
+            if chosen:
+                grouped.append((width, np.array([e[1] for e in chosen]), np.array([e[2] for e in chosen]),
+                                np.array([e[3] for e in chosen])))
+        return _Terms(sites, strides, offsets, tuple(grouped), constant)
+
+    def energies(self, structure: str, codes: np.ndarray) -> np.ndarray | None:
+        """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`vienna_codes`); None when
+        some sequence cannot form some pair of the structure."""
+        c, p = self.terms(structure), self.p
+        s = np.concatenate([codes, np.zeros((len(codes), 1), dtype=codes.dtype)], axis=1).astype(np.int64)
+        values = self.flat[c.offsets + (s[:, c.sites] * c.strides).sum(axis=2)]
+        for width, rows, sites, lengths in c.special:
+            energies, listed = {5: p.triloops, 6: p.tetraloops, 8: p.hexaloops}[width]
+            key = s[:, sites] @ self.strides[width]
+            hit = listed[key]
+            if hit.any():
+                block = values[:, rows]
+                block[hit] = energies[key[hit]] - lengths[np.nonzero(hit)[1]]
+                values[:, rows] = block
+        total = c.constant + values.sum(axis=1)
+        if total.max(initial=0) >= _INF // 2:
+            return None
+        # rounded to single precision as ViennaRNA returns it, so that scores equal those from fold compounds
+        return (total / 100.0).astype(np.float32).astype(np.float64)
+
+
+@lru_cache(maxsize=4)
+def turner_model(model: FoldingModel) -> TurnerModel | None:
+    """The array evaluator for ``model``, or None where it does not apply (only ViennaRNA's default model:
+    37 °C, dangles 2)."""
+    if model.temperature != 37.0 or model.dangles != 2:
+        return None
+    return TurnerModel(TurnerParameters(parameter_file_text(model)))
