@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from learna.data import GenerationSpec, generate_targets
-from learna.folding import ensemble_scores, fold, mfe_with_target_energy, structure_energies
+from learna.folding import DEFAULT_MODEL, ensemble_scores, fold, mfe_with_target_energy, structure_energies
 from learna.search import SearchConfig, local_search
 from learna.structure import Target
 
@@ -73,3 +73,32 @@ def test_local_search_vienna_fraction(benchmark, length: int) -> None:
     benchmark.extra_info["vienna_fraction"] = round(float(np.mean(fractions)), 3)
     print(f"\n{length} nt: {np.mean(fractions):.1%} of local-search time inside ViennaRNA calls")
     assert 0.5 < np.mean(fractions) <= 1.0
+
+
+@pytest.mark.parametrize("arrays", [True, False], ids=["arrays", "fold-compounds"])
+@pytest.mark.parametrize("length", [100, 400])
+def test_move_scoring(benchmark, length: int, arrays: bool) -> None:
+    """Scoring the 32 variants of an informed move against two structures: all at once from the Turner tables
+    (learna.search.turner), or one fold compound per variant (what the search did before)."""
+    from learna.search.turner import turner_model, vienna_codes
+
+    sequence, target = random_case(length)
+    unpaired = [i for i, c in enumerate(target.dot_bracket) if c == "."][:3]
+    rng = np.random.default_rng(0)
+    variants = []
+    for _ in range(32):
+        bases = list(sequence)
+        for i in unpaired:
+            bases[i] = "ACGU"[int(rng.integers(4))]
+        variants.append("".join(bases))
+    structures = (target.dot_bracket, "." * length)
+    model = turner_model(DEFAULT_MODEL)
+
+    def score():
+        if arrays:
+            codes = vienna_codes(variants)
+            return np.column_stack([model.energies(s, codes) for s in structures])
+        return np.array([structure_energies(v, structures) for v in variants])
+
+    energies = benchmark(score)
+    assert energies.shape == (32, 2) and (energies[:, 1] == 0.0).all()

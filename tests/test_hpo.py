@@ -415,6 +415,14 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, tiny_file, args, message)
     assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
 
 
+@pytest.mark.parametrize("timeout", [math.inf, 1e308, 0, -1])
+def test_worker_api_checks_its_connect_timeout_before_connecting(timeout):
+    from learna.hpo.worker import run_worker
+
+    with pytest.raises(ConfigError, match="connect_timeout must be a positive number of seconds"):
+        run_worker("127.0.0.1", free_port(), "x", secret=None, connect_timeout=timeout)
+
+
 def test_budgets_keep_their_smallest_level():
     spec = RunSpec("learna", 0.2, 1.8, 1, targets=(("a", "()"),))
     assert spec.budgets() == [0.2, 0.6, 1.8]  # hpbandster's own formula drops 0.2 (log ratio 1.9999999999999996)

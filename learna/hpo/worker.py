@@ -21,7 +21,7 @@ from learna.hpo import local, pyro
 from learna.hpo.loss import training_targets
 from learna.hpo.objective import evaluate, shutdown_pools, warm
 from learna.hpo.results import model_dir
-from learna.processes import one_torch_thread
+from learna.processes import check_seconds, one_torch_thread
 from learna.hpo.space import get_space
 from learna.seeding import derive_seed
 from learna.structure import Target
@@ -62,6 +62,7 @@ def run_worker(nameserver: str, port: int, run_id: str, *, secret: bytes | None,
                processes: int = 1, work_dir: str | None = None, connect_timeout: float = 120.0,
                parent_pid: int | None = None, worker_id: str | None = None) -> None:
     """Serve evaluations for run ``run_id`` until the master shuts the workers down (or disappears)."""
+    check_seconds(connect_timeout, "connect_timeout", positive=True)
     pyro.require_secret(nameserver, secret, "a worker for a nameserver")
     pyro.configure(secret)
     settings = pyro.fetch_settings(nameserver, port, run_id, connect_timeout)

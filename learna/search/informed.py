@@ -24,6 +24,7 @@ training examples.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -32,10 +33,9 @@ from learna.folding import FoldingModel, structure_energies
 from learna.search.config import SearchConfig
 from learna.search.moves import PAIRS, MoveSet, sample_site, site_weights
 from learna.search.repair import Repair, site_contexts, variant_features
-from learna.search.turner import TurnerModel, turner_model, vienna_codes
+from learna.search.turner import PAIR_TYPE, TurnerModel, turner_model, vienna_codes
 from learna.structure import Target, pair_table
 
-_COMPLEMENTARY = frozenset(PAIRS)
 _CODE = np.zeros(256, dtype=np.int8)
 for _k, _b in enumerate("ACGU"):
     _CODE[ord(_b)] = _k
@@ -47,6 +47,12 @@ for _pair in PAIRS:
 def base_codes(sequence: str) -> np.ndarray:
     """The bases of ``sequence`` as codes 0–3 (A C G U)."""
     return _CODE[np.frombuffer(sequence.encode(), dtype=np.uint8)]
+
+
+@lru_cache(maxsize=256)
+def _partners(structure: str) -> np.ndarray:
+    """The pair table of ``structure`` as an array (cached: a competitor is edited for move after move)."""
+    return np.asarray(pair_table(structure), dtype=np.int64)
 
 
 RIVAL_REACH = 2
@@ -111,15 +117,22 @@ class InformedProposer:
         self.trace: list[np.ndarray] = []
         """Features of the variants chosen since :meth:`propose` began (when examples are recorded)."""
 
-    def _competitor(self, child: str, competitor: list[str], table: tuple[int, ...], positions: list[int]) -> str:
-        """The competitor with every pair the child cannot form opened."""
-        broken = [p for p in positions if table[p] >= 0 and child[p] + child[table[p]] not in _COMPLEMENTARY]
-        if not broken:
-            return "".join(competitor)
-        edited = list(competitor)
-        for p in broken:
-            edited[p] = edited[table[p]] = "."
-        return "".join(edited)
+    @staticmethod
+    def _competitors(competitor: str, codes: np.ndarray, positions: list[int]) -> list[str]:
+        """For each child (a row of ``codes``, :func:`~learna.search.turner.vienna_codes`), the competitor with
+        every pair the child cannot form opened (only pairs at the move's ``positions`` can break)."""
+        table = _partners(competitor)
+        sites = np.array([p for p in positions if table[p] >= 0], dtype=np.int64)
+        edited = [competitor] * len(codes)
+        if not len(sites):
+            return edited
+        broken = PAIR_TYPE[codes[:, sites], codes[:, table[sites]]] == 0
+        for row in np.flatnonzero(broken.any(axis=1)):
+            chars = list(competitor)
+            for p in sites[broken[row]]:
+                chars[p] = chars[table[p]] = "."
+            edited[row] = "".join(chars)
+        return edited
 
     def scores(self, children: list[str], positions: list[int],
                competitor: str | None) -> tuple[np.ndarray, list[str | None], np.ndarray]:
@@ -127,11 +140,9 @@ class InformedProposer:
         the energies (V, 2): E(target) and E(competitor) of each child."""
         weight = self.config.stability_weight
         self.energy_evaluations += len(children)
-        if competitor:
-            table, letters = pair_table(competitor), list(competitor)
-            rivals: list[str | None] = [self._competitor(c, letters, table, positions) for c in children]
-        else:
-            rivals = [None] * len(children)
+        codes = vienna_codes(children)
+        rivals: list[str | None] = (self._competitors(competitor, codes, positions) if competitor
+                                    else [None] * len(children))
         start = self.clock()
         pool = [r for r in self.pool if r.near[positions].any()] if self.pool else []
         if pool:
@@ -141,7 +152,7 @@ class InformedProposer:
                        if o != self.target] for k, rival in enumerate(rivals)]
         else:
             others = [[rival] if rival else [] for rival in rivals]
-        energies = self._energies(children, others, open_chain=bool(pool))
+        energies = self._energies(children, codes, others, open_chain=bool(pool))
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = energies.T
         scores = target_energy - rival_energy + weight * target_energy
@@ -149,11 +160,12 @@ class InformedProposer:
             scores = scores + GC_WEIGHT * np.array([self.constraint_distance(c) for c in children])
         return scores, rivals, energies
 
-    def _energies(self, children: list[str], others: list[list[str]], open_chain: bool) -> np.ndarray:
+    def _energies(self, children: list[str], codes: np.ndarray, others: list[list[str]],
+                  open_chain: bool) -> np.ndarray:
         """(V, 2): E(target) of each child and its lowest energy in its ``others`` structures (0 when it has
         none; with ``open_chain`` never above 0, the open chain's energy)."""
         turner = turner_model(self.model)  # built at the first move (about 0.05 s), then cached per process
-        energies = self._array_energies(turner, children, others) if turner is not None else None
+        energies = self._array_energies(turner, codes, others) if turner is not None else None
         if energies is None:
             energies = self._vienna_energies(children, others)
         if open_chain:
@@ -168,11 +180,10 @@ class InformedProposer:
             rows.append((values[0], min(values[1:]) if structures else 0.0))
         return np.array(rows, dtype=float)
 
-    def _array_energies(self, turner: TurnerModel, children: list[str],
+    def _array_energies(self, turner: TurnerModel, codes: np.ndarray,
                         others: list[list[str]]) -> np.ndarray | None:
         """:meth:`_energies` for all children at once (:mod:`learna.search.turner`: ViennaRNA's default model,
         the same values as ViennaRNA's); None when some child cannot form some pair of a structure."""
-        codes = vienna_codes(children)
         target = turner.energies(self.target, codes)
         if target is None:
             return None
@@ -180,7 +191,7 @@ class InformedProposer:
         for k, structures in enumerate(others):
             for structure in structures:
                 rows.setdefault(structure, []).append(k)
-        lowest = np.full(len(children), np.inf)
+        lowest = np.full(len(codes), np.inf)
         for structure, ks in rows.items():
             values = turner.energies(structure, codes[ks])
             if values is None:

@@ -380,12 +380,13 @@ class MoveSet:
         positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
         options = [self._unit_options(u) for u in units]
         children, log_probs = [], []
+        parent = sequence.encode("ascii")
         for combination in itertools.product(*options):
-            seq = list(sequence)
+            seq = bytearray(parent)
             for changes, _ in combination:
                 for position, base in changes:
-                    seq[position] = base
-            child = "".join(seq)
+                    seq[position] = ord(base)
+            child = seq.decode("ascii")
             if child != sequence:
                 children.append(child)
                 log_probs.append(sum(log_p for _, log_p in combination))
