@@ -80,7 +80,8 @@ def test_local_search_vienna_fraction(benchmark, length: int) -> None:
 def test_move_scoring(benchmark, length: int, arrays: bool) -> None:
     """Scoring the 32 variants of an informed move against two structures: all at once from the Turner tables
     (learna.search.turner), or one fold compound per variant (what the search did before)."""
-    from learna.search.turner import turner_model, vienna_codes
+    from learna.alphabet import base_codes
+    from learna.search.turner import turner_model
 
     sequence, target = random_case(length)
     unpaired = [i for i, c in enumerate(target.dot_bracket) if c == "."][:3]
@@ -96,7 +97,7 @@ def test_move_scoring(benchmark, length: int, arrays: bool) -> None:
 
     def score():
         if arrays:
-            codes = vienna_codes(variants)
+            codes = base_codes(variants)
             return np.column_stack([model.energies(s, codes) for s in structures])
         return np.array([structure_energies(v, structures) for v in variants])
 

@@ -12,6 +12,10 @@ Conventions used everywhere in learna:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
 BASES = "ACGU"
 """Column order of every per-site base table."""
 PAIRS = ("GC", "CG", "AU", "UA", "GU", "UG")
@@ -22,6 +26,22 @@ COMPLEMENTARY = frozenset(PAIRS)
 """Two-letter strings of bases that can pair."""
 BASE_INDEX = {base: k for k, base in enumerate(BASES)}
 PAIR_INDEX = {pair: k for k, pair in enumerate(PAIRS)}
+PAIRABLE = np.zeros((4, 4), dtype=bool)
+"""Whether bases with codes a, b (:func:`base_codes`) can pair."""
+for _pair in PAIRS:
+    PAIRABLE[BASE_INDEX[_pair[0]], BASE_INDEX[_pair[1]]] = True
+_CODES = np.zeros(256, dtype=np.int8)
+for _base, _k in BASE_INDEX.items():
+    _CODES[ord(_base)] = _k
+
+
+def base_codes(sequences: str | Sequence[str]) -> np.ndarray:
+    """Bases as codes 0–3 in :data:`BASES` order: an array of n codes for one sequence, (V, n) for V equally
+    long sequences (one array operation for all the variants of a move)."""
+    if isinstance(sequences, str):
+        return _CODES[np.frombuffer(sequences.encode(), dtype=np.uint8)]
+    width = len(sequences[0]) if len(sequences) else 0
+    return _CODES[np.frombuffer("".join(sequences).encode(), dtype=np.uint8)].reshape(len(sequences), width)
 
 BASE_ACTIONS = "GAUC"
 """Action k at an unpaired site writes this base (the original's order: 0:G 1:A 2:U 3:C)."""

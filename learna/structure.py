@@ -6,6 +6,7 @@ Errors name the 1-based position of the problem so a user can find it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -39,6 +40,26 @@ def pair_table(dot_bracket: str) -> tuple[int, ...]:
     if stack:
         raise StructureError(f"unbalanced '(' at position {stack[-1] + 1}: it is never closed")
     return tuple(partners)
+
+
+def loops(partners: Sequence[int]) -> dict[int, tuple[list[int], list[int]]]:
+    """The loop decomposition of a pair table: for every loop, keyed by the opening site of its closing pair
+    (−1 for the exterior loop), the opening sites of its branch pairs and its unpaired sites, 5' to 3'."""
+    n = len(partners)
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    for closing in [-1] + [i for i, j in enumerate(partners) if j > i]:
+        end = n if closing < 0 else partners[closing]
+        branches, unpaired = [], []
+        k = closing + 1
+        while k < end:
+            if partners[k] > k:
+                branches.append(k)
+                k = partners[k] + 1
+            else:
+                unpaired.append(k)
+                k += 1
+        found[closing] = (branches, unpaired)
+    return found
 
 
 def validate(dot_bracket: str, max_length: int = MAX_LENGTH) -> str:

@@ -9,14 +9,13 @@ import pytest
 import RNA
 
 import learna.search.informed as informed
+from learna.alphabet import PAIRS, base_codes
 from learna.folding import DEFAULT_MODEL, FoldingModel, fold, structure_energies
 from learna.presets import PRESETS
 from learna.search import MoveSet, local_search
 from learna.search.informed import InformedProposer
-from learna.search.turner import TurnerModel, turner_model, vienna_codes
+from learna.search.turner import TurnerModel, turner_model
 from learna.structure import Target, pair_table
-
-PAIRS = ("GC", "CG", "AU", "UA", "GU", "UG")
 
 
 def turner() -> TurnerModel:
@@ -39,7 +38,7 @@ def redrawn(structure: str, rng: np.random.Generator, count: int) -> list[str]:
 
 
 def assert_equal_to_viennarna(structure: str, sequences: list[str]) -> None:
-    values = turner().energies(structure, vienna_codes(sequences))
+    values = turner().energies(structure, base_codes(sequences))
     assert values is not None
     expected = [structure_energies(sequence, (structure,))[0] for sequence in sequences]
     assert values.tolist() == expected  # exactly: the same single-precision values ViennaRNA returns
@@ -80,14 +79,14 @@ def test_every_kind_of_loop_equals_viennarna(structure: str) -> None:
 
 def test_special_hairpins_replace_the_loop_energy() -> None:
     """CUUCGG is a listed tetraloop: its energy differs from the same loop scored by its mismatch."""
-    listed, plain = turner().energies("((((....))))", vienna_codes(["GGGCUUCGGCCC", "GGGCUUAGGCCC"]))
+    listed, plain = turner().energies("((((....))))", base_codes(["GGGCUUCGGCCC", "GGGCUUAGGCCC"]))
     assert listed == structure_energies("GGGCUUCGGCCC", ("((((....))))",))[0]
     assert listed != plain
 
 
 def test_a_pair_that_cannot_form_gives_none() -> None:
-    assert turner().energies("((((....))))", vienna_codes(["GGGGAAAACCCC", "GGGAAAAACCCC"])) is None
-    assert turner().energies("....", vienna_codes(["ACGU"])).tolist() == [0.0]
+    assert turner().energies("((((....))))", base_codes(["GGGGAAAACCCC", "GGGAAAAACCCC"])) is None
+    assert turner().energies("....", base_codes(["ACGU"])).tolist() == [0.0]
 
 
 def test_only_viennarna_default_model_is_evaluated_by_arrays() -> None:

@@ -29,24 +29,13 @@ from typing import Callable
 
 import numpy as np
 
+from learna.alphabet import PAIRABLE, base_codes
 from learna.folding import FoldingModel, structure_energies
 from learna.search.config import SearchConfig
-from learna.search.moves import PAIRS, MoveSet, sample_site, site_weights
+from learna.search.moves import MoveSet, sample_site, site_weights
 from learna.search.repair import Repair, site_contexts, variant_features
-from learna.search.turner import PAIR_TYPE, TurnerModel, turner_model, vienna_codes
+from learna.search.turner import TurnerModel, turner_model
 from learna.structure import Target, pair_table
-
-_CODE = np.zeros(256, dtype=np.int8)
-for _k, _b in enumerate("ACGU"):
-    _CODE[ord(_b)] = _k
-_PAIRABLE = np.zeros((4, 4), dtype=bool)
-for _pair in PAIRS:
-    _PAIRABLE["ACGU".index(_pair[0]), "ACGU".index(_pair[1])] = True
-
-
-def base_codes(sequence: str) -> np.ndarray:
-    """The bases of ``sequence`` as codes 0–3 (A C G U)."""
-    return _CODE[np.frombuffer(sequence.encode(), dtype=np.uint8)]
 
 
 @lru_cache(maxsize=256)
@@ -79,7 +68,7 @@ class Rival:
     def on(self, codes: np.ndarray) -> list[str]:
         """For each sequence, a row of ``codes`` (V × n), the structure with every pair that the sequence
         cannot form opened (one array operation for all V: a move scores its variants at once)."""
-        broken = ~_PAIRABLE[codes[:, self.opening], codes[:, self.closing]]
+        broken = ~PAIRABLE[codes[:, self.opening], codes[:, self.closing]]
         edited = [self.structure] * len(codes)
         for row in np.flatnonzero(broken.any(axis=1)):
             chars = list(self.structure)
@@ -119,14 +108,14 @@ class InformedProposer:
 
     @staticmethod
     def _competitors(competitor: str, codes: np.ndarray, positions: list[int]) -> list[str]:
-        """For each child (a row of ``codes``, :func:`~learna.search.turner.vienna_codes`), the competitor with
+        """For each child (a row of ``codes``, :func:`~learna.alphabet.base_codes`), the competitor with
         every pair the child cannot form opened (only pairs at the move's ``positions`` can break)."""
         table = _partners(competitor)
         sites = np.array([p for p in positions if table[p] >= 0], dtype=np.int64)
         edited = [competitor] * len(codes)
         if not len(sites):
             return edited
-        broken = PAIR_TYPE[codes[:, sites], codes[:, table[sites]]] == 0
+        broken = ~PAIRABLE[codes[:, sites], codes[:, table[sites]]]
         for row in np.flatnonzero(broken.any(axis=1)):
             chars = list(competitor)
             for p in sites[broken[row]]:
@@ -140,13 +129,12 @@ class InformedProposer:
         the energies (V, 2): E(target) and E(competitor) of each child."""
         weight = self.config.stability_weight
         self.energy_evaluations += len(children)
-        codes = vienna_codes(children)
+        codes = base_codes(children)
         rivals: list[str | None] = (self._competitors(competitor, codes, positions) if competitor
                                     else [None] * len(children))
         start = self.clock()
         pool = [r for r in self.pool if r.near[positions].any()] if self.pool else []
         if pool:
-            codes = np.stack([base_codes(child) for child in children])
             edited = [r.on(codes) for r in pool]
             others = [[o for o in ([rival] if rival else []) + [structures[k] for structures in edited]
                        if o != self.target] for k, rival in enumerate(rivals)]

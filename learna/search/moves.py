@@ -42,7 +42,7 @@ from learna.constraints import gc_count
 from learna.patterns import hits
 from learna.errors import ConfigError
 from learna.search.config import SearchConfig
-from learna.structure import Target
+from learna.structure import Target, loops
 
 # the columns of Prior.pair_probs are PAIRS ((base at i, base at j) for a pair i < j), those of
 # Prior.unpaired_probs BASES (A C G U): learna.alphabet
@@ -219,19 +219,9 @@ class MoveSet:
         """For an unpaired site, the loop it lies in; for a pair's opening site, the loop the pair closes."""
         self.outer_loop = np.full(n, -1)
         """For a pair's opening site, the loop the pair is a branch of."""
-        for closing in [-1] + [a for a, _ in self.target.pairs]:
-            end = n if closing < 0 else partners[closing]
-            branches, unpaired = [], []
-            k = closing + 1
-            while k < end:
-                if partners[k] > k:
-                    branches.append(k)
-                    self.outer_loop[k] = closing
-                    k = partners[k] + 1
-                else:
-                    unpaired.append(k)
-                    self.loop_of[k] = closing
-                    k += 1
+        for closing, (branches, unpaired) in loops(partners).items():
+            self.outer_loop[branches] = closing
+            self.loop_of[unpaired] = closing
             self.loop_branches[closing], self.loop_unpaired[closing] = branches, unpaired
             if closing >= 0:
                 self.loop_of[closing] = closing

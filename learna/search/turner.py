@@ -25,25 +25,18 @@ from functools import lru_cache
 
 import numpy as np
 
+from learna.alphabet import BASE_INDEX
 from learna.folding import FoldingModel, parameter_file_text
+from learna.structure import loops, pair_table
 
 _INF = 10_000_000
 _DEF = -50
 _MAXLOOP = 30
-_CODE = np.zeros(256, dtype=np.int8)
-for _k, _b in enumerate("ACGU", start=1):
-    _CODE[ord(_b)] = _k
-
-PAIR_TYPE = np.zeros((5, 5), dtype=np.int8)
-"""ViennaRNA's pair types by base codes (A 1, C 2, G 3, U 4): CG 1, GC 2, GU 3, UG 4, AU 5, UA 6, else 0."""
+_PAIR_TYPE = np.zeros((5, 5), dtype=np.int8)
+"""ViennaRNA's pair types by its base codes (A 1, C 2, G 3, U 4; 0 "no base"): CG 1, GC 2, GU 3, UG 4, AU 5,
+UA 6, else 0. Its codes are those of :func:`learna.alphabet.base_codes` plus 1."""
 for _t, _pair in enumerate(("CG", "GC", "GU", "UG", "AU", "UA"), start=1):
-    PAIR_TYPE[_CODE[ord(_pair[0])], _CODE[ord(_pair[1])]] = _t
-
-
-def vienna_codes(sequences: list[str]) -> np.ndarray:
-    """Equally long sequences as a (V, n) array of ViennaRNA's base codes (A 1, C 2, G 3, U 4)."""
-    joined = "".join(sequences).encode()
-    return _CODE[np.frombuffer(joined, dtype=np.uint8)].reshape(len(sequences), -1)
+    _PAIR_TYPE[BASE_INDEX[_pair[0]] + 1, BASE_INDEX[_pair[1]] + 1] = _t
 
 
 def _sections(text: str) -> dict[str, list[str]]:
@@ -83,7 +76,7 @@ def _loop_keys(tokens: list[str], width: int) -> tuple[np.ndarray, np.ndarray]:
     for k in range(0, len(tokens), 3):
         key = 0
         for base in tokens[k]:
-            key = key * 5 + int(_CODE[ord(base)])
+            key = key * 5 + BASE_INDEX[base] + 1
         energies[key], listed[key] = int(tokens[k + 1]), True
     return energies, listed
 
@@ -127,88 +120,57 @@ class TurnerParameters:
             return int(table[size])
         return int(table[_MAXLOOP]) + int(self.lxc * math.log(size / _MAXLOOP))
 
-    def terminal(self, types: np.ndarray) -> np.ndarray:
-        """The terminal AU/GU penalty of each pair type."""
-        return np.where(types > 2, self.terminal_au, 0)
-
-
-def _ints(rows: list[tuple[int, ...]], width: int) -> np.ndarray:
-    return np.array(rows, dtype=np.int64).reshape(-1, width)
-
 
 @dataclass(frozen=True)
 class LoopPlan:
     """A structure's loops, grouped by the rule that scores them; sites are 0-based, −1 is "no neighbour"."""
 
-    pairs: np.ndarray
-    """(P, 2): every base pair (i, j), i < j."""
-    stacks: np.ndarray
-    """(k, 4): i, j, p, q of stacked pairs (i, j) and (p, q)."""
-    bulges: np.ndarray
-    """(k, 5): i, j, p, q and the bulge size."""
-    interiors: np.ndarray
-    """(k, 6): i, j, p, q, n1 (unpaired on the 5' side), n2 (on the 3' side) of interior loops."""
-    hairpins: np.ndarray
-    """(k, 2): closing pairs of hairpins."""
-    stems: np.ndarray
-    """(k, 5): a, b (the pair as seen from inside its loop, a on the 5' side), the 5' and 3' neighbours (or
-    −1 at an end of the sequence), and 1 for a multiloop stem, 0 for an exterior one."""
-    multiloops: int
+    stacks: list[tuple[int, int, int, int]]
+    """i, j, p, q of stacked pairs (i, j) and (p, q)."""
+    bulges: list[tuple[int, int, int, int, int]]
+    """i, j, p, q and the bulge size."""
+    interiors: list[tuple[int, int, int, int, int, int]]
+    """i, j, p, q, n1 (unpaired on the 5' side), n2 (on the 3' side) of interior loops."""
+    hairpins: list[tuple[int, int]]
+    """Closing pairs of hairpins."""
+    stems: list[tuple[int, int, int, int, int]]
+    """a, b (the pair as seen from inside its loop, a on the 5' side), the 5' and 3' neighbours (or −1 at an
+    end of the sequence), and 1 for a multiloop stem, 0 for an exterior one."""
+    multiloops: int = 0
     """Number of multiloops."""
-    multiloop_unpaired: int
+    multiloop_unpaired: int = 0
     """Unpaired sites in multiloops."""
 
 
-@lru_cache(maxsize=512)
 def loop_plan(structure: str) -> LoopPlan:
-    """The loops of a dot-bracket structure (cached: a search scores the same few structures over and over)."""
-    n = len(structure)
-    partner = [-1] * n
-    opened: list[int] = []
-    for i, symbol in enumerate(structure):
-        if symbol == "(":
-            opened.append(i)
-        elif symbol == ")":
-            j = opened.pop()
-            partner[i], partner[j] = j, i
-    stacks, bulges, interiors, hairpins, stems = [], [], [], [], []
-    multiloops = multiloop_unpaired = 0
-    k = 0
-    while k < n:  # the exterior loop
-        if partner[k] > k:
-            j = partner[k]
-            stems.append((k, j, k - 1, j + 1 if j + 1 < n else -1, 0))
-            k = j + 1
-        else:
-            k += 1
-    pairs = [(i, partner[i]) for i in range(n) if partner[i] > i]
-    for i, j in pairs:
-        branches, unpaired, k = [], 0, i + 1
-        while k < j:
-            if partner[k] > k:
-                branches.append((k, partner[k]))
-                k = partner[k] + 1
-            else:
-                unpaired += 1
-                k += 1
-        if not branches:
-            hairpins.append((i, j))
-        elif len(branches) == 1:
-            p, q = branches[0]
+    """The loops of a dot-bracket structure."""
+    partner, n = pair_table(structure), len(structure)
+    plan = LoopPlan([], [], [], [], [])
+    multiloops = unpaired_in_multiloops = 0
+    for closing, (branches, unpaired) in loops(partner).items():
+        pairs = [(k, partner[k]) for k in branches]
+        if closing < 0:
+            plan.stems.extend((p, q, p - 1, q + 1 if q + 1 < n else -1, 0) for p, q in pairs)
+            continue
+        i, j = closing, partner[closing]
+        if not pairs:
+            plan.hairpins.append((i, j))
+        elif len(pairs) == 1:
+            p, q = pairs[0]
             n1, n2 = p - i - 1, j - q - 1
             if n1 == n2 == 0:
-                stacks.append((i, j, p, q))
+                plan.stacks.append((i, j, p, q))
             elif n1 == 0 or n2 == 0:
-                bulges.append((i, j, p, q, n1 + n2))
+                plan.bulges.append((i, j, p, q, n1 + n2))
             else:
-                interiors.append((i, j, p, q, n1, n2))
+                plan.interiors.append((i, j, p, q, n1, n2))
         else:
             multiloops += 1
-            multiloop_unpaired += unpaired
-            stems.append((j, i, j - 1, i + 1, 1))
-            stems.extend((p, q, p - 1, q + 1, 1) for p, q in branches)
-    return LoopPlan(_ints(pairs, 2), _ints(stacks, 4), _ints(bulges, 5), _ints(interiors, 6), _ints(hairpins, 2),
-                    _ints(stems, 5), multiloops, multiloop_unpaired)
+            unpaired_in_multiloops += len(unpaired)
+            plan.stems.append((j, i, j - 1, i + 1, 1))
+            plan.stems.extend((p, q, p - 1, q + 1, 1) for p, q in pairs)
+    return LoopPlan(plan.stacks, plan.bulges, plan.interiors, plan.hairpins, plan.stems, multiloops,
+                    unpaired_in_multiloops)
 
 
 _WIDTH = 8
@@ -253,7 +215,7 @@ class TurnerModel:
         tables: dict[str, np.ndarray] = {}
 
         def pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return PAIR_TYPE[a, b]
+            return _PAIR_TYPE[a, b]
 
         def guarded(values: np.ndarray, *types: np.ndarray) -> np.ndarray:
             return np.where(np.logical_and.reduce([t > 0 for t in types]), values, _INF)
@@ -305,15 +267,15 @@ class TurnerModel:
         p = self.p
         rows: list[tuple[str, tuple[int, ...]]] = []
         constant = p.ml_closing * plan.multiloops + p.ml_base * plan.multiloop_unpaired
-        for i, j, k, m in plan.stacks.tolist():
+        for i, j, k, m in plan.stacks:
             rows.append(("stack", (i, j, k, m)))
-        for i, j, k, m, size in plan.bulges.tolist():
+        for i, j, k, m, size in plan.bulges:
             constant += p.loop_length_energy(p.bulge, size)
             if size == 1:
                 rows.append(("stack", (i, j, k, m)))
             else:
                 rows += [("terminal", (i, j)), ("terminal", (m, k))]
-        for i, j, k, m, n1, n2 in plan.interiors.tolist():
+        for i, j, k, m, n1, n2 in plan.interiors:
             small, large = min(n1, n2), max(n1, n2)
             if small == large == 1:
                 rows.append(("int11", (i, j, k, m, i + 1, j - 1)))
@@ -329,14 +291,14 @@ class TurnerModel:
                 constant += p.loop_length_energy(p.interior, size) + min(p.max_ninio, (large - small) * p.ninio)
                 rows += [(name, (i, j, i + 1, j - 1)), (name, (m, k, m + 1, k - 1))]
         special = []
-        for i, j in plan.hairpins.tolist():
+        for i, j in plan.hairpins:
             size = j - i - 1
             length = p.loop_length_energy(p.hairpin, size)
             constant += length
             if size in (3, 4, 6):
                 special.append((size + 2, len(rows), tuple(range(i, j + 1)), length))
             rows.append(("triloop" if size == 3 else "hairpin", (i, j, i + 1, j - 1)))
-        for a, b, five, three, multi in plan.stems.tolist():
+        for a, b, five, three, multi in plan.stems:
             rows.append(("multi" if multi else "exterior", (a, b, five if five >= 0 else n, three if three >= 0 else n)))
         sites = np.full((len(rows), _WIDTH), n, dtype=np.int64)
         strides = np.zeros((len(rows), _WIDTH), dtype=np.int64)
@@ -354,10 +316,12 @@ class TurnerModel:
         return _Terms(sites, strides, offsets, tuple(grouped), constant)
 
     def energies(self, structure: str, codes: np.ndarray) -> np.ndarray | None:
-        """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`vienna_codes`); None when
-        some sequence cannot form some pair of the structure."""
+        """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`learna.alphabet.base_codes`
+        of V sequences); None when some sequence cannot form some pair of the structure."""
         c, p = self.terms(structure), self.p
-        s = np.concatenate([codes, np.zeros((len(codes), 1), dtype=codes.dtype)], axis=1).astype(np.int64)
+        s = np.zeros((len(codes), codes.shape[1] + 1), dtype=np.int64)  # ViennaRNA's codes; the last column: none
+        s[:, :-1] = codes
+        s[:, :-1] += 1
         values = self.flat[c.offsets + (s[:, c.sites] * c.strides).sum(axis=2)]
         for width, rows, sites, lengths in c.special:
             energies, listed = {5: p.triloops, 6: p.tetraloops, 8: p.hexaloops}[width]
