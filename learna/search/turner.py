@@ -177,15 +177,17 @@ _WIDTH = 8
 """Most sites one loop term reads (an interior loop of 2 × 2: its two pairs and four mismatches)."""
 
 
-def _over_bases(width: int) -> list[np.ndarray]:
-    """Every combination of ``width`` base codes 0–4, as ``width`` flat arrays (the first varies slowest)."""
-    return list(np.indices((5,) * width).reshape(width, -1))
+def _over_bases(width: int, radix: int = 4) -> list[np.ndarray]:
+    """Every combination of ``width`` base codes, 1–4 (``radix`` 4) or 0–4 (``radix`` 5: 0 for "no base"), as
+    ``width`` flat arrays (the first varies slowest)."""
+    return list(np.indices((radix,) * width).reshape(width, -1) + (5 - radix))
 
 
 @dataclass(frozen=True)
 class _Terms:
     """A structure's energy as a sum of table look-ups: term t reads ``flat[offset_t + Σ_k stride_tk ·
-    code(site_tk)]``; absent sites point at a padding column (code 0, stride 0)."""
+    code(site_tk)]`` (strides in radix 4, or 5 for the stems' tables, whose neighbours may be absent: a
+    padding column of code 0); unused sites point at the padding column with stride 0."""
 
     sites: np.ndarray
     """(T, 8) site of each base a term reads."""
@@ -231,6 +233,8 @@ class TurnerModel:
                             ("hairpin", p.mismatch_hairpin)):
             tables[name] = guarded(table[t, x, y], t)
         tables["triloop"] = guarded(terminal[t], t)
+        i, j, x, y = _over_bases(4, radix=5)
+        t = pair(i, j)
         for name, mismatch, multi in (("exterior", p.mismatch_exterior, 0), ("multi", p.mismatch_multi, 1)):
             stem = np.where((x > 0) & (y > 0), mismatch[t, x, y],
                             np.where(x > 0, p.dangle5[t, x], np.where(y > 0, p.dangle3[t, y], 0)))
@@ -245,13 +249,17 @@ class TurnerModel:
         i, j, k, m, w, x, y, z = _over_bases(8)
         outer, inner = pair(i, j), pair(m, k)
         tables["int22"] = guarded(p.int22[outer, inner, w, x, y, z], outer, inner)
+        self.radix = {name: 5 if name in ("exterior", "multi") else 4 for name in tables}
         self.offsets: dict[str, int] = {}
         start = 0
         for name, table in tables.items():
-            self.offsets[name] = start
+            radix = self.radix[name]
+            width = round(math.log(len(table), radix))
+            # codes 1–4 index a radix-4 table from 0: the offset absorbs the −1 of every site
+            self.offsets[name] = start - (sum(4 ** e for e in range(width)) if radix == 4 else 0)
             start += len(table)
         self.flat = np.concatenate(list(tables.values())).astype(np.int64)
-        self.strides = {w: 5 ** np.arange(w - 1, -1, -1) for w in range(1, _WIDTH + 1)}
+        self.strides = {(radix, w): radix ** np.arange(w - 1, -1, -1) for radix in (4, 5) for w in range(1, 9)}
         self._terms: dict[str, _Terms] = {}
 
     def terms(self, structure: str) -> _Terms:
@@ -305,7 +313,7 @@ class TurnerModel:
         offsets = np.zeros(len(rows), dtype=np.int64)
         for r, (name, where) in enumerate(rows):
             sites[r, : len(where)] = where
-            strides[r, : len(where)] = self.strides[len(where)]
+            strides[r, : len(where)] = self.strides[self.radix[name], len(where)]
             offsets[r] = self.offsets[name]
         grouped = []
         for width in (5, 6, 8):
@@ -325,7 +333,7 @@ class TurnerModel:
         values = self.flat[c.offsets + (s[:, c.sites] * c.strides).sum(axis=2)]
         for width, rows, sites, lengths in c.special:
             energies, listed = {5: p.triloops, 6: p.tetraloops, 8: p.hexaloops}[width]
-            key = s[:, sites] @ self.strides[width]
+            key = s[:, sites] @ self.strides[5, width]
             hit = listed[key]
             if hit.any():
                 block = values[:, rows]
