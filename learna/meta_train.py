@@ -31,7 +31,7 @@ from learna.env.episodes import TargetEpisodes
 from learna.errors import ConfigError, InputFileError
 from learna.fileio import append_jsonl, read_jsonl
 from learna.plots import figure, save_png
-from learna.processes import one_torch_thread, pool
+from learna.processes import one_torch_thread, pool, signals_held
 from learna.seeding import derive_seed, generator
 from learna.structure import Target
 
@@ -114,10 +114,12 @@ class _Run:
         self.recent = (self.recent + similarities)[-RECENT:]
 
     def save(self, progress: Callable[[dict], None] | None) -> None:
-        """A checkpoint and a learning-curve point."""
-        save_training_state(self.out_dir / CHECKPOINT_DIR, self.learner, self.config, self.counters)
+        """A checkpoint and a learning-curve point, written whole even when SIGTERM or Ctrl-C arrives meanwhile
+        (the signal is delivered after them, and the interrupted run saves again on its way out)."""
         point = {**self.counters, "mean_recent_similarity": self.similarity}
-        append_jsonl(self.out_dir / PROGRESS_FILE, point)
+        with signals_held():
+            save_training_state(self.out_dir / CHECKPOINT_DIR, self.learner, self.config, self.counters)
+            append_jsonl(self.out_dir / PROGRESS_FILE, point)
         if progress is not None:
             progress(point)
 

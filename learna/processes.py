@@ -21,6 +21,7 @@ in milliseconds without inheriting the parent's threads or torch state. Three wa
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 import multiprocessing
@@ -53,6 +54,17 @@ def check_seconds(value: float, name: str, positive: bool = False) -> float:
         raise ConfigError(f"{name} must be a {'positive' if positive else 'non-negative'} number of seconds up to "
                           f"{MAX_SECONDS:.0f} (a week), got {value!r}")
     return float(value)
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Ctrl-C and SIGTERM arriving inside the block are delivered when it ends: for work that must not stop
+    halfway (starting a worker, writing a checkpoint and its progress line)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def one_torch_thread() -> None:
@@ -234,11 +246,8 @@ def _start(ctx, key: Hashable, args: Any, function: Callable) -> _Slot:
     started = time.monotonic()
     # Ctrl-C or SIGTERM in the middle of start() would leave the new process reading half its arguments (a
     # traceback on the terminal); they are held until it has them, then the usual clean-up kills it.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
+    with signals_held():
         process.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     sender.close()  # the parent keeps only its ends: a dead worker reads as EOF, and
     lifeline.close()  # closing keep_alive (or dying) tells the worker to stop
     return _Slot(key, process, receiver, keep_alive, started, started + STARTUP_TIMEOUT_S)

@@ -16,6 +16,7 @@ from learna.data import GenerationSpec, generate_targets
 from learna.errors import CheckpointError, ConfigError
 from learna.meta_train import train
 from learna.presets import META_LEARNA_PAPER
+from learna.processes import signals_held
 from learna.structure import Target
 
 
@@ -122,3 +123,18 @@ def _running(pid: int) -> bool:
             return handle.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_checkpoint_is_not_interrupted_halfway():
+    """SIGTERM arriving while a checkpoint is written is delivered once the checkpoint is whole."""
+    seen = []
+    previous = signal.signal(signal.SIGTERM, lambda *_: seen.append(time.monotonic()))
+    try:
+        with signals_held():
+            signal.raise_signal(signal.SIGTERM)
+            time.sleep(0.05)
+            assert seen == []
+            inside = time.monotonic()
+        assert len(seen) == 1 and seen[0] >= inside
+    finally:
+        signal.signal(signal.SIGTERM, previous)
