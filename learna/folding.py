@@ -223,15 +223,13 @@ def inverse_fold(start: str, target: str, model: FoldingModel = DEFAULT_MODEL) -
     return sequence, float(score)
 
 
-def parameter_file_text(model: FoldingModel = DEFAULT_MODEL) -> str:
+def parameter_file_text() -> str:
     """ViennaRNA's energy parameters (Turner 2004 unless a parameter file was loaded), as the text of the
-    parameter file ``RNA.params_save`` writes: the values at 37 °C with their enthalpies. ``model`` is named for
-    the caller's sake: the file does not depend on it (:mod:`learna.search.turner` uses it only for ViennaRNA's
-    default model)."""
+    parameter file ``RNA.params_save`` writes: the values at 37 °C with their enthalpies, whatever a
+    :class:`FoldingModel`'s temperature (:mod:`learna.search.turner` uses them only for ViennaRNA's default model)."""
     import os
     import tempfile
 
-    del model
     fd, path = tempfile.mkstemp(suffix=".par")
     os.close(fd)
     try:

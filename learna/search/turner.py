@@ -136,41 +136,40 @@ class LoopPlan:
     stems: list[tuple[int, int, int, int, int]]
     """a, b (the pair as seen from inside its loop, a on the 5' side), the 5' and 3' neighbours (or −1 at an
     end of the sequence), and 1 for a multiloop stem, 0 for an exterior one."""
-    multiloops: int = 0
+    multiloops: int
     """Number of multiloops."""
-    multiloop_unpaired: int = 0
+    multiloop_unpaired: int
     """Unpaired sites in multiloops."""
 
 
 def loop_plan(structure: str) -> LoopPlan:
     """The loops of a dot-bracket structure."""
     partner, n = pair_table(structure), len(structure)
-    plan = LoopPlan([], [], [], [], [])
+    stacks, bulges, interiors, hairpins, stems = [], [], [], [], []
     multiloops = unpaired_in_multiloops = 0
     for closing, (branches, unpaired) in loops(partner).items():
         pairs = [(k, partner[k]) for k in branches]
         if closing < 0:
-            plan.stems.extend((p, q, p - 1, q + 1 if q + 1 < n else -1, 0) for p, q in pairs)
+            stems.extend((p, q, p - 1, q + 1 if q + 1 < n else -1, 0) for p, q in pairs)
             continue
         i, j = closing, partner[closing]
         if not pairs:
-            plan.hairpins.append((i, j))
+            hairpins.append((i, j))
         elif len(pairs) == 1:
             p, q = pairs[0]
             n1, n2 = p - i - 1, j - q - 1
             if n1 == n2 == 0:
-                plan.stacks.append((i, j, p, q))
+                stacks.append((i, j, p, q))
             elif n1 == 0 or n2 == 0:
-                plan.bulges.append((i, j, p, q, n1 + n2))
+                bulges.append((i, j, p, q, n1 + n2))
             else:
-                plan.interiors.append((i, j, p, q, n1, n2))
+                interiors.append((i, j, p, q, n1, n2))
         else:
             multiloops += 1
             unpaired_in_multiloops += len(unpaired)
-            plan.stems.append((j, i, j - 1, i + 1, 1))
-            plan.stems.extend((p, q, p - 1, q + 1, 1) for p, q in pairs)
-    return LoopPlan(plan.stacks, plan.bulges, plan.interiors, plan.hairpins, plan.stems, multiloops,
-                    unpaired_in_multiloops)
+            stems.append((j, i, j - 1, i + 1, 1))
+            stems.extend((p, q, p - 1, q + 1, 1) for p, q in pairs)
+    return LoopPlan(stacks, bulges, interiors, hairpins, stems, multiloops, unpaired_in_multiloops)
 
 
 _WIDTH = 8
@@ -195,9 +194,10 @@ class _Terms:
     """(T, 8)."""
     offsets: np.ndarray
     """(T,) where each term's table starts in the flat table."""
-    special: tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray], ...]
-    """Hairpins of 3, 4 and 6 nt that may be special loops: (width, term index, sites (C, width), length
-    terms (C,)); a listed loop's energy replaces its term and its length term."""
+    special: tuple[tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray, np.ndarray], ...]
+    """Hairpins of 3, 4 and 6 nt that may be special loops: (the special loops' energies and listed keys, term
+    indices, sites (C, loop and closing pair), length terms (C,)); a listed loop's energy replaces its term and
+    its length term."""
     constant: int
     """Energy terms that do not depend on the sequence (loop lengths, asymmetry, multiloop closing)."""
 
@@ -316,24 +316,23 @@ class TurnerModel:
             strides[r, : len(where)] = self.strides[self.radix[name], len(where)]
             offsets[r] = self.offsets[name]
         grouped = []
-        for width in (5, 6, 8):
+        for width, table in ((5, p.triloops), (6, p.tetraloops), (8, p.hexaloops)):
             chosen = [entry for entry in special if entry[0] == width]
             if chosen:
-                grouped.append((width, np.array([e[1] for e in chosen]), np.array([e[2] for e in chosen]),
+                grouped.append((table, np.array([e[1] for e in chosen]), np.array([e[2] for e in chosen]),
                                 np.array([e[3] for e in chosen])))
         return _Terms(sites, strides, offsets, tuple(grouped), constant)
 
     def energies(self, structure: str, codes: np.ndarray) -> np.ndarray | None:
         """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`learna.alphabet.base_codes`
         of V sequences); None when some sequence cannot form some pair of the structure."""
-        c, p = self.terms(structure), self.p
+        c = self.terms(structure)
         s = np.zeros((len(codes), codes.shape[1] + 1), dtype=np.int64)  # ViennaRNA's codes; the last column: none
         s[:, :-1] = codes
         s[:, :-1] += 1
         values = self.flat[c.offsets + (s[:, c.sites] * c.strides).sum(axis=2)]
-        for width, rows, sites, lengths in c.special:
-            energies, listed = {5: p.triloops, 6: p.tetraloops, 8: p.hexaloops}[width]
-            key = s[:, sites] @ self.strides[5, width]
+        for (energies, listed), rows, sites, lengths in c.special:
+            key = s[:, sites] @ self.strides[5, sites.shape[1]]
             hit = listed[key]
             if hit.any():
                 block = values[:, rows]
@@ -352,4 +351,4 @@ def turner_model(model: FoldingModel) -> TurnerModel | None:
     37 °C, dangles 2)."""
     if model.temperature != 37.0 or model.dangles != 2:
         return None
-    return TurnerModel(TurnerParameters(parameter_file_text(model)))
+    return TurnerModel(TurnerParameters(parameter_file_text()))
