@@ -103,3 +103,27 @@ def test_move_scoring(benchmark, length: int, arrays: bool) -> None:
 
     energies = benchmark(score)
     assert energies.shape == (32, 2) and (energies[:, 1] == 0.0).all()
+
+
+@pytest.mark.parametrize("what", ["bound", "mfe-fold"])
+def test_child_bound(benchmark, what: str) -> None:
+    """What a child of a 110-nt parent costs before its fold: its energies in the parent's 40 drawn structures
+    and the target (learna.search.objectives.Evaluator.known_energies, the structures compiled once), against
+    the MFE fold the bound can save."""
+    import RNA
+
+    from learna.search import Evaluator
+    from learna.search.turner import turner_model
+
+    sequence, target = random_case(110)
+    evaluator = Evaluator(target, "probability", bound_structures=40)
+    fc = RNA.fold_compound(sequence)
+    fc.exp_params_rescale(fc.mfe()[1])
+    fc.pf()
+    drawn = sorted({s for s in fc.pbacktrack(160) if s != target.dot_bracket})[:40]
+    structures = turner_model(DEFAULT_MODEL).structure_set(drawn)
+    if what == "bound":
+        known = benchmark(evaluator.known_energies, sequence, structures)
+        assert known.target_energy == structure_energies(sequence, (target.dot_bracket,))[0]
+    else:
+        assert benchmark(fold, sequence)[0] == target.dot_bracket

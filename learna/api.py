@@ -235,13 +235,16 @@ def make_request(target: str | Target, *, mode: str = DEFAULT_MODE, time_limit: 
 def warm_up(mode: str | None = None) -> None:
     """Pay torch's one-off lazy initialisation before any design is timed: the first forward pass sets up
     kernels (0.2 s) and, for a mode that learns (``None``: any mode), creating the optimiser imports
-    torch._dynamo (about 2 s). Call once per process."""
+    torch._dynamo (about 2 s); and build the Turner tables the searches score moves with (about 0.02 s,
+    :mod:`learna.search.turner`). Call once per process."""
     import torch
 
     from learna.designers.agent import new_learner
     from learna.presets import preset
+    from learna.search.turner import turner_model
 
     config = preset("learna")
+    turner_model(config.env.folding)
     learning = mode is None or get_designer(mode).learns
     learner = new_learner(config, None, learning=learning, seed=0)
     logits, values = learner.network(torch.zeros((2, config.env.window), dtype=torch.int64))

@@ -156,21 +156,22 @@ class EnsembleScores:
 
 def ensemble_scores(sequence: str, partners: tuple[int, ...] | np.ndarray, target: str, mfe: float,
                     model: FoldingModel = DEFAULT_MODEL, pair_probabilities: bool = True,
-                    samples: int = 0) -> EnsembleScores:
+                    samples: int = 0, sample_above: float = 0.0) -> EnsembleScores:
     """Partition function and pair probabilities of ``sequence`` given its already known ``mfe`` (from
     :func:`fold` or :func:`mfe_with_target_energy`): the Boltzmann factors are rescaled from ``mfe`` so long
     sequences do not overflow. ``pair_probabilities=False`` computes Z alone (G and P(target), no positional
     defect): the same Z, at about 40 % of the cost at 100 nt and 54 % at 200 nt (the outside recursions
     of the pair probabilities cost more than the partition function itself; docs/local_search.md).
     ``samples`` structures are drawn from the ensemble by stochastic backtracking (ViennaRNA's random numbers:
-    :func:`seed_sampling`); ten cost well under 1 % of the partition function at 100 nt."""
+    :func:`seed_sampling`), only when P(target) exceeds ``sample_above``; ten cost well under 1 % of the
+    partition function at 100 nt."""
     fc = RNA.fold_compound(sequence, _model_details(model, pair_probabilities), RNA.OPTION_PF)
     fc.exp_params_rescale(mfe)
     _, ensemble_energy = fc.pf()
     probability = fc.pr_structure(target)
     defect = (positional_defect(np.array(fc.bpp(), dtype=float), np.asarray(partners))
               if pair_probabilities else None)
-    drawn = tuple(fc.pbacktrack(samples)) if samples > 0 else ()
+    drawn = tuple(fc.pbacktrack(samples)) if samples > 0 and probability > sample_above else ()
     return EnsembleScores(ensemble_energy, probability, defect, drawn)
 
 

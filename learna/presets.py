@@ -68,7 +68,10 @@ META_LEARNA_PAPER = DesignerConfig(
 # probabilities and positional defect only when its MFE structure is within 4 sites of the target, else Z alone and
 # its MFE mismatches as site defects (`site_defect="near"`): on the 58 generated hard targets over five seeds at
 # 60 s CPU, 131 against 130 uniquely solved, and faster early (98 against 74 within 5 s); seeds 0 and 1 alone had
-# shown it behind (docs/results/search-hard/NOTES.md, "Five seeds of the preset").
+# shown it behind (docs/results/search-hard/NOTES.md, "Five seeds of the preset"). In those searches a child is
+# dropped unfolded when 40 structures drawn from its parent's ensemble prove that it can neither enter the frontier
+# nor solve the target (`bound_structures`): the same steps, 10-15 % more of them per second on 11 stalled
+# generated targets (docs/results/search-hard/NOTES.md, "Children that cannot enter the frontier").
 HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
     search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
                         position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
@@ -77,7 +80,7 @@ HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
                         mutation_exponent=0.8214853623274, defect_window=2, stagnation_steps=1339,
                         short_objective="probability", short_length=150,
                         mismatch_probability=0.3, hairpin_probability=0.2, lone_pair_probability=0.3,
-                        site_defect="near", near_distance=4),
+                        site_defect="near", near_distance=4, bound_structures=40),
     use_policy=False, policy_starts=10, proposal_mix=0.5))
 
 # The meta modes' default: Meta-LEARNA's formulation with the defect-guided local search as the improvement

@@ -133,3 +133,26 @@ def test_search_trajectory_is_unchanged_by_array_scoring(monkeypatch: pytest.Mon
         result = local_search(target, config, max_evaluations=150, rng=np.random.default_rng(11))
         runs.append((result.sequence, result.evaluations))
     assert runs[0] == runs[1]
+
+
+def test_a_structure_set_gives_each_structure_energy_on_one_sequence() -> None:
+    """Several structures compiled together (special hairpins included) give, on one sequence, what each gives
+    alone and what ViennaRNA gives; a structure with a pair the sequence cannot form gives +inf."""
+    rng = np.random.default_rng(7)
+    checked = unformable = 0
+    for _ in range(30):
+        length = int(rng.integers(20, 160))
+        sequence = "".join(rng.choice(list("ACGU"), length))
+        suboptimal = sorted({s.structure for s in RNA.fold_compound(sequence).subopt(300)})[:25]
+        structures = suboptimal + (["((((....))))" + "." * (length - 12)] if length >= 12 else [])
+        mutant = redrawn("." * length, rng, 1)[0][:3] + sequence[3:]  # the first three bases re-drawn
+        values = turner().set_energies(turner().structure_set(structures), base_codes(mutant))
+        for structure, value in zip(structures, values):
+            alone = turner().energies(structure, base_codes([mutant]))
+            if alone is None:
+                assert value == np.inf
+                unformable += 1
+            else:
+                assert value == alone[0] == structure_energies(mutant, (structure,))[0]
+            checked += 1
+    assert checked > 300 and 0 < unformable < checked

@@ -197,6 +197,15 @@ class SearchConfig:
     scores each variant against the strongest of them near the move and its competitor (as ``rival_pool`` does
     with the search's recent MFE structures): negative design against the structures the ensemble actually
     holds, where the MFE competitor is one of several near-degenerate alternatives. 0: the competitor alone."""
+    bound_structures: int = 0
+    """With the ``probability`` objective (or ``log_probability`` at ``ensemble_weight`` 1): draw 4 × this many
+    structures from the ensemble of every candidate that enters the full frontier and keep the most often drawn
+    ``bound_structures`` and its MFE structure. A child of such a parent is first evaluated on them by the
+    Turner tables (:mod:`learna.search.turner`, ViennaRNA's default model only): their Boltzmann weights bound
+    its partition function from below, so its P(target) from above, and a child that provably can neither enter
+    the frontier nor solve the target is dropped without folding. The frontier evolves exactly as without
+    it (the same children enter, the same steps are counted); only folds are saved
+    (docs/local_search.md, "Children that cannot enter the frontier"). 0: every child is folded."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
@@ -271,8 +280,9 @@ class SearchConfig:
                                   or sum(self.pair_weights) <= 0):
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
-        for name in ("ensemble_rivals", "near_distance", "restart_base", "rival_pool", "screen_attempts",
-                     "screen_distance", "screen_min_length", "focus_evaluations", "focus_distance", "focus_min_length"):
+        for name in ("ensemble_rivals", "bound_structures", "near_distance", "restart_base", "rival_pool",
+                     "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations", "focus_distance",
+                     "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",

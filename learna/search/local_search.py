@@ -36,7 +36,8 @@ from learna.search.decompose import Part, assemble, enclosing_part, enclosing_sp
 from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior, site_weights
-from learna.search.objectives import Candidate, Evaluator
+from learna.search.objectives import Candidate, Evaluator, KnownEnergies
+from learna.search.turner import StructureSet
 from learna.search.repair import Repair, shipped_repair_policy
 from learna.patterns import hits
 from learna.structure import Target, hamming, pair_table
@@ -60,6 +61,13 @@ def luby(k: int) -> int:
 
 _SAMPLED_CACHE = 4096
 """Rivals drawn from ensembles kept ready for scoring before the cache is emptied."""
+
+BOUND_SAMPLING_SEED = 1
+"""ViennaRNA's random seed for the structures of ``bound_structures`` when ``ensemble_rivals`` draws none (a
+fixed one, so that the search's own random numbers are those of a search without the bound)."""
+
+_EXCLUDED_IN_A_ROW = 200
+"""Children dropped unfolded in a row (``bound_structures``) after which the next one is folded anyway."""
 
 _PARENT_FAILURES = 20
 """Parents in a row without an unseen child after which the search gives up (space exhausted)."""
@@ -96,6 +104,9 @@ class SearchResult:
     """Time spent inside ViennaRNA calls."""
     constraint_distance: int = 0
     """d_C of ``sequence``: d_GC plus the occurrences of patterns to avoid (0 when unconstrained)."""
+    excluded: int = 0
+    """Children dropped without a fold because they could neither enter the frontier nor solve the target
+    (``bound_structures``)."""
     time_to_solve_s: float | None = None
     """When the first solution (ties allowed) was evaluated, in the search's clock from its start; None if
     none was found."""
@@ -149,7 +160,7 @@ class _Search:
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
                                    config.distance_ties, config.site_defect, config.near_distance,
-                                   config.ensemble_rivals, config.ensemble_weight)
+                                   config.ensemble_rivals, config.ensemble_weight, config.bound_structures)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()
@@ -174,6 +185,13 @@ class _Search:
         """Rivals drawn from candidates' ensembles (``ensemble_rivals``), by structure."""
         self.screened = 0
         """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
+        self.parent: Candidate | None = None
+        """The parent of the child just drawn."""
+        self.excluded = self.excluded_in_a_row = 0
+        """Children dropped unfolded by the bound of ``bound_structures`` (in all, and since the last fold)."""
+        self._bound_sets: dict[str, StructureSet | None] = {}
+        self.known: KnownEnergies | None = None
+        """The energies of the child just drawn in its parent's bound structures, if they were computed."""
         self.part_screen = bool(config.part_screen and decomposed)
         """Whether children are screened by a fold of their changed substructure (``part_screen``)."""
         self.part_folds = [0, 0, 0.0]
@@ -201,12 +219,13 @@ class _Search:
             return False
         return not self.budget.spent()
 
-    def consider(self, sequence: str) -> Candidate:
+    def consider(self, sequence: str, known: KnownEnergies | None = None) -> Candidate:
         """Evaluate an unseen sequence and update frontier, best and solution; the evaluated candidate."""
         self.frontier.seen.add(sequence)
         self.budget.evaluations += 1
         threshold = self.frontier.threshold if self.config.prune else math.inf
-        candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique)
+        candidate = self.evaluator.evaluate(sequence, threshold, need_complete=self.config.require_unique,
+                                            known=known)
         if self.on_evaluation is not None and self.on_evaluation(candidate) is False and candidate.solved:
             return candidate  # a solution the caller does not want (too close to a design it has): discarded
         if candidate.solved and self.accept is not None:
@@ -285,7 +304,7 @@ class _Search:
         config = self.config
         self.traced = None
         for attempt in range(_PARENT_FAILURES):
-            parent = self.frontier.sample(self.rng, self.config.parent_temperature)
+            parent = self.parent = self.frontier.sample(self.rng, self.config.parent_temperature)
             if (config.focus_probability and len(target) >= config.focus_min_length
                     and 0 < parent.distance <= config.focus_distance and self.rng.random() < config.focus_probability):
                 child = self.focus(parent)
@@ -314,10 +333,11 @@ class _Search:
         (``rival_pool``) and the structures drawn from ``parent``'s ensemble (``ensemble_rivals``)."""
         if len(self._sampled) > _SAMPLED_CACHE:
             self._sampled.clear()
-        for structure in parent.rivals:
+        drawn = parent.rivals[: self.evaluator.ensemble_rivals]
+        for structure in drawn:
             if structure not in self._sampled:
                 self._sampled[structure] = Rival(structure, self.evaluator.partners)
-        own = [self._sampled[s] for s in parent.rivals]
+        own = [self._sampled[s] for s in drawn]
         return (list(self.pool) + own) if self.config.rival_pool else own
 
     def fits(self, child: str, parent: Candidate) -> bool:
@@ -436,11 +456,37 @@ class _Search:
             if child is None:
                 return
             self.steps += 1
-            candidate = self.consider(child)
+            if self.excludes(child):
+                continue
+            candidate = self.consider(child, self.known)
             if self.traced is not None and self.repair is not None and self.repair.log is not None:
                 parent = self.traced
                 self.repair.log.add(self.proposer.trace, candidate.solved or (
                     candidate.complete and candidate.objective < parent.objective))
+
+    def excludes(self, child: str) -> bool:
+        """With ``bound_structures``: whether ``child`` is dropped unfolded because its parent's ensemble shows
+        that it can neither enter the frontier nor solve the target (:meth:`Evaluator.excluded`); it then
+        counts as seen. After ``_EXCLUDED_IN_A_ROW`` such children the next one is folded anyway, so that a
+        search limited by evaluations always spends them."""
+        parent, self.known = self.parent, None
+        if (not self.evaluator.bound_structures or parent is None or not self.config.prune
+                or math.isinf(self.frontier.threshold) or self.excluded_in_a_row >= _EXCLUDED_IN_A_ROW):
+            self.excluded_in_a_row = 0
+            return False
+        if parent.sequence not in self._bound_sets:
+            if len(self._bound_sets) >= 4 * self.config.frontier_size:
+                self._bound_sets.clear()
+            self._bound_sets[parent.sequence] = self.evaluator.bound_set(parent)
+        structures = self._bound_sets[parent.sequence]
+        self.known = None if structures is None else self.evaluator.known_energies(child, structures)
+        if self.known is None or not self.evaluator.excluded(child, self.known, self.frontier.threshold):
+            self.excluded_in_a_row = 0
+            return False
+        self.frontier.seen.add(child)
+        self.excluded += 1
+        self.excluded_in_a_row += 1
+        return True
 
     def restart(self) -> bool:
         """Fresh rule-based starts (or, with ``kick_probability``, the best so far shaken); the best so far and
@@ -482,7 +528,7 @@ class _Search:
             time_s=self.clock() - self.start_time,
             vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
                            + self.focus_counts[2] + self.part_folds[2]),
-            constraint_distance=chosen.constraint_distance,
+            constraint_distance=chosen.constraint_distance, excluded=self.excluded,
             time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence,
             folds_to_solve=first_folds)
 
@@ -522,7 +568,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     result = search.result()
     return replace(result, **{name: getattr(result, name) + sum(getattr(r, name) for r in part_results)
                               for name in ("evaluations", "partition_functions", "steps", "restarts",
-                                           "vienna_time_s")})
+                                           "vienna_time_s", "excluded")})
 
 
 def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.random.Generator,
@@ -557,6 +603,15 @@ def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.
     return [assemble(skeleton, parts, [r.sequence for r in results])], results
 
 
+def _seed_sampling(config: SearchConfig, rng: np.random.Generator) -> None:
+    """Seed ViennaRNA's sampling from ``rng`` for ``ensemble_rivals`` (whose draws steer the search), else with
+    :data:`BOUND_SAMPLING_SEED` for ``bound_structures`` (whose draws only bound it)."""
+    if config.ensemble_rivals:
+        seed_sampling(int(rng.integers(2**31 - 1)))
+    elif config.bound_structures:
+        seed_sampling(BOUND_SAMPLING_SEED)
+
+
 def local_search(target: Target, config: SearchConfig, *, time_limit: float | None = None,
                  max_evaluations: int | None = None, rng: np.random.Generator,
                  model: FoldingModel = DEFAULT_MODEL, initial: list[str] | None = None,
@@ -586,8 +641,7 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
         repair = Repair(shipped_repair_policy(), repair.log if repair else None)
     budget = _Budget(clock, time_limit, max_evaluations)
     config = config.for_length(len(target))
-    if config.ensemble_rivals:
-        seed_sampling(int(rng.integers(2**31 - 1)))
+    _seed_sampling(config, rng)
     result = _design(target, config, rng, model, initial, (prior, proposal_mix), budget, None, on_evaluation, repair)
     return replace(result, time_s=clock() - budget.start)
 
@@ -610,8 +664,7 @@ def polish(sequence: str, target: Target, config: SearchConfig, *, rng: np.rando
         raise LearnaError("polish needs a time_limit or max_evaluations (or both)")
     _check_sequences([sequence], target)
     config = replace(config, **POLISH_SETTINGS)
-    if config.ensemble_rivals:
-        seed_sampling(int(rng.integers(2**31 - 1)))
+    _seed_sampling(config, rng)
     search = _Search(target, config, rng, model, MoveSet(target, config), _Budget(clock, time_limit, max_evaluations),
                      None, None)
     search.keep_searching = True

@@ -36,8 +36,10 @@ from typing import Callable
 
 import numpy as np
 
+from learna.alphabet import base_codes
 from learna.folding import (DEFAULT_MODEL, FoldingModel, boltzmann_kt, ensemble_scores,
                             mfe_structures, mfe_with_target_energy)
+from learna.search.turner import StructureSet, turner_model
 from learna.structure import Target, hamming, pair_table
 
 
@@ -95,6 +97,24 @@ def _squash(x: float) -> float:
     return x / (1.0 + x)
 
 
+@dataclass(frozen=True)
+class KnownEnergies:
+    """A sequence's free energies in the target and in some known structures, before it is folded
+    (:meth:`Evaluator.known_energies`)."""
+
+    target_energy: float
+    lowest: float
+    """The lowest energy among the known structures the sequence can form (inf if none)."""
+    log_weight: float
+    """ln Σ exp(−E(S)/kT) over those structures (−inf if none)."""
+    structures: tuple[str, ...]
+    """The known structures (distinct, none of them the target)."""
+
+
+BOUND_MARGIN = 1e-6
+"""How far the objective's bound must lie beyond the frontier's threshold to exclude a child (ViennaRNA returns
+energies in single precision; P(target) from its partition function agrees with the bound's sum to about 1e-7)."""
+
 SAMPLES_PER_RIVAL = 4
 """Structures drawn from a candidate's ensemble per rival it keeps (``ensemble_rivals``): the rivals are the
 most often drawn, so the most probable alternatives rather than one draw each."""
@@ -106,7 +126,7 @@ class Evaluator:
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
                  distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4,
-                 ensemble_rivals: int = 0, ensemble_weight: float = 1.0) -> None:
+                 ensemble_rivals: int = 0, ensemble_weight: float = 1.0, bound_structures: int = 0) -> None:
         self.target = target
         self.ensemble_weight = ensemble_weight
         """β of ``log_probability`` (see the module docstring)."""
@@ -125,6 +145,11 @@ class Evaluator:
         whose informed moves see the MFE competitor alone)."""
         self.ensemble_ties = objective == "mfe_distance" and distance_ties == "probability"
         """Whether candidates at the same MFE distance are ordered by P(target) (``distance_ties``)."""
+        bounded = objective == "probability" or (objective == "log_probability" and ensemble_weight == 1.0)
+        self.bound_structures = bound_structures if bounded else 0
+        """How many structures drawn from the ensemble of each candidate that enters the frontier bound the
+        objective of its children before they are folded (``bound_structures``; 0 under objectives that
+        :meth:`excluded` cannot bound)."""
         self._ties: dict[str, list[str]] = {}
         if site_defect == "ensemble" or objective == "ensemble_defect":
             self.ensemble_site_distance = len(target)
@@ -150,9 +175,11 @@ class Evaluator:
             return (distance + min(max(gap, 0.0), 999.0) / 1000.0) / n
         return 0.0
 
-    def evaluate(self, sequence: str, threshold: float = math.inf, need_complete: bool = True) -> Candidate:
+    def evaluate(self, sequence: str, threshold: float = math.inf, need_complete: bool = True,
+                 known: KnownEnergies | None = None) -> Candidate:
         """Fold ``sequence``; compute the partition function unless the bound reaches ``threshold`` or the
-        candidate solves the target and ``need_complete`` is False."""
+        candidate solves the target and ``need_complete`` is False. With ``known`` energies of other structures
+        (:meth:`known_energies`) the bound also counts their Boltzmann weights and the MFE structure's."""
         target = self.target.dot_bracket
         start = self.clock()
         structure, mfe, target_energy = mfe_with_target_energy(sequence, target, self.model)
@@ -165,6 +192,11 @@ class Evaluator:
         distance = hamming(structure, target)
         penalty = constraint_distance / len(target)
         bound = self.lower_bound(target_energy - mfe, distance) + penalty
+        if known is not None and self.bound_structures and not solved:
+            log_z = np.logaddexp(known.log_weight, -target_energy / self.kt)
+            if structure != target and structure not in known.structures:
+                log_z = np.logaddexp(log_z, -mfe / self.kt)
+            bound = max(bound, self._bound(log_z, target_energy, penalty))
         if self.objective == "mfe_distance" and not self.ensemble_ties:
             return Candidate(sequence, bound, structure, mfe, target_energy, distance, self._mismatches(structure),
                              constraint_distance=constraint_distance)
@@ -174,7 +206,9 @@ class Evaluator:
         start = self.clock()
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model,
                                  pair_probabilities=distance <= self.ensemble_site_distance,
-                                 samples=SAMPLES_PER_RIVAL * self.ensemble_rivals)
+                                 samples=SAMPLES_PER_RIVAL * max(self.ensemble_rivals, self.bound_structures),
+                                 sample_above=0.0 if self.ensemble_rivals else self._entry_probability(threshold,
+                                                                                                       penalty))
         self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
         site = scores.positional_defect
@@ -192,10 +226,69 @@ class Evaluator:
                          rivals=self._distinct_rivals(scores.samples))
 
     def _distinct_rivals(self, samples: tuple[str, ...]) -> tuple[str, ...]:
-        """The ``ensemble_rivals`` most often drawn of the distinct ``samples`` other than the target (ties: the
-        first drawn first)."""
+        """The ``ensemble_rivals`` (or ``bound_structures``, the larger) most often drawn of the distinct
+        ``samples`` other than the target (ties: the first drawn first)."""
         counts = Counter(s for s in samples if s != self.target.dot_bracket)
-        return tuple(s for s, _ in counts.most_common(self.ensemble_rivals))
+        return tuple(s for s, _ in counts.most_common(max(self.ensemble_rivals, self.bound_structures)))
+
+    def _entry_probability(self, threshold: float, penalty: float) -> float:
+        """The P(target) a candidate with constraint ``penalty`` must exceed for its objective to fall below
+        ``threshold``, above which it draws the structures of ``bound_structures`` (``probability`` and
+        ``log_probability`` with β = 1; 0 without the bound, so that ``ensemble_rivals`` draws for every
+        candidate; 1, none, while the frontier is not full: no child is dropped then)."""
+        if not self.bound_structures:
+            return 0.0
+        if math.isinf(threshold):
+            return 1.0
+        if self.objective == "probability":
+            return 1.0 - threshold + penalty
+        return math.exp(-len(self.target) * max(threshold - penalty, 0.0))
+
+    def bound_set(self, candidate: Candidate) -> StructureSet | None:
+        """The structures that bound the objective of ``candidate``'s children (:meth:`excluded`): its
+        ``bound_structures`` most often drawn rivals and its MFE structure, compiled together; None without
+        them or outside ViennaRNA's default model."""
+        turner = turner_model(self.model)
+        if turner is None or not self.bound_structures or not candidate.rivals:
+            return None
+        structures = list(candidate.rivals[: self.bound_structures])
+        if candidate.folded != self.target.dot_bracket and candidate.folded not in structures:
+            structures.append(candidate.folded)
+        return turner.structure_set(structures)
+
+    def known_energies(self, sequence: str, structures: StructureSet) -> KnownEnergies | None:
+        """``sequence``'s free energies in the target and in ``structures`` from the Turner tables, before it is
+        folded (None when it cannot form the target)."""
+        turner = turner_model(self.model)
+        codes = base_codes(sequence)
+        target_energy = turner.energies(self.target.dot_bracket, codes[None, :])
+        if target_energy is None:
+            return None
+        energies = turner.set_energies(structures, codes)
+        formed = energies[np.isfinite(energies)]
+        lowest = float(formed.min()) if len(formed) else math.inf
+        log_weight = (-lowest / self.kt + math.log(np.exp(-(formed - lowest) / self.kt).sum())
+                      if len(formed) else -math.inf)
+        return KnownEnergies(float(target_energy[0]), lowest, log_weight, structures.structures)
+
+    def _bound(self, log_z: float, target_energy: float, penalty: float) -> float:
+        """The objective's lower bound from a lower bound ``log_z`` of ln Z (P(target) ≤ exp(−E(target)/kT) / Z)."""
+        log_p = min(-target_energy / self.kt - log_z, 0.0)
+        if self.objective == "probability":
+            return -math.expm1(log_p) + penalty
+        return -log_p / len(self.target) + penalty
+
+    def excluded(self, sequence: str, known: KnownEnergies, threshold: float) -> bool:
+        """Whether ``sequence``, unfolded, can neither enter a frontier of this ``threshold`` nor solve the
+        target, by its ``known`` energies: every structure is one of the ensemble's, so Z ≥ Σ_S exp(−E(S)/kT)
+        over distinct structures S, here the known ones and the target, which bounds P(target) from above and
+        the objective from below; and a structure with an energy below the target's makes the target no MFE
+        structure (docs/local_search.md, "Children that cannot enter the frontier")."""
+        if math.isinf(threshold) or not known.lowest < known.target_energy:
+            return False
+        log_z = np.logaddexp(known.log_weight, -known.target_energy / self.kt)
+        penalty = self.target.constraints.distance(sequence) / len(self.target)
+        return self._bound(log_z, known.target_energy, penalty) >= threshold + BOUND_MARGIN
 
     def _mismatches(self, structure: str) -> np.ndarray:
         """The site defect of a candidate whose MFE structure (or tied rival) is ``structure``

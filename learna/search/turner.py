@@ -5,7 +5,9 @@ before folding one of them. ViennaRNA evaluates a structure on one sequence per 
 fold compound costs about 20 µs (it copies and scales the whole parameter set) against about 4 µs for the
 evaluation itself: on targets of 80–150 nt scoring cost about as much as the MFE folds. Here a structure is
 decomposed into its loops once (:class:`LoopPlan`, cached by structure) and its energy is summed loop by loop
-for V sequences in a few array look-ups.
+for V sequences in a few array look-ups. The other way round, :meth:`TurnerModel.structure_set` compiles many
+structures into one list of terms, whose energies on one sequence :meth:`TurnerModel.set_energies` gives at once
+(the bound that drops children before their fold, :meth:`learna.search.objectives.Evaluator.excluded`).
 
 The model is ViennaRNA's default, and only that: the Turner 2004 parameters at 37 °C with dangles 2 (every
 exterior and multiloop stem gets the mismatch energy of its two neighbours, paired or not), special hairpins on,
@@ -323,10 +325,8 @@ class TurnerModel:
                                 np.array([e[3] for e in chosen])))
         return _Terms(sites, strides, offsets, tuple(grouped), constant)
 
-    def energies(self, structure: str, codes: np.ndarray) -> np.ndarray | None:
-        """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`learna.alphabet.base_codes`
-        of V sequences); None when some sequence cannot form some pair of the structure."""
-        c = self.terms(structure)
+    def _values(self, c: _Terms, codes: np.ndarray) -> np.ndarray:
+        """(V, T): each term of ``c`` on each row of ``codes``, in dcal/mol (special hairpins applied)."""
         s = np.zeros((len(codes), codes.shape[1] + 1), dtype=np.int64)  # ViennaRNA's codes; the last column: none
         s[:, :-1] = codes
         s[:, :-1] += 1
@@ -338,11 +338,62 @@ class TurnerModel:
                 block = values[:, rows]
                 block[hit] = energies[key[hit]] - lengths[np.nonzero(hit)[1]]
                 values[:, rows] = block
-        total = c.constant + values.sum(axis=1)
+        return values
+
+    def energies(self, structure: str, codes: np.ndarray) -> np.ndarray | None:
+        """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`learna.alphabet.base_codes`
+        of V sequences); None when some sequence cannot form some pair of the structure."""
+        c = self.terms(structure)
+        total = c.constant + self._values(c, codes).sum(axis=1)
         if total.max(initial=0) >= _INF // 2:
             return None
-        # rounded to single precision as ViennaRNA returns it, so that scores equal those from fold compounds
-        return (total / 100.0).astype(np.float32).astype(np.float64)
+        return _kcal(total)
+
+    def structure_set(self, structures: list[str]) -> StructureSet:
+        """``structures`` (all of one length) compiled together, for :meth:`set_energies` (neither the set nor
+        its structures are cached: a set belongs to its caller, and the cache of :meth:`terms` keeps the
+        structures the moves score)."""
+        compiled = [self._compile(loop_plan(s), len(s)) for s in structures]  # not cached: the moves' cache stays
+        starts = np.cumsum([0] + [len(c.offsets) for c in compiled])
+        groups: dict[int, list] = {}  # the special hairpins of each table (3, 4 and 6 nt), term indices shifted
+        for c, start in zip(compiled, starts):
+            for table, rows, sites, lengths in c.special:
+                merged = groups.setdefault(id(table), [table, [], [], []])
+                merged[1].append(rows + start)
+                merged[2].append(sites)
+                merged[3].append(lengths)
+        special = [(table, np.concatenate(rows), np.concatenate(sites), np.concatenate(lengths))
+                   for table, rows, sites, lengths in groups.values()]
+        terms = _Terms(np.concatenate([c.sites for c in compiled]), np.concatenate([c.strides for c in compiled]),
+                       np.concatenate([c.offsets for c in compiled]), tuple(special), 0)
+        owner = np.repeat(np.arange(len(compiled)), np.diff(starts))
+        return StructureSet(tuple(structures), terms, owner, np.array([c.constant for c in compiled], dtype=np.int64))
+
+    def set_energies(self, structures: StructureSet, codes: np.ndarray) -> np.ndarray:
+        """Free energy (kcal/mol) of each structure of ``structures`` on one sequence (``codes``, its
+        :func:`learna.alphabet.base_codes`); +inf for a structure with a pair the sequence cannot form."""
+        values = self._values(structures.terms, codes[None, :])[0]
+        total = structures.constants + np.bincount(structures.owner, values, minlength=len(structures.constants))
+        return np.where(total >= _INF // 2, np.inf, _kcal(total))
+
+
+def _kcal(total: np.ndarray) -> np.ndarray:
+    """dcal/mol → kcal/mol, rounded to single precision as ViennaRNA returns energies (so that scores equal
+    those from fold compounds)."""
+    return (total / 100.0).astype(np.float32).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class StructureSet:
+    """Several structures of one length compiled into one list of terms (:meth:`TurnerModel.structure_set`):
+    their energies on a sequence cost one gather, whatever their number."""
+
+    structures: tuple[str, ...]
+    terms: _Terms
+    owner: np.ndarray
+    """(T,) the structure each term belongs to."""
+    constants: np.ndarray
+    """(K,) each structure's terms that do not depend on the sequence, in dcal/mol."""
 
 
 @lru_cache(maxsize=4)
