@@ -190,8 +190,6 @@ class _Search:
         self.excluded = self.excluded_in_a_row = 0
         """Children dropped unfolded by the bound of ``bound_structures`` (in all, and since the last fold)."""
         self._bound_sets: dict[str, StructureSet | None] = {}
-        self.known: KnownEnergies | None = None
-        """The energies of the child just drawn in its parent's bound structures, if they were computed."""
         self.part_screen = bool(config.part_screen and decomposed)
         """Whether children are screened by a fold of their changed substructure (``part_screen``)."""
         self.part_folds = [0, 0, 0.0]
@@ -456,31 +454,37 @@ class _Search:
             if child is None:
                 return
             self.steps += 1
-            if self.excludes(child):
+            known = self.known_energies(child)
+            if known is not None and self.drops(child, known):
                 continue
-            candidate = self.consider(child, self.known)
+            candidate = self.consider(child, known)
             if self.traced is not None and self.repair is not None and self.repair.log is not None:
                 parent = self.traced
                 self.repair.log.add(self.proposer.trace, candidate.solved or (
                     candidate.complete and candidate.objective < parent.objective))
 
-    def excludes(self, child: str) -> bool:
-        """With ``bound_structures``: whether ``child`` is dropped unfolded because its parent's ensemble shows
-        that it can neither enter the frontier nor solve the target (:meth:`Evaluator.excluded`); it then
-        counts as seen. After ``_EXCLUDED_IN_A_ROW`` such children the next one is folded anyway, so that a
-        search limited by evaluations always spends them."""
-        parent, self.known = self.parent, None
+    def known_energies(self, child: str) -> KnownEnergies | None:
+        """With ``bound_structures`` and a full frontier: ``child``'s energies in the structures drawn from its
+        parent's ensemble (:meth:`Evaluator.known_energies`; the parent's set is compiled at its first draw);
+        None otherwise."""
+        parent = self.parent
         if (not self.evaluator.bound_structures or parent is None or not self.config.prune
-                or math.isinf(self.frontier.threshold) or self.excluded_in_a_row >= _EXCLUDED_IN_A_ROW):
-            self.excluded_in_a_row = 0
-            return False
+                or math.isinf(self.frontier.threshold)):
+            return None
         if parent.sequence not in self._bound_sets:
             if len(self._bound_sets) >= 4 * self.config.frontier_size:
                 self._bound_sets.clear()
             self._bound_sets[parent.sequence] = self.evaluator.bound_set(parent)
         structures = self._bound_sets[parent.sequence]
-        self.known = None if structures is None else self.evaluator.known_energies(child, structures)
-        if self.known is None or not self.evaluator.excluded(child, self.known, self.frontier.threshold):
+        return None if structures is None else self.evaluator.known_energies(child, structures)
+
+    def drops(self, child: str, known: KnownEnergies) -> bool:
+        """Whether ``child`` is dropped unfolded because its ``known`` energies show that it can neither enter
+        the frontier nor solve the target (:meth:`Evaluator.excluded`); it then counts as seen. After
+        ``_EXCLUDED_IN_A_ROW`` such children in a row the next one is folded anyway, so that a search limited by
+        evaluations always spends them."""
+        if (self.excluded_in_a_row >= _EXCLUDED_IN_A_ROW
+                or not self.evaluator.excluded(child, known, self.frontier.threshold)):
             self.excluded_in_a_row = 0
             return False
         self.frontier.seen.add(child)

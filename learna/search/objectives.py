@@ -105,8 +105,8 @@ class KnownEnergies:
     target_energy: float
     lowest: float
     """The lowest energy among the known structures the sequence can form (inf if none)."""
-    log_weight: float
-    """ln Σ exp(−E(S)/kT) over those structures (−inf if none)."""
+    log_z: float
+    """ln Σ exp(−E(S)/kT) over those structures and the target: a lower bound of ln Z."""
     structures: tuple[str, ...]
     """The known structures (distinct, none of them the target)."""
 
@@ -193,7 +193,7 @@ class Evaluator:
         penalty = constraint_distance / len(target)
         bound = self.lower_bound(target_energy - mfe, distance) + penalty
         if known is not None and self.bound_structures and not solved:
-            log_z = np.logaddexp(known.log_weight, -target_energy / self.kt)
+            log_z = known.log_z
             if structure != target and structure not in known.structures:
                 log_z = np.logaddexp(log_z, -mfe / self.kt)
             bound = max(bound, self._bound(log_z, target_energy, penalty))
@@ -266,10 +266,11 @@ class Evaluator:
             return None
         energies = turner.set_energies(structures, codes)
         formed = energies[np.isfinite(energies)]
-        lowest = float(formed.min()) if len(formed) else math.inf
-        log_weight = (-lowest / self.kt + math.log(np.exp(-(formed - lowest) / self.kt).sum())
-                      if len(formed) else -math.inf)
-        return KnownEnergies(float(target_energy[0]), lowest, log_weight, structures.structures)
+        target_energy, lowest = float(target_energy[0]), float(formed.min(initial=math.inf))
+        shift = min(lowest, target_energy)  # ln Σ exp(−E/kT), computed from the lowest energy
+        log_z = -shift / self.kt + math.log(np.exp(-(formed - shift) / self.kt).sum()
+                                            + math.exp(-(target_energy - shift) / self.kt))
+        return KnownEnergies(target_energy, lowest, log_z, structures.structures)
 
     def _bound(self, log_z: float, target_energy: float, penalty: float) -> float:
         """The objective's lower bound from a lower bound ``log_z`` of ln Z (P(target) ≤ exp(−E(target)/kT) / Z)."""
@@ -284,11 +285,10 @@ class Evaluator:
         over distinct structures S, here the known ones and the target, which bounds P(target) from above and
         the objective from below; and a structure with an energy below the target's makes the target no MFE
         structure (docs/local_search.md, "Children that cannot enter the frontier")."""
-        if math.isinf(threshold) or not known.lowest < known.target_energy:
+        if not known.lowest < known.target_energy:
             return False
-        log_z = np.logaddexp(known.log_weight, -known.target_energy / self.kt)
         penalty = self.target.constraints.distance(sequence) / len(self.target)
-        return self._bound(log_z, known.target_energy, penalty) >= threshold + BOUND_MARGIN
+        return self._bound(known.log_z, known.target_energy, penalty) >= threshold + BOUND_MARGIN
 
     def _mismatches(self, structure: str) -> np.ndarray:
         """The site defect of a candidate whose MFE structure (or tied rival) is ``structure``
