@@ -263,14 +263,40 @@ def test_search_with_mfe_site_defects_computes_no_pair_probabilities_and_solves(
 
 def test_near_site_defects_use_pair_probabilities_only_close_to_the_target() -> None:
     scored = _scored_unique_search(site_defect="near", near_distance=4)
-    near = [c for c in scored if c.distance <= 4]
+    near = [c for c in scored if c.distance <= 4 and not math.isnan(c.ensemble_defect)]
     far = [c for c in scored if c.distance > 4]
     assert near and far  # the search passed through both regimes
     _assert_z_alone_and_mismatch_sites(far)
+    # near ones without pair probabilities are those that did not enter the frontier (next test)
+    _assert_z_alone_and_mismatch_sites([c for c in scored if c.distance <= 4 and math.isnan(c.ensemble_defect)])
     for candidate in near:  # the positional defect, as with site_defect="ensemble"
         reference = Evaluator(_SITE_TARGET, "probability", window=1).evaluate(candidate.sequence)
         assert candidate.ensemble_defect == pytest.approx(reference.ensemble_defect, abs=1e-9)
         np.testing.assert_allclose(candidate.defect, reference.defect, atol=1e-9)
+
+
+@pytest.mark.parametrize("objective", ["probability", "log_probability"])
+def test_pair_probabilities_only_for_a_candidate_that_enters_the_frontier_or_solves(objective: str) -> None:
+    """Under a threshold, a candidate near the target gets its positional defect only when its objective beats
+    the threshold or it solves; otherwise Z alone, with the same objective and P(target)."""
+    cases = [(s, t) for s, t in FIXED[1:]] + [FIXED[0]]  # near misses, then a solution
+    for sequence, target in cases:
+        evaluator = Evaluator(Target(target), objective, window=2, site_defect="near", near_distance=len(target))
+        full = evaluator.evaluate(sequence)  # no threshold: pair probabilities
+        assert full.complete and not math.isnan(full.ensemble_defect)
+        enters = evaluator.evaluate(sequence, threshold=full.objective + 1e-6)
+        assert enters.ensemble_defect == full.ensemble_defect
+        np.testing.assert_array_equal(enters.defect, full.defect)
+        outside = evaluator.evaluate(sequence, threshold=full.objective - 1e-9)
+        if full.solved:
+            assert outside.ensemble_defect == full.ensemble_defect  # a solution always has them
+            continue
+        if not outside.complete:  # pruned by the MFE fold's bound: no partition function at all
+            continue
+        assert outside.objective == full.objective and outside.probability == full.probability
+        assert math.isnan(outside.ensemble_defect)
+        np.testing.assert_array_equal(outside.defect, mismatch_defect(np.asarray(pair_table(outside.folded)),
+                                                                      np.asarray(Target(target).partners), 2))
 
 
 def test_ensemble_rivals_are_drawn_from_each_candidate_and_the_search_is_reproducible() -> None:

@@ -22,6 +22,7 @@ from learna.presets import preset
 from learna.search import MoveSet, SearchConfig, local_search, refine
 from learna.search.decompose import Part, enclosing_part, enclosing_span, split_points
 from learna.search.informed import InformedProposer, Rival
+from learna.search.moves import CROSSOVER_REACH
 from learna.search.objectives import Candidate, Evaluator
 from learna.structure import Target, pair_table
 
@@ -664,3 +665,32 @@ def test_tie_floor_proves_eterna_72_can_only_tie_and_catches_a_missing_site():
     without_dangles = [9, 10, 16, 17, 55, 56, 62, 63]  # the multiloop's dangles on the lone pair left out
     best, sequences = tie_floor.margins(base, target, rival, without_dangles)
     assert not tie_floor.redraw_check(sequences[:2], target, rival, without_dangles, 20, rng)
+
+
+@settings(max_examples=50, deadline=None)
+@given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
+def test_crossovers_keep_pairs_complementary_follow_the_constraint_and_take_one_window(
+        dot_bracket: str, seed: int, constrain: bool) -> None:
+    target = _constrained(dot_bracket, seed, constrain)
+    rng = np.random.default_rng(seed)
+    moves, partners, width = MoveSet(target, SearchConfig()), target.partners, 2 * CROSSOVER_REACH + 1
+    for _ in range(5):
+        parent, donor = moves.initial(rng), moves.mutate(moves.initial(rng), np.ones(len(target)), rng)
+        child = moves.crossover(parent, donor, np.ones(len(target)), rng)
+        assert _valid(child, target)
+        taken = [k for k in range(len(target)) if child[k] != parent[k]]
+        assert all(child[k] == donor[k] for k in taken)
+        # every site taken lies in one window of at most 2·CROSSOVER_REACH + 1 sites, or is paired with one in it
+        assert any(all(lo <= k < lo + width or lo <= partners[k] < lo + width for k in taken)
+                   for lo in range(max(1, len(target) - width + 1)))
+
+
+def test_crossover_is_off_by_default_and_a_search_with_it_is_reproducible() -> None:
+    target = Target("((((((...((((....))))...((((....))))..))))))....((((((....))))))")
+    assert SearchConfig().crossover_probability == 0.0
+    config = SearchConfig(objective="probability", crossover_probability=0.5, frontier_size=6, require_unique=True)
+    runs = [local_search(target, config, max_evaluations=300, rng=np.random.default_rng(4)) for _ in range(2)]
+    assert (runs[0].sequence, runs[0].steps) == (runs[1].sequence, runs[1].steps)
+    assert runs[0].solved and fold(runs[0].sequence)[0] == target.dot_bracket
+    with pytest.raises(ConfigError, match="crossover_probability"):
+        SearchConfig(crossover_probability=1.5)

@@ -156,3 +156,21 @@ def test_a_structure_set_gives_each_structure_energy_on_one_sequence() -> None:
                 assert value == alone[0] == structure_energies(mutant, (structure,))[0]
             checked += 1
     assert checked > 300 and 0 < unformable < checked
+
+
+def test_structure_sets_compile_each_structure_once_and_leave_the_moves_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sets of related parents share most structures: each is compiled once (apart from the structures the
+    moves score), and a set built from the cache gives the same energies as a fresh one."""
+    model = TurnerModel(turner().p)
+    compiled: list[int] = []
+    original = model._compile
+    monkeypatch.setattr(model, "_compile", lambda plan, n: compiled.append(n) or original(plan, n))
+    rng = np.random.default_rng(3)
+    sequence = "".join(rng.choice(list("ACGU"), 90))
+    structures = sorted({s.structure for s in RNA.fold_compound(sequence).subopt(300)})[:30]
+    first = model.structure_set(structures)
+    again = model.structure_set(structures[::-1])  # the same structures, reordered: all from the cache
+    assert len(compiled) == len(structures) and model._terms == {}
+    codes = base_codes(sequence)
+    np.testing.assert_array_equal(model.set_energies(again, codes), model.set_energies(first, codes)[::-1])
+    assert list(model.set_energies(first, codes)) == structure_energies(sequence, structures)

@@ -182,6 +182,12 @@ class SearchConfig:
     40–90 ms and the move solved more long generated targets; under 1 − P(target) on short ones scoring up to
     2,304 variants cost as much as three folds and it lost. The ``hybrid`` preset uses 0.3
     (docs/results/search-hard/NOTES.md, "Lone-pair moves in long targets")."""
+    crossover_probability: float = 0.0
+    """Probability that a child is drawn as a crossover of its parent and another frontier member (the donor,
+    drawn as parents are): a window of 3–17 sites around a site drawn by the parent's defect, with the partners
+    of its paired sites, is taken from the donor (:meth:`learna.search.moves.MoveSet.crossover`). In a stalled
+    search the frontier's members differ in a few places each; a crossover joins what two of them got right
+    (docs/results/search-hard/NOTES.md, "Crossover")."""
     part_screen: bool = False
     """In the search of a decomposed target as a whole (longer than ``max_part``): before a child is folded,
     for every site the move changed, fold alone the smallest target substructure of ``min_part`` to
@@ -287,7 +293,7 @@ class SearchConfig:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
                      "mismatch_probability", "hairpin_probability", "lone_pair_probability", "focus_probability",
-                     "kick_probability", "free_site_share"):
+                     "kick_probability", "free_site_share", "crossover_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

@@ -308,6 +308,11 @@ class _Search:
                 child = self.focus(parent)
                 if child is not None and self.fits(child, parent):
                     return child
+            if (config.crossover_probability and len(self.frontier) > 1
+                    and self.rng.random() < config.crossover_probability):
+                child = self.crossover(parent)
+                if child is not None and child not in seen and self.fits(child, parent):
+                    return child
             if self.rng.random() < self.config.informed_probability:
                 if self.evaluator.ensemble_rivals:
                     self.proposer.pool = self.parent_rivals(parent)
@@ -324,6 +329,17 @@ class _Search:
                 child = self.moves.mutate(parent.sequence, weights, self.rng)
                 if child not in seen and self.fits(child, parent):
                     return child
+        return None
+
+    def crossover(self, parent: Candidate) -> str | None:
+        """A child of ``parent`` and another frontier member, the donor, drawn as parents are
+        (:meth:`MoveSet.crossover`, at a site drawn by ``parent``'s defect); None when three draws gave
+        ``parent`` itself."""
+        for _ in range(3):
+            donor = self.frontier.sample(self.rng, self.config.parent_temperature)
+            if donor.sequence != parent.sequence:
+                return self.moves.crossover(parent.sequence, donor.sequence, site_weights(parent.defect, self.config),
+                                            self.rng)
         return None
 
     def parent_rivals(self, parent: Candidate) -> list[Rival]:

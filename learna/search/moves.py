@@ -18,6 +18,10 @@ A move picks a site and re-draws the *unit* the site belongs to:
   with the units on both of its sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops
   it closes and is a branch of, whose energies hang on those neighbours together.
 
+A crossover (``crossover_probability``, drawn by the search before any move) takes a window of sites, and the
+partners of its paired ones, from another frontier member (:meth:`MoveSet.crossover`): both parents keep every
+pair complementary and follow the sequence constraint, so the child does too.
+
 The replacement is drawn from a per-site proposal distribution, uniform unless a :class:`Prior` (e.g. a
 learned policy) is mixed in with weight ``proposal_mix``; the current value is always excluded, so a move
 changes the sequence. :meth:`MoveSet.variants` lists every outcome of a move instead, with its proposal
@@ -50,6 +54,8 @@ HAIRPIN_MOVE_MAX = 4
 """Longest hairpin loop a hairpin move re-draws whole (4^4 = 256 variants to score)."""
 LONE_PAIR_MAX_VARIANTS = 2304
 """Most variants a lone-pair move scores (6 pairs × 4^3 bases × one neighbouring pair of 6)."""
+CROSSOVER_REACH = 8
+"""Most sites on each side of its site that a crossover (:meth:`MoveSet.crossover`) takes from the donor."""
 LOOP_PREFERENCE = "ACUG"
 """Base of an unpaired site in a rule-based start: the first one the sequence constraint allows."""
 
@@ -381,6 +387,19 @@ class MoveSet:
                 children.append(child)
                 log_probs.append(sum(log_p for _, log_p in combination))
         return children, np.asarray(log_probs), positions
+
+    def crossover(self, sequence: str, donor: str, weights: np.ndarray, rng: np.random.Generator) -> str:
+        """``sequence`` with a window of sites taken from ``donor``: a site drawn ∝ ``weights`` and 1 to
+        :data:`CROSSOVER_REACH` sites (uniform) on each side, each paired one with its partner. Two sequences that
+        keep every target pair complementary and follow the sequence constraint give a child that does too."""
+        seq = list(sequence)
+        site = sample_site(weights, rng)
+        reach = int(rng.integers(1, CROSSOVER_REACH + 1))
+        for k in range(max(0, site - reach), min(len(seq), site + reach + 1)):
+            seq[k] = donor[k]
+            if self.partners[k] >= 0:
+                seq[self.partners[k]] = donor[self.partners[k]]
+        return "".join(seq)
 
     def mutation_count(self, rng: np.random.Generator) -> int:
         """Number of sites to mutate: heavy-tailed, P(m) ∝ m^−exponent."""

@@ -179,7 +179,10 @@ class Evaluator:
                  known: KnownEnergies | None = None) -> Candidate:
         """Fold ``sequence``; compute the partition function unless the bound reaches ``threshold`` or the
         candidate solves the target and ``need_complete`` is False. With ``known`` energies of other structures
-        (:meth:`known_energies`) the bound also counts their Boltzmann weights and the MFE structure's."""
+        (:meth:`known_energies`) the bound also counts their Boltzmann weights and the MFE structure's. Under a
+        finite ``threshold`` (a full frontier) the pair probabilities that a site defect near the target needs
+        (``site_defect``) are computed only for a candidate that beats it or solves: a candidate that does not
+        enter the frontier is never a parent, and Z alone costs about half as much."""
         target = self.target.dot_bracket
         start = self.clock()
         structure, mfe, target_energy = mfe_with_target_energy(sequence, target, self.model)
@@ -204,13 +207,22 @@ class Evaluator:
             return Candidate(sequence, bound, structure, mfe, target_energy, distance, np.zeros(len(target)),
                              complete=False, constraint_distance=constraint_distance)
         start = self.clock()
+        pair_probabilities = distance <= self.ensemble_site_distance
+        # Under a threshold, Z comes first: the pair probabilities (the outside recursions, as costly again) only
+        # for a candidate that enters the frontier or solves, the only ones whose site defect is used.
+        later = (pair_probabilities and not math.isinf(threshold)
+                 and self.objective in ("probability", "log_probability"))
         scores = ensemble_scores(sequence, self.partners, target, mfe, self.model,
-                                 pair_probabilities=distance <= self.ensemble_site_distance,
+                                 pair_probabilities=pair_probabilities and not later,
                                  samples=SAMPLES_PER_RIVAL * max(self.ensemble_rivals, self.bound_structures),
                                  sample_above=0.0 if self.ensemble_rivals else self._entry_probability(threshold,
                                                                                                        penalty))
-        self.vienna_seconds += self.clock() - start
         self.partition_functions += 1
+        if later and (solved or self._value(scores.probability, scores.ensemble_energy, target_energy, mfe,
+                                            math.nan) + penalty < threshold):
+            defect = ensemble_scores(sequence, self.partners, target, mfe, self.model).positional_defect
+            scores = replace(scores, positional_defect=defect)
+        self.vienna_seconds += self.clock() - start
         site = scores.positional_defect
         if site is None:  # site_defect "mfe" (or "near", far from the target): Z alone
             ned, defect = math.nan, self._mismatches(structure)

@@ -263,14 +263,19 @@ class TurnerModel:
         self.flat = np.concatenate(list(tables.values())).astype(np.int64)
         self.strides = {(radix, w): radix ** np.arange(w - 1, -1, -1) for radix in (4, 5) for w in range(1, 9)}
         self._terms: dict[str, _Terms] = {}
+        self._set_terms: dict[str, _Terms] = {}
 
     def terms(self, structure: str) -> _Terms:
         """The terms of ``structure`` (cached, up to 1,024 structures)."""
-        found = self._terms.get(structure)
+        return self._cached(self._terms, structure, 1024)
+
+    def _cached(self, cache: dict[str, _Terms], structure: str, size: int) -> _Terms:
+        """``structure``'s terms from ``cache``, compiled and added if absent (emptied when it holds ``size``)."""
+        found = cache.get(structure)
         if found is None:
-            if len(self._terms) >= 1024:
-                self._terms.clear()
-            found = self._terms[structure] = self._compile(loop_plan(structure), len(structure))
+            if len(cache) >= size:
+                cache.clear()
+            found = cache[structure] = self._compile(loop_plan(structure), len(structure))
         return found
 
     def _compile(self, plan: LoopPlan, n: int) -> _Terms:
@@ -350,10 +355,10 @@ class TurnerModel:
         return _kcal(total)
 
     def structure_set(self, structures: list[str]) -> StructureSet:
-        """``structures`` (all of one length) compiled together, for :meth:`set_energies` (neither the set nor
-        its structures are cached: a set belongs to its caller, and the cache of :meth:`terms` keeps the
-        structures the moves score)."""
-        compiled = [self._compile(loop_plan(s), len(s)) for s in structures]  # not cached: the moves' cache stays
+        """``structures`` (all of one length) compiled together, for :meth:`set_energies`. The set belongs to its
+        caller; its structures are cached apart from those of :meth:`terms` (up to 4,096: the sets of related
+        sequences share most of their structures), so that they do not flush the structures the moves score."""
+        compiled = [self._cached(self._set_terms, s, 4096) for s in structures]
         starts = np.cumsum([0] + [len(c.offsets) for c in compiled])
         groups: dict[int, list] = {}  # the special hairpins of each table (3, 4 and 6 nt), term indices shifted
         for c, start in zip(compiled, starts):
