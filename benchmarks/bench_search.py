@@ -127,3 +127,25 @@ def test_child_bound(benchmark, what: str) -> None:
         assert known.target_energy == structure_energies(sequence, (target.dot_bracket,))[0]
     else:
         assert benchmark(fold, sequence)[0] == target.dot_bracket
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_bound_set_compile(benchmark, cached: bool) -> None:
+    """Compiling a 110-nt parent's 40 drawn structures into one set (learna.search.turner.TurnerModel.structure_set):
+    each structure from scratch, against from the cache of the structures the sets of related parents share."""
+    import RNA
+
+    from learna.search.turner import TurnerModel, turner_model
+
+    sequence, target = random_case(110)
+    fc = RNA.fold_compound(sequence)
+    fc.exp_params_rescale(fc.mfe()[1])
+    fc.pf()
+    drawn = sorted({s for s in fc.pbacktrack(160) if s != target.dot_bracket})[:40]
+    model = TurnerModel(turner_model(DEFAULT_MODEL).p)
+    if cached:
+        model.structure_set(drawn)
+        compiled = benchmark(model.structure_set, drawn)
+    else:  # the cache emptied before every round
+        compiled = benchmark.pedantic(model.structure_set, args=(drawn,), setup=model._set_terms.clear, rounds=50)
+    assert compiled.structures == tuple(drawn)
