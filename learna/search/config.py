@@ -187,7 +187,8 @@ class SearchConfig:
     drawn as parents are): a window of 3–17 sites around a site drawn by the parent's defect, with the partners
     of its paired sites, is taken from the donor (:meth:`learna.search.moves.MoveSet.crossover`). In a stalled
     search the frontier's members differ in a few places each; a crossover joins what two of them got right
-    (docs/results/search-hard/NOTES.md, "Crossover")."""
+    (docs/results/search-hard/NOTES.md, "Two speed-ups, and crossover": on stalled generated targets as many
+    solved as without it, so the ``hybrid`` preset leaves it off)."""
     part_screen: bool = False
     """In the search of a decomposed target as a whole (longer than ``max_part``): before a child is folded,
     for every site the move changed, fold alone the smallest target substructure of ``min_part`` to
