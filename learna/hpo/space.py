@@ -129,6 +129,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "hairpin_probability": Range(0.0, 1.0, _SEARCH.hairpin_probability),
     "lone_pair_probability": Range(0.0, 1.0, _SEARCH.lone_pair_probability),
     "crossover_probability": Range(0.0, 1.0, _SEARCH.crossover_probability),
+    "estimate_screen": Range(0.0, 1.0, _SEARCH.estimate_screen),
     "rival_pool": Range(0, 20, _SEARCH.rival_pool),
     "ensemble_rivals": Range(0, 20, _SEARCH.ensemble_rivals),
     "screen_attempts": Range(0, 10, _SEARCH.screen_attempts),

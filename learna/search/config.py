@@ -213,6 +213,16 @@ class SearchConfig:
     the frontier nor solve the target is dropped without folding. The frontier evolves exactly as without
     it (the same children enter, the same steps are counted); only folds are saved
     (docs/local_search.md, "Children that cannot enter the frontier"). 0: every child is folded."""
+    estimate_screen: float = 0.0
+    """With ``bound_structures``: also drop a child unfolded when a structure drawn from its parent's ensemble
+    beats the target (so it cannot solve) and its P(target), estimated from those draws, falls below this
+    multiple (0–1) of the P(target) that enters the frontier. The estimate is importance sampling with the
+    parent's ensemble as the proposal: Z_child / Z_parent ≈ the mean of exp(−(E_child(S) − E_parent(S))/kT)
+    over the parent's draws of its kept structures and the target, the energies from the Turner tables, never
+    below the exact bound. It misses structures the child forms and the parent did not, so it mostly
+    underestimates Z (overestimates P(target)): few children that would have entered are dropped, but some
+    can be, so the trajectory changes (docs/local_search.md, "Children screened by an estimate of their
+    partition function"). 0: off; the shipped preset uses 1."""
     rival_pool: int = 0
     """Keep the last K distinct rival structures (MFE structures of unsolved candidates, tied structures
     of solutions); informed moves score a variant against the strongest of them and of the parent's
@@ -294,7 +304,7 @@ class SearchConfig:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
                      "mismatch_probability", "hairpin_probability", "lone_pair_probability", "focus_probability",
-                     "kick_probability", "free_site_share", "crossover_probability"):
+                     "kick_probability", "free_site_share", "crossover_probability", "estimate_screen"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

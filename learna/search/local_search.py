@@ -36,8 +36,7 @@ from learna.search.decompose import Part, assemble, enclosing_part, enclosing_sp
 from learna.search.frontier import Frontier
 from learna.search.informed import InformedProposer, Rival
 from learna.search.moves import MoveSet, Prior, site_weights
-from learna.search.objectives import Candidate, Evaluator, KnownEnergies
-from learna.search.turner import StructureSet
+from learna.search.objectives import BoundSet, Candidate, Evaluator, KnownEnergies
 from learna.search.repair import Repair, shipped_repair_policy
 from learna.patterns import hits
 from learna.structure import Target, hamming, pair_table
@@ -160,7 +159,8 @@ class _Search:
         self.clock = budget.clock
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
                                    config.distance_ties, config.site_defect, config.near_distance,
-                                   config.ensemble_rivals, config.ensemble_weight, config.bound_structures)
+                                   config.ensemble_rivals, config.ensemble_weight, config.bound_structures,
+                                   config.estimate_screen)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()
@@ -189,7 +189,7 @@ class _Search:
         """The parent of the child just drawn."""
         self.excluded = self.excluded_in_a_row = 0
         """Children dropped unfolded by the bound of ``bound_structures`` (in all, and since the last fold)."""
-        self._bound_sets: dict[str, StructureSet | None] = {}
+        self._bound_sets: dict[str, BoundSet | None] = {}
         self.part_screen = bool(config.part_screen and decomposed)
         """Whether children are screened by a fold of their changed substructure (``part_screen``)."""
         self.part_folds = [0, 0, 0.0]

@@ -70,6 +70,10 @@ class Candidate:
     rivals: tuple[str, ...] = ()
     """Distinct structures other than the target drawn from the candidate's Boltzmann ensemble, most often drawn
     first (``ensemble_rivals``; empty without a partition function)."""
+    rival_draws: tuple[int, ...] = ()
+    """How often each of ``rivals`` was drawn."""
+    target_draws: int = 0
+    """How often the target itself was drawn."""
 
     @property
     def solved(self) -> bool:
@@ -109,6 +113,28 @@ class KnownEnergies:
     """ln Σ exp(−E(S)/kT) over those structures and the target: a lower bound of ln Z."""
     structures: tuple[str, ...]
     """The known structures (distinct, none of them the target)."""
+    log_z_estimate: float = -math.inf
+    """An estimate of ln Z from the parent's draws (:class:`BoundSet`), at least ``log_z``; −inf without one."""
+
+
+@dataclass(frozen=True, eq=False)
+class BoundSet:
+    """The structures a parent's children are evaluated on before they are folded (:meth:`Evaluator.bound_set`),
+    with what an estimate of a child's partition function needs (``estimate_screen``).
+
+    The estimate is importance sampling with the parent's ensemble as the proposal: Z_child / Z_parent =
+    E_parent[exp(−(E_child(S) − E_parent(S))/kT)], estimated over the structures kept (the most often drawn and
+    the target) by Σ_S s_S exp(−(E_child(S) − E_parent(S))/kT), s_S the share of S among their draws (the draws
+    of the structures not kept are assumed to change as theirs do), so ln Z_child ≈ logsumexp_S(a_S −
+    E_child(S)/kT) with the offsets a_S = ln s_S + E_parent(S)/kT + ln Z_parent (docs/local_search.md,
+    "Children screened by an estimate of their partition function")."""
+
+    structures: StructureSet
+    offsets: np.ndarray | None = None
+    """a_S of each structure of the set (−inf for one not drawn, as the parent's MFE structure may be); None:
+    no estimate."""
+    target_offset: float = -math.inf
+    """a_S of the target (−inf when the parent's draws did not hold it)."""
 
 
 BOUND_MARGIN = 1e-6
@@ -126,7 +152,8 @@ class Evaluator:
     def __init__(self, target: Target, objective: str, model: FoldingModel = DEFAULT_MODEL,
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
                  distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4,
-                 ensemble_rivals: int = 0, ensemble_weight: float = 1.0, bound_structures: int = 0) -> None:
+                 ensemble_rivals: int = 0, ensemble_weight: float = 1.0, bound_structures: int = 0,
+                 estimate_screen: float = 0.0) -> None:
         self.target = target
         self.ensemble_weight = ensemble_weight
         """β of ``log_probability`` (see the module docstring)."""
@@ -150,6 +177,11 @@ class Evaluator:
         """How many structures drawn from the ensemble of each candidate that enters the frontier bound the
         objective of its children before they are folded (``bound_structures``; 0 under objectives that
         :meth:`excluded` cannot bound)."""
+        self.estimate_screen = estimate_screen if self.bound_structures else 0.0
+        """A child whose P(target) estimated from its parent's draws is below this multiple of the frontier's
+        entry probability, and that a drawn structure beats, is dropped unfolded (``estimate_screen``; 0: off)."""
+        self.estimate_exclusions = 0
+        """Children :meth:`excluded` by the estimate alone (the exact bound would have let them through)."""
         self._ties: dict[str, list[str]] = {}
         if site_defect == "ensemble" or objective == "ensemble_defect":
             self.ensemble_site_distance = len(target)
@@ -235,13 +267,17 @@ class Evaluator:
             value = self._value(scores.probability, scores.ensemble_energy, target_energy, mfe, ned) + penalty
         return Candidate(sequence, value, structure, mfe, target_energy, distance, defect,
                          scores.probability, ned, constraint_distance=constraint_distance,
-                         rivals=self._distinct_rivals(scores.samples))
+                         **self._distinct_rivals(scores.samples))
 
-    def _distinct_rivals(self, samples: tuple[str, ...]) -> tuple[str, ...]:
+    def _distinct_rivals(self, samples: tuple[str, ...]) -> dict:
         """The ``ensemble_rivals`` (or ``bound_structures``, the larger) most often drawn of the distinct
-        ``samples`` other than the target (ties: the first drawn first)."""
-        counts = Counter(s for s in samples if s != self.target.dot_bracket)
-        return tuple(s for s, _ in counts.most_common(max(self.ensemble_rivals, self.bound_structures)))
+        ``samples`` other than the target (ties: the first drawn first), how often each was drawn, and how often
+        the target was: :class:`Candidate` fields."""
+        target = self.target.dot_bracket
+        counts = Counter(s for s in samples if s != target)
+        kept = counts.most_common(max(self.ensemble_rivals, self.bound_structures))
+        return {"rivals": tuple(s for s, _ in kept), "rival_draws": tuple(n for _, n in kept),
+                "target_draws": len(samples) - sum(counts.values())}
 
     def _entry_probability(self, threshold: float, penalty: float) -> float:
         """The P(target) a candidate with constraint ``penalty`` must exceed for its objective to fall below
@@ -256,33 +292,53 @@ class Evaluator:
             return 1.0 - threshold + penalty
         return math.exp(-len(self.target) * max(threshold - penalty, 0.0))
 
-    def bound_set(self, candidate: Candidate) -> StructureSet | None:
+    def bound_set(self, candidate: Candidate) -> BoundSet | None:
         """The structures that bound the objective of ``candidate``'s children (:meth:`excluded`): its
-        ``bound_structures`` most often drawn rivals and its MFE structure, compiled together; None without
-        them or outside ViennaRNA's default model."""
+        ``bound_structures`` most often drawn rivals and its MFE structure, compiled together (with
+        ``estimate_screen``, and the offsets of the estimate); None without them or outside ViennaRNA's default
+        model."""
         turner = turner_model(self.model)
         if turner is None or not self.bound_structures or not candidate.rivals:
             return None
         structures = list(candidate.rivals[: self.bound_structures])
+        draws = list(candidate.rival_draws[: len(structures)])
         if candidate.folded != self.target.dot_bracket and candidate.folded not in structures:
             structures.append(candidate.folded)
-        return turner.structure_set(structures)
+            draws.append(0)
+        compiled = turner.structure_set(structures)
+        if not self.estimate_screen or math.isnan(candidate.probability) or not candidate.probability > 0:
+            return BoundSet(compiled)
+        total = sum(draws) + candidate.target_draws  # the estimate is normalised over the structures kept
+        # ln Z of the parent from its P(target): P = exp(−E(target)/kT) / Z
+        log_z = -candidate.target_energy / self.kt - math.log(candidate.probability)
+        with np.errstate(divide="ignore"):
+            shares = np.log(np.asarray(draws, dtype=float) / total)
+            target_offset = math.log(candidate.target_draws / total) if candidate.target_draws else -math.inf
+        energies = turner.set_energies(compiled, base_codes(candidate.sequence))
+        offsets = np.where(np.isfinite(energies), shares + energies / self.kt + log_z, -np.inf)
+        return BoundSet(compiled, offsets, target_offset + candidate.target_energy / self.kt + log_z)
 
-    def known_energies(self, sequence: str, structures: StructureSet) -> KnownEnergies | None:
-        """``sequence``'s free energies in the target and in ``structures`` from the Turner tables, before it is
-        folded (None when it cannot form the target)."""
+    def known_energies(self, sequence: str, bound: BoundSet) -> KnownEnergies | None:
+        """``sequence``'s free energies in the target and in the structures of ``bound`` from the Turner tables,
+        before it is folded, and with the set's offsets the estimate of ln Z (None when it cannot form the
+        target)."""
         turner = turner_model(self.model)
         codes = base_codes(sequence)
         target_energy = turner.energies(self.target.dot_bracket, codes[None, :])
         if target_energy is None:
             return None
-        energies = turner.set_energies(structures, codes)
-        formed = energies[np.isfinite(energies)]
+        energies = turner.set_energies(bound.structures, codes)
+        finite = np.isfinite(energies)
+        formed = energies[finite]
         target_energy, lowest = float(target_energy[0]), float(formed.min(initial=math.inf))
         shift = min(lowest, target_energy)  # ln Σ exp(−E/kT), computed from the lowest energy
         log_z = -shift / self.kt + math.log(np.exp(-(formed - shift) / self.kt).sum()
                                             + math.exp(-(target_energy - shift) / self.kt))
-        return KnownEnergies(target_energy, lowest, log_z, structures.structures)
+        estimate = -math.inf
+        if bound.offsets is not None:
+            terms = np.append(bound.offsets[finite] - formed / self.kt, bound.target_offset - target_energy / self.kt)
+            estimate = max(float(np.logaddexp.reduce(terms)), log_z)
+        return KnownEnergies(target_energy, lowest, log_z, bound.structures.structures, estimate)
 
     def _bound(self, log_z: float, target_energy: float, penalty: float) -> float:
         """The objective's lower bound from a lower bound ``log_z`` of ln Z (P(target) ≤ exp(−E(target)/kT) / Z)."""
@@ -296,11 +352,23 @@ class Evaluator:
         target, by its ``known`` energies: every structure is one of the ensemble's, so Z ≥ Σ_S exp(−E(S)/kT)
         over distinct structures S, here the known ones and the target, which bounds P(target) from above and
         the objective from below; and a structure with an energy below the target's makes the target no MFE
-        structure (docs/local_search.md, "Children that cannot enter the frontier")."""
+        structure (docs/local_search.md, "Children that cannot enter the frontier").
+        With ``estimate_screen``, a child that cannot solve is also excluded when its P(target) estimated from the
+        parent's draws (:class:`BoundSet`) falls below that multiple of the frontier's entry probability: not a
+        bound, so such a child might have entered."""
         if not known.lowest < known.target_energy:
             return False
         penalty = self.target.constraints.distance(sequence) / len(self.target)
-        return self._bound(known.log_z, known.target_energy, penalty) >= threshold + BOUND_MARGIN
+        if self._bound(known.log_z, known.target_energy, penalty) >= threshold + BOUND_MARGIN:
+            return True
+        if not self.estimate_screen or math.isinf(known.log_z_estimate):
+            return False
+        entry = self.estimate_screen * self._entry_probability(threshold, penalty)
+        if not 0.0 < entry < 1.0:
+            return False
+        dropped = -known.target_energy / self.kt - known.log_z_estimate < math.log(entry)
+        self.estimate_exclusions += dropped
+        return dropped
 
     def _mismatches(self, structure: str) -> np.ndarray:
         """The site defect of a candidate whose MFE structure (or tied rival) is ``structure``
