@@ -306,14 +306,14 @@ class Evaluator:
             structures.append(candidate.folded)
             draws.append(0)
         compiled = turner.structure_set(structures)
-        if not self.estimate_screen or math.isnan(candidate.probability) or not candidate.probability > 0:
+        if not self.estimate_screen or not candidate.probability > 0:  # also no estimate without P(target) (NaN)
             return BoundSet(compiled)
         total = sum(draws) + candidate.target_draws  # the estimate is normalised over the structures kept
         # ln Z of the parent from its P(target): P = exp(−E(target)/kT) / Z
         log_z = -candidate.target_energy / self.kt - math.log(candidate.probability)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore"):  # a structure never drawn (the MFE structure appended): share 0
             shares = np.log(np.asarray(draws, dtype=float) / total)
-            target_offset = math.log(candidate.target_draws / total) if candidate.target_draws else -math.inf
+        target_offset = math.log(candidate.target_draws / total) if candidate.target_draws else -math.inf
         energies = turner.set_energies(compiled, base_codes(candidate.sequence))
         offsets = np.where(np.isfinite(energies), shares + energies / self.kt + log_z, -np.inf)
         return BoundSet(compiled, offsets, target_offset + candidate.target_energy / self.kt + log_z)
