@@ -116,7 +116,7 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 47 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 48 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper

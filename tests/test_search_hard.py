@@ -184,15 +184,46 @@ def test_lone_pair_moves_only_in_a_search_by_the_mfe_distance() -> None:
     assert MoveSet(target, search.for_length(300)).lone_pair_probability == search.lone_pair_probability > 0
 
 
+def test_interior_moves_redraw_a_small_interior_loop_whole() -> None:
+    # pairs (0, 21) ... (3, 18) | 1x1 loop | (5, 16) ... (8, 13); a 1-nt bulge: (40, 50) | (41, 48) ...;
+    # a 2x2 loop closed by (59, 76) around (62, 73); a 5x1 loop (too large): (83, 102) around (89, 100)
+    target = Target("((((.((((....)))).))))..............(((((((....)).)))))"
+                    "...((..((((....))))..))....((.....((((....)))).))")
+    moves = MoveSet(target, SearchConfig(interior_probability=1.0))
+    assert target.partners[3] == 18 and target.partners[5] == 16
+    assert all(moves.interiors[k] == (3,) for k in (3, 4, 5, 16, 17, 18))  # the loop's sites and both pairs
+    assert all(moves.interiors[k] == () for k in (0, 2, 6, 10, 20, 25))  # stacks, a hairpin, the exterior loop
+    assert all(moves.interiors[k] == (40,) for k in (40, 41, 48, 49, 50))  # the bulge
+    assert moves.interiors[86] == moves.interiors[89] == ()  # 6 unpaired bases: more than INTERIOR_MOVE_MAX
+    sequence, rng = target.dot_bracket.replace("(", "G").replace(")", "C").replace(".", "A"), np.random.default_rng(0)
+    children, _, positions = moves.variants(sequence, 17, rng)
+    assert sorted(positions) == [3, 4, 5, 16, 17, 18]
+    assert len(children) == len(set(children)) == 6 * 6 * 4 * 4 - 1
+    assert all(child[3] + child[18] in PAIRS and child[5] + child[16] in PAIRS for child in children)
+    assert {child[4] + child[17] for child in children} == {"".join(p) for p in itertools.product("ACGU", repeat=2)}
+    # a 2x2 loop's 9,216 combinations exceed the cap: the pair of the move's site is kept, the other one is not
+    for site, pair in ((59, 59), (73, 62), (60, None)):
+        for _ in range(4):
+            children, _, positions = moves.variants(sequence, site, rng)
+            kept = {k for k in (59, 62) if k in positions}
+            assert len(kept) == 1 and (pair is None or kept == {pair})
+            assert len(children) == 6 * 4**4 - 1 and {60, 61, 74, 75} <= set(positions)
+    assert MoveSet(target, SearchConfig()).interiors[4] == ()  # off by default
+    for objective, whole in (("probability", False), ("mfe_distance", True)):  # as lone-pair moves
+        assert bool(MoveSet(target, SearchConfig(objective=objective, interior_probability=1.0)).interiors[4]) == whole
+    with pytest.raises(ConfigError):
+        SearchConfig(interior_probability=-0.1)
+
+
 @settings(max_examples=50, deadline=None)
 @given(dot_bracket=structures, seed=st.integers(0, 2**32 - 1), constrain=st.booleans())
-def test_mismatch_hairpin_and_lone_pair_moves_keep_pairs_complementary_and_follow_the_constraint(
+def test_mismatch_hairpin_lone_pair_and_interior_moves_keep_pairs_complementary_and_follow_the_constraint(
         dot_bracket: str, seed: int, constrain: bool) -> None:
     target = _constrained(dot_bracket, seed, constrain)
     rng = np.random.default_rng(seed)
-    # hairpin moves fire under an ensemble objective only, lone-pair moves under the MFE distance only
+    # hairpin moves fire under an ensemble objective only, lone-pair and interior moves under the MFE distance only
     config = SearchConfig(objective=("probability", "mfe_distance")[seed % 2], mismatch_probability=1.0,
-                          hairpin_probability=0.5, lone_pair_probability=0.5)
+                          hairpin_probability=0.5, lone_pair_probability=0.5, interior_probability=0.5)
     moves = MoveSet(target, config)
     proposer = InformedProposer(target, moves, config, Evaluator(target, "mfe_distance").model)
     sequence = moves.initial(rng)

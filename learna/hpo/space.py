@@ -128,6 +128,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "mismatch_probability": Range(0.0, 1.0, _SEARCH.mismatch_probability),
     "hairpin_probability": Range(0.0, 1.0, _SEARCH.hairpin_probability),
     "lone_pair_probability": Range(0.0, 1.0, _SEARCH.lone_pair_probability),
+    "interior_probability": Range(0.0, 1.0, _SEARCH.interior_probability),
     "crossover_probability": Range(0.0, 1.0, _SEARCH.crossover_probability),
     "estimate_screen": Range(0.0, 1.0, _SEARCH.estimate_screen),
     "rival_pool": Range(0, 20, _SEARCH.rival_pool),

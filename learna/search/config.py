@@ -182,6 +182,17 @@ class SearchConfig:
     40–90 ms and the move solved more long generated targets; under 1 − P(target) on short ones scoring up to
     2,304 variants cost as much as three folds and it lost. The ``hybrid`` preset uses 0.3
     (docs/results/search-hard/NOTES.md, "Lone-pair moves in long targets")."""
+    interior_probability: float = 0.0
+    """Probability that an energy-informed move at a site of a small interior loop or bulge (one branch, 1 to
+    ``INTERIOR_MOVE_MAX`` unpaired bases), or at one of its two closing pairs, re-draws the whole loop: both
+    pairs and every unpaired base, every combination scored at once (:meth:`~learna.search.moves.MoveSet.variants`;
+    when they exceed ``LONE_PAIR_MAX_VARIANTS``, as a 2×2 loop's 9,216 do, one closing pair, not the one the
+    move's site belongs to, keeps its value). The energy of a 1×1, 1×2 or 2×2 loop is tabulated for all of its
+    bases and both pairs together, and a mismatch left next to such a loop (the pair at its edge missing, or its
+    bases paired across) needs them set together, which a move of one or two units cannot. Only in a search by
+    the MFE distance (long targets and their parts), as ``lone_pair_probability``. Off in the preset: at 0.3 it
+    solved 4 of 42 runs on hard generated long targets against 8 (docs/results/search-hard/NOTES.md, "Whole small
+    interior loops")."""
     crossover_probability: float = 0.0
     """Probability that a child is drawn as a crossover of its parent and another frontier member (the donor,
     drawn as parents are): a window of 3–17 sites around a site drawn by the parent's defect, with the partners
@@ -303,8 +314,9 @@ class SearchConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",
-                     "mismatch_probability", "hairpin_probability", "lone_pair_probability", "focus_probability",
-                     "kick_probability", "free_site_share", "crossover_probability", "estimate_screen"):
+                     "mismatch_probability", "hairpin_probability", "lone_pair_probability", "interior_probability",
+                     "focus_probability", "kick_probability", "free_site_share", "crossover_probability",
+                     "estimate_screen"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 

@@ -16,7 +16,11 @@ A move picks a site and re-draws the *unit* the site belongs to:
 * an energy-informed move at a lone pair (a pair stacked on neither side), or at an unpaired site next to
   one, re-draws with probability ``lone_pair_probability`` in a search by the MFE distance the pair together
   with the units on both of its sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops
-  it closes and is a branch of, whose energies hang on those neighbours together.
+  it closes and is a branch of, whose energies hang on those neighbours together;
+* an energy-informed move at a site of a small interior loop or bulge (at most :data:`INTERIOR_MOVE_MAX`
+  unpaired bases), or at one of its closing pairs, re-draws with probability ``interior_probability`` in a
+  search by the MFE distance the whole loop, both pairs and all of its bases (:meth:`MoveSet._interior_units`):
+  such a loop's energy is tabulated for all of them together.
 
 A crossover (``crossover_probability``, drawn by the search before any move) takes a window of sites, and the
 partners of its paired ones, from another frontier member (:meth:`MoveSet.crossover`): both parents keep every
@@ -54,6 +58,8 @@ HAIRPIN_MOVE_MAX = 4
 """Longest hairpin loop a hairpin move re-draws whole (4^4 = 256 variants to score)."""
 LONE_PAIR_MAX_VARIANTS = 2304
 """Most variants a lone-pair move scores (6 pairs × 4^3 bases × one neighbouring pair of 6)."""
+INTERIOR_MOVE_MAX = 4
+"""Most unpaired bases of an interior loop or bulge that an interior-loop move re-draws whole (a 2×2 loop)."""
 CROSSOVER_REACH = 8
 """Most sites on each side of its site that a crossover (:meth:`MoveSet.crossover`) takes from the donor."""
 LOOP_PREFERENCE = "ACUG"
@@ -161,6 +167,9 @@ class MoveSet:
         self.lone_pair_probability = config.lone_pair_probability if config.objective == "mfe_distance" else 0.0
         """``lone_pair_probability`` in a search by the MFE distance, else 0 (see :class:`SearchConfig`)."""
         self.lone_pairs = [self._lone_pair_units(i) for i in range(n)] if self.lone_pair_probability else [()] * n
+        self.interior_probability = config.interior_probability if config.objective == "mfe_distance" else 0.0
+        """``interior_probability`` in a search by the MFE distance, else 0 (see :class:`SearchConfig`)."""
+        self.interiors = [self._small_interiors(i) for i in range(n)] if self.interior_probability else [()] * n
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
         self.count_cdf = np.cumsum(counts / counts.sum())
 
@@ -264,6 +273,39 @@ class MoveSet:
             units.remove([u for u in units[1:] if partners[u] >= 0][-1])
         return tuple(units) if len(units) > 1 else ()
 
+    def _small_interiors(self, i: int) -> tuple[int, ...]:
+        """The small interior loops or bulges (one branch, 1 to :data:`INTERIOR_MOVE_MAX` unpaired bases) that
+        site ``i`` lies in, or that the pair of ``i`` closes or is the branch of, by the opening site of their
+        closing pair; only loops with at least two units that may change."""
+        if self.partners[i] < 0:
+            candidates = [int(self.loop_of[i])]
+        else:
+            a = self._opener(i)
+            candidates = [a, int(self.outer_loop[a])]
+        found = []
+        for loop in candidates:
+            size = len(self.loop_unpaired[loop]) if loop >= 0 else 0
+            if not 0 < size <= INTERIOR_MOVE_MAX or len(self.loop_branches[loop]) != 1:
+                continue
+            units = [loop, self.loop_branches[loop][0], *self.loop_unpaired[loop]]
+            if sum(len(self._unit_options(u)) > 1 for u in units) >= 2:
+                found.append(loop)
+        return tuple(found)
+
+    def _interior_units(self, i: int, rng: np.random.Generator) -> list[int]:
+        """The units an interior-loop move at site ``i`` re-draws: the closing pair, the branch pair and the
+        unpaired sites of one of :meth:`_small_interiors` (drawn uniformly). When their combinations exceed
+        :data:`LONE_PAIR_MAX_VARIANTS`, one pair is left out: the one ``i`` does not belong to, or, for an
+        unpaired site, one drawn uniformly."""
+        loops = self.interiors[i]
+        loop = loops[int(rng.integers(len(loops)))]
+        pairs = [loop, self.loop_branches[loop][0]]
+        unpaired = list(self.loop_unpaired[loop])
+        if np.prod([len(self._unit_options(u)) for u in pairs + unpaired]) > LONE_PAIR_MAX_VARIANTS:
+            own = self._opener(i) if self.partners[i] >= 0 else None
+            pairs = [own] if own in pairs else [pairs[int(rng.integers(2))]]
+        return pairs + unpaired
+
     MAX_REGION = 12
     """Most units a region move re-draws from (the ones nearest the site)."""
 
@@ -365,12 +407,16 @@ class MoveSet:
         pair, all value combinations, the unchanged sequence excluded), their log proposal probabilities,
         and the positions the move may change. With :attr:`lone_pair_probability`, a move at a lone pair
         (:meth:`_lone_pair_units`) re-draws it with its neighbours instead; with :attr:`hairpin_probability`,
-        a move at a small hairpin (:meth:`_small_hairpin`) re-draws all of its loop's bases."""
+        a move at a small hairpin (:meth:`_small_hairpin`) re-draws all of its loop's bases; with
+        :attr:`interior_probability`, a move at a small interior loop (:meth:`_interior_units`) re-draws the
+        loop whole."""
         loop, lone = self.hairpins[i], self.lone_pairs[i]
         if lone and rng.random() < self.lone_pair_probability:
             units = list(lone)
         elif loop and rng.random() < self.hairpin_probability:
             units = list(loop)
+        elif self.interiors[i] and rng.random() < self.interior_probability:
+            units = self._interior_units(i, rng)
         else:
             units = self._units(i, rng)
         positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
