@@ -157,7 +157,7 @@ def test_lone_pair_moves_redraw_a_lone_pair_with_its_four_neighbours() -> None:
     sequence, rng = "GGGGAGGGAAAACCACCACCCCAAGAGGGGAAAACCCCAC", np.random.default_rng(0)
     children, _, positions = moves.variants(sequence, 15, rng)
     assert sorted(positions) == [4, 5, 6, 13, 14, 15, 16]
-    assert len(children) == len(set(children)) == 6 * 4 * 6 * 4 * 4 - 1  # LONE_PAIR_MAX_VARIANTS, all of them
+    assert len(children) == len(set(children)) == 6 * 4 * 6 * 4 * 4 - 1  # MAX_JOINT_VARIANTS, all of them
     assert all(child[5] + child[15] in PAIRS and child[6] + child[13] in PAIRS for child in children)
     assert {child[4] + child[14] + child[16] for child in children} == {"".join(p) for p in
                                                                         itertools.product("ACGU", repeat=3)}

@@ -175,7 +175,7 @@ class SearchConfig:
     lone_pair_probability: float = 0.0
     """Probability that an informed move at a lone pair (stacked on neither side), or at an unpaired site
     next to one, re-draws the pair together with the units at its four neighbouring sites (bases, or the
-    pairs they belong to, while the variants stay within ``LONE_PAIR_MAX_VARIANTS``), every combination
+    pairs they belong to, while the variants stay within ``MAX_JOINT_VARIANTS``), every combination
     scored at once: a lone pair has no stacking and holds only by the loops on its two sides (a 1×1 loop's
     mismatch, a bulge, a multiloop's dangles), which a move of one or two units cannot set together. Only in
     a search by the MFE distance (long targets and their parts, with ``short_objective``): there a fold costs
@@ -186,7 +186,7 @@ class SearchConfig:
     """Probability that an energy-informed move at a site of a small interior loop or bulge (one branch, 1 to
     ``INTERIOR_MOVE_MAX`` unpaired bases), or at one of its two closing pairs, re-draws the whole loop: both
     pairs and every unpaired base, every combination scored at once (:meth:`~learna.search.moves.MoveSet.variants`;
-    when they exceed ``LONE_PAIR_MAX_VARIANTS``, as a 2×2 loop's 9,216 do, one closing pair, not the one the
+    when they exceed ``MAX_JOINT_VARIANTS``, as a 2×2 loop's 9,216 do, one closing pair, not the one the
     move's site belongs to, keeps its value). The energy of a 1×1, 1×2 or 2×2 loop is tabulated for all of its
     bases and both pairs together, and a mismatch left next to such a loop (the pair at its edge missing, or its
     bases paired across) needs them set together, which a move of one or two units cannot. Only in a search by

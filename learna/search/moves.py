@@ -56,8 +56,9 @@ from learna.structure import Target, loops
 # Prior.unpaired_probs BASES (A C G U): learna.alphabet
 HAIRPIN_MOVE_MAX = 4
 """Longest hairpin loop a hairpin move re-draws whole (4^4 = 256 variants to score)."""
-LONE_PAIR_MAX_VARIANTS = 2304
-"""Most variants a lone-pair move scores (6 pairs × 4^3 bases × one neighbouring pair of 6)."""
+MAX_JOINT_VARIANTS = 2304
+"""Most variants a move that re-draws several units together scores, a lone-pair or an interior-loop move (6 pairs
+× 4^3 bases × one neighbouring pair of 6)."""
 INTERIOR_MOVE_MAX = 4
 """Most unpaired bases of an interior loop or bulge that an interior-loop move re-draws whole (a 2×2 loop)."""
 CROSSOVER_REACH = 8
@@ -255,7 +256,7 @@ class MoveSet:
         """The units a lone-pair move at site ``i`` re-draws: the lone pair ``i`` belongs to, or the first one
         next to unpaired site ``i``, with the units (bases, or pairs by their opening site) at its four
         neighbouring sites a−1, a+1, b−1, b+1; neighbouring pairs are left out, the last first, while the
-        variants would exceed :data:`LONE_PAIR_MAX_VARIANTS`. Empty when ``i`` is not at a lone pair."""
+        variants would exceed :data:`MAX_JOINT_VARIANTS`. Empty when ``i`` is not at a lone pair."""
         partners, n = self.partners, len(self.partners)
         openers = (self._opener(i),) if partners[i] >= 0 else self.adjacent[i]
         lone = [a for a in openers if not self.stacked[a]]
@@ -269,7 +270,7 @@ class MoveSet:
                 unit = k if partners[k] < 0 else self._opener(k)
                 if unit not in units:
                     units.append(unit)
-        while np.prod([len(self._unit_options(u)) for u in units]) > LONE_PAIR_MAX_VARIANTS:
+        while np.prod([len(self._unit_options(u)) for u in units]) > MAX_JOINT_VARIANTS:
             units.remove([u for u in units[1:] if partners[u] >= 0][-1])
         return tuple(units) if len(units) > 1 else ()
 
@@ -295,13 +296,13 @@ class MoveSet:
     def _interior_units(self, i: int, rng: np.random.Generator) -> list[int]:
         """The units an interior-loop move at site ``i`` re-draws: the closing pair, the branch pair and the
         unpaired sites of one of :meth:`_small_interiors` (drawn uniformly). When their combinations exceed
-        :data:`LONE_PAIR_MAX_VARIANTS`, one pair is left out: the one ``i`` does not belong to, or, for an
+        :data:`MAX_JOINT_VARIANTS`, one pair is left out: the one ``i`` does not belong to, or, for an
         unpaired site, one drawn uniformly."""
         loops = self.interiors[i]
         loop = loops[int(rng.integers(len(loops)))]
         pairs = [loop, self.loop_branches[loop][0]]
         unpaired = list(self.loop_unpaired[loop])
-        if np.prod([len(self._unit_options(u)) for u in pairs + unpaired]) > LONE_PAIR_MAX_VARIANTS:
+        if np.prod([len(self._unit_options(u)) for u in pairs + unpaired]) > MAX_JOINT_VARIANTS:
             own = self._opener(i) if self.partners[i] >= 0 else None
             pairs = [own] if own in pairs else [pairs[int(rng.integers(2))]]
         return pairs + unpaired
