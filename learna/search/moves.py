@@ -270,9 +270,14 @@ class MoveSet:
                 unit = k if partners[k] < 0 else self._opener(k)
                 if unit not in units:
                     units.append(unit)
-        while np.prod([len(self._unit_options(u)) for u in units]) > MAX_JOINT_VARIANTS:
+        while self._combinations(units) > MAX_JOINT_VARIANTS:
             units.remove([u for u in units[1:] if partners[u] >= 0][-1])
         return tuple(units) if len(units) > 1 else ()
+
+    def _combinations(self, units: list[int]) -> int:
+        """How many variants a move that re-draws ``units`` together scores (every value of each unit the
+        constraint allows, combined), the unchanged sequence included."""
+        return int(np.prod([len(self._unit_options(u)) for u in units]))
 
     def _small_interiors(self, i: int) -> tuple[int, ...]:
         """The small interior loops or bulges (one branch, 1 to :data:`INTERIOR_MOVE_MAX` unpaired bases) that
@@ -302,7 +307,7 @@ class MoveSet:
         loop = loops[int(rng.integers(len(loops)))]
         pairs = [loop, self.loop_branches[loop][0]]
         unpaired = list(self.loop_unpaired[loop])
-        if np.prod([len(self._unit_options(u)) for u in pairs + unpaired]) > MAX_JOINT_VARIANTS:
+        if self._combinations(pairs + unpaired) > MAX_JOINT_VARIANTS:
             own = self._opener(i) if self.partners[i] >= 0 else None
             pairs = [own] if own in pairs else [pairs[int(rng.integers(2))]]
         return pairs + unpaired
