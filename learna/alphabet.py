@@ -24,6 +24,12 @@ WATSON_CRICK = PAIRS[:4]
 """The Watson–Crick pairs GC CG AU UA."""
 COMPLEMENTARY = frozenset(PAIRS)
 """Two-letter strings of bases that can pair."""
+IUPAC = {"A": "A", "C": "C", "G": "G", "U": "U", "R": "AG", "Y": "CU", "S": "CG", "W": "AU", "K": "GU",
+         "M": "AC", "B": "CGU", "D": "AGU", "H": "ACU", "V": "ACG", "N": "ACGU"}
+"""IUPAC nucleotide code → the bases it allows (sequence constraints and patterns to avoid; T is read as U
+before lookup, :func:`iupac_text`)."""
+IUPAC_HINT = "use the IUPAC codes A C G U (T) R Y S W K M B D H V N"
+"""The end of every error message about an unknown IUPAC code."""
 BASE_INDEX = {base: k for k, base in enumerate(BASES)}
 PAIR_INDEX = {pair: k for k, pair in enumerate(PAIRS)}
 PAIRABLE = np.zeros((4, 4), dtype=bool)
@@ -42,6 +48,11 @@ def base_codes(sequences: str | Sequence[str]) -> np.ndarray:
         return _CODES[np.frombuffer(sequences.encode(), dtype=np.uint8)]
     width = len(sequences[0]) if len(sequences) else 0
     return _CODES[np.frombuffer("".join(sequences).encode(), dtype=np.uint8)].reshape(len(sequences), width)
+
+def iupac_text(text: str) -> str:
+    """User text of IUPAC codes as looked up in :data:`IUPAC`: stripped, upper case, T read as U."""
+    return text.strip().upper().replace("T", "U")
+
 
 BASE_ACTIONS = "GAUC"
 """Action k at an unpaired site writes this base (the original's order: 0:G 1:A 2:U 3:C)."""

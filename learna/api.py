@@ -20,7 +20,7 @@ from learna.errors import ConfigError
 from learna.folding import FoldingModel, fold_seconds
 from learna.presets import resolve_config
 from learna.processes import check_seconds
-from learna.seeding import check_seed, derive_seed
+from learna.seeding import check_seed, nth_seed
 from learna.structure import Target, hamming
 
 
@@ -185,7 +185,7 @@ def several(requests: list[DesignRequest], run_batch: Callable[[list[DesignReque
     kept: list[list[DesignResult]] = [[] for _ in requests]
     active = list(range(len(requests)))
     for attempt in range(designs):
-        batch = [replace(requests[k], seed=_seed(requests[k], attempt), min_distance=distances[k],
+        batch = [replace(requests[k], seed=nth_seed(requests[k].seed, "design", attempt), min_distance=distances[k],
                          exclude=tuple(r.sequence for r in kept[k] if r.solved)) for k in active]
         results = run_batch(batch) if batch else []
         fresh = [result.sequence is not None and request.novel(result.sequence) for request, result in zip(batch, results)]
@@ -195,11 +195,6 @@ def several(requests: list[DesignRequest], run_batch: Callable[[list[DesignReque
         active = [k for k, result, new in zip(active, results, fresh) if result.solved and new]
     for k, results in enumerate(kept):
         yield [replace(result, rank=rank + 1) for rank, result in enumerate(sorted(results, key=robustness))]
-
-
-def _seed(request: DesignRequest, attempt: int) -> int:
-    """The seed of a request's ``attempt``-th run: its own seed first, then derived ones."""
-    return request.seed if attempt == 0 else derive_seed(request.seed, "design", attempt)
 
 
 def _distance(min_distance: int | None, request: DesignRequest) -> int:

@@ -20,8 +20,8 @@ from typing import Callable
 
 from learna.designers.base import RunOutcome
 from learna.errors import ConfigError
-from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure, inverse_fold, mfe_structures
-from learna.processes import JobContext, run_jobs
+from learna.folding import DEFAULT_MODEL, FoldingModel, fold_structure, inverse_fold, unique_mfe
+from learna.processes import JobContext, check_seconds, run_jobs
 from learna.seeding import generator
 from learna.structure import Target, hamming
 
@@ -41,8 +41,8 @@ def walk(target: Target, time_limit: float, seed: int, model: FoldingModel, uniq
         if elapsed > time_limit:
             break
         found.walks += 1
-        done = found.add(sequence, distance, elapsed,
-                         unique=uniqueness != "ignore" and distance == 0 and len(mfe_structures(sequence, model)) == 1)
+        unique = uniqueness != "ignore" and distance == 0 and unique_mfe(sequence, target.dot_bracket, model)
+        done = found.add(sequence, distance, elapsed, unique=unique)
         if found.changed:
             report(found.outcome(elapsed))
         if done or (distance == 0 and uniqueness == "ignore"):
@@ -81,8 +81,7 @@ def rnainverse(target: Target, time_limit: float, seed: int = 0, model: FoldingM
                uniqueness: str = "prefer") -> RunOutcome:
     """Restart RNAinverse from random sequences until ``target`` is solved or ``time_limit`` seconds pass
     (in a child process killed at the limit; its start-up is not charged to the method)."""
-    if not time_limit > 0:
-        raise ConfigError(f"time limit must be positive, got {time_limit}")
+    check_seconds(time_limit, "time limit", positive=True)
     if target.constraints.active:
         raise ConfigError("RNAinverse takes no design constraints (sequence constraint, GC target): use a design mode")
     (end,) = run_jobs([("rnainverse", (target, time_limit, seed, model, uniqueness))], _job, processes=1,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from learna.errors import ConfigError
-from learna.fileio import parse_json
+from learna.fileio import atomic_write_json, parse_json
 
 T = TypeVar("T")
 
@@ -18,6 +18,21 @@ T = TypeVar("T")
 def to_dict(config: Any) -> dict:
     """A JSON-ready dict of a (nested) dataclass config."""
     return dataclasses.asdict(config)
+
+
+def claim_run_dir(out: Path, settings_file: str, expected: dict[str, Any], recorded: dict[str, Any], *,
+                  resume: bool, holds_run: bool, what: str) -> None:
+    """Take the run directory ``out`` for a run and write its settings ``recorded`` there as ``settings_file``.
+    With ``resume``, settings recorded there before must be ``expected`` (:func:`same_settings`); without it,
+    ``out`` must not hold a run already (``holds_run``; ``what`` names such a run in the error)."""
+    path = Path(out) / settings_file
+    if resume:
+        if path.exists() and not same_settings(parse_json(path.read_bytes(), str(path)), expected, settings_file):
+            raise ConfigError(f"{out} was run with other settings (see its {settings_file}): resume with the same "
+                              "options, or choose another --out")
+    elif holds_run:
+        raise ConfigError(f"{out} holds {what}: pass --resume, or choose another --out")
+    atomic_write_json(path, recorded)
 
 
 def same_settings(recorded: Any, expected: dict[str, Any], where: str) -> bool:

@@ -26,13 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from learna.alphabet import BASES, PAIRS, WATSON_CRICK
+from learna.alphabet import BASES, IUPAC, IUPAC_HINT, PAIRS, WATSON_CRICK, iupac_text
 from learna.errors import ConstraintError
 from learna.patterns import forced, hits, parse_avoid
 
-IUPAC = {"A": "A", "C": "C", "G": "G", "U": "U", "R": "AG", "Y": "CU", "S": "CG", "W": "AU", "K": "GU",
-         "M": "AC", "B": "CGU", "D": "AGU", "H": "ACU", "V": "ACG", "N": "ACGU"}
-"""IUPAC nucleotide code → the bases it allows (T is read as U before lookup)."""
 DEFAULT_GC_TOLERANCE = 0.05
 """Tolerance of a GC target given without one (``--gc 0.5`` means 0.45 to 0.55)."""
 _EPS = 1e-9  # absorbs rounding in n·(g ± τ), e.g. 20 × 0.45 = 9.000000000000002
@@ -76,13 +73,13 @@ class DesignConstraints:
         if self.avoid:
             object.__setattr__(self, "avoid", parse_avoid(self.avoid))
         if self.sequence is not None:
-            sequence = self.sequence.strip().upper().replace("T", "U")
+            sequence = iupac_text(self.sequence)
             if not sequence:
                 raise ConstraintError("empty sequence constraint: give one IUPAC code per target site, e.g. NNGGNN")
             for position, code in enumerate(sequence, start=1):
                 if code not in IUPAC:
                     raise ConstraintError(f"unknown code {code!r} at position {position} of the sequence constraint: "
-                                          "use the IUPAC codes A C G U (T) R Y S W K M B D H V N")
+                                          + IUPAC_HINT)
             object.__setattr__(self, "sequence", sequence)
         for name, value in (("GC content", self.gc), ("GC tolerance", self.gc_tolerance)):
             if value is not None and not 0.0 <= value <= 1.0:

@@ -33,12 +33,12 @@ import torch
 from learna.agent import Learner, policy_distribution, sample_actions
 from learna.config import DesignerConfig
 from learna.data import GenerationSpec, generate_targets
-from learna.configio import same_settings
+from learna.configio import claim_run_dir
 from learna.designers.agent import new_learner
 from learna.designers.weights import CHECKPOINT_DIR, PROGRESS_FILE, restore_training_state, save_training_state
 from learna.env.encoding import action_mask, encode_sequence, episode_observations
 from learna.errors import ConfigError
-from learna.fileio import append_jsonl, atomic_write_json, parse_json, read_jsonl
+from learna.fileio import append_jsonl, read_jsonl
 from learna.folding import fold_structure
 from learna.processes import check_seconds, one_torch_thread, pool
 from learna.seeding import derive_seed, generator
@@ -121,18 +121,11 @@ class _Run:
         self.learner = Learner(new_learner(config, None, learning=False, seed=derive_seed(seed, "exit")).network, ppo)
         self.counters = {"rounds": 0, "elapsed_s": 0.0, "updates": 0}
         self.demonstrations: list[Demonstration] = []
-        settings_path = out / SETTINGS_FILE
-        recorded = {"exit": asdict(settings), "config": config.to_dict(), "seed": seed}
+        claim_run_dir(out, SETTINGS_FILE, {"exit": settings, "config": config, "seed": seed},
+                      {"exit": asdict(settings), "config": config.to_dict(), "seed": seed}, resume=resume,
+                      holds_run=(out / DEMONSTRATIONS_FILE).exists(), what="an expert-iteration run")
         if resume:
-            expected = {"exit": settings, "config": config, "seed": seed}
-            if settings_path.exists() and not same_settings(parse_json(settings_path.read_bytes(), str(settings_path)),
-                                                            expected, SETTINGS_FILE):
-                raise ConfigError(f"{out} was run with other settings (see its {SETTINGS_FILE}): resume with the "
-                                  "same options, or choose another --out")
             self._restore()
-        elif (out / DEMONSTRATIONS_FILE).exists():
-            raise ConfigError(f"{out} holds an expert-iteration run: pass --resume, or choose another --out")
-        atomic_write_json(settings_path, recorded)
 
     def _restore(self) -> None:
         directory = self.out / CHECKPOINT_DIR

@@ -82,6 +82,11 @@ def mfe_structures(sequence: str, model: FoldingModel = DEFAULT_MODEL) -> list[s
     return sorted(s.structure for s in fc.subopt(0))
 
 
+def unique_mfe(sequence: str, target: str, model: FoldingModel = DEFAULT_MODEL) -> bool:
+    """Whether ``target`` is the *only* MFE structure of ``sequence`` (ties enumerated; SAMFEO's criterion)."""
+    return mfe_structures(sequence, model) == [target]
+
+
 MAX_RIVAL_GAP = 25.6
 """kcal/mol above the MFE beyond which :func:`best_rival` stops looking for a competing structure."""
 _MAX_SUBOPT = 100_000

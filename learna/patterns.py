@@ -1,6 +1,6 @@
 """Sequence patterns a design must not contain (``--avoid``): homopolymer runs, restriction sites, ….
 
-A pattern is a string of IUPAC codes (:data:`learna.constraints.IUPAC`; T reads as U); a sequence contains
+A pattern is a string of IUPAC codes (:data:`learna.alphabet.IUPAC`; T reads as U); a sequence contains
 it where every base matches its code, overlapping occurrences counted separately. :data:`DEFAULT_AVOID` is the
 set Eterna's lab puzzles forbid: four G or four C in a row, five A or five U. Synthesis, sequencing and
 G-quadruplexes punish such runs.
@@ -12,13 +12,12 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from learna.alphabet import IUPAC, IUPAC_HINT, iupac_text
 from learna.errors import ConstraintError
 
 DEFAULT_AVOID = ("GGGG", "CCCC", "AAAAA", "UUUUU")
 """``--avoid default``."""
 MAX_PATTERN = 50
-_CODES = {"A": "A", "C": "C", "G": "G", "U": "U", "R": "AG", "Y": "CU", "S": "CG", "W": "AU", "K": "GU",
-          "M": "AC", "B": "CGU", "D": "AGU", "H": "ACU", "V": "ACG", "N": "ACGU"}
 
 
 def parse_avoid(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -38,19 +37,19 @@ def parse_avoid(text: str | Iterable[str]) -> tuple[str, ...]:
 
 def normalize(pattern: str) -> str:
     """``pattern`` upper case with T → U, checked: 1 to 50 IUPAC codes."""
-    pattern = pattern.strip().upper().replace("T", "U")
+    pattern = iupac_text(pattern)
     if not 1 <= len(pattern) <= MAX_PATTERN:
         raise ConstraintError(f"a pattern to avoid has 1 to {MAX_PATTERN} codes, got {pattern!r}")
-    unknown = sorted(set(pattern) - set(_CODES))
+    unknown = sorted(set(pattern) - set(IUPAC))
     if unknown:
-        raise ConstraintError(f"unknown code {unknown[0]!r} in the pattern to avoid {pattern!r}: use the IUPAC codes "
-                              "A C G U (T) R Y S W K M B D H V N")
+        raise ConstraintError(f"unknown code {unknown[0]!r} in the pattern to avoid {pattern!r}: "
+                              + IUPAC_HINT)
     return pattern
 
 
 @lru_cache(maxsize=256)
 def _regex(pattern: str) -> re.Pattern:
-    return re.compile("(?=" + "".join(f"[{_CODES[code]}]" for code in pattern) + ")")
+    return re.compile("(?=" + "".join(f"[{IUPAC[code]}]" for code in pattern) + ")")
 
 
 def hits(sequence: str, patterns: tuple[str, ...]) -> list[tuple[int, str]]:
@@ -62,6 +61,6 @@ def forced(allowed: list[str], patterns: tuple[str, ...]) -> tuple[int, str] | N
     """A (start, pattern) that every sequence with ``allowed[i]`` bases at site i contains, or None."""
     for pattern in patterns:
         for start in range(len(allowed) - len(pattern) + 1):
-            if all(set(allowed[start + k]) <= set(_CODES[code]) for k, code in enumerate(pattern)):
+            if all(set(allowed[start + k]) <= set(IUPAC[code]) for k, code in enumerate(pattern)):
                 return start, pattern
     return None

@@ -27,15 +27,15 @@ from typing import Callable
 import numpy as np
 import torch
 
-from learna.configio import same_settings
+from learna.configio import claim_run_dir
 from learna.data import GENERATION_KINDS, GenerationSpec, generate_targets
 from learna.errors import ConfigError
-from learna.fileio import append_jsonl, atomic_write_bytes, atomic_write_json, parse_json
+from learna.fileio import append_jsonl, atomic_write_bytes
 from learna.folding import FoldingModel
 from learna.processes import one_torch_thread, pool
 from learna.search import SearchConfig, local_search
 from learna.search.repair import FEATURES, Repair, RepairLog, RepairPolicy
-from learna.seeding import derive_seed, generator
+from learna.seeding import derive_seed, generator, torch_seeded
 from learna.structure import Target
 
 EXAMPLES_DIR = "examples"
@@ -101,17 +101,11 @@ def train_repair(search: SearchConfig, settings: RepairTrainingConfig, model: Fo
         raise ConfigError("repair training needs a positive time budget and at least one worker")
     out = Path(out)
     examples = out / EXAMPLES_DIR
-    recorded = {"repair": asdict(settings), "search": search.to_dict(), "seed": seed}
-    settings_path = out / SETTINGS_FILE
-    if resume and settings_path.exists():
-        expected = {"repair": settings, "search": search, "seed": seed}
-        if not same_settings(parse_json(settings_path.read_bytes(), str(settings_path)), expected, SETTINGS_FILE):
-            raise ConfigError(f"{out} was run with other settings (see its {SETTINGS_FILE}): resume with the same "
-                              "options, or choose another --out")
-    elif examples.is_dir() and any(examples.iterdir()):
-        raise ConfigError(f"{out} holds a repair training run: pass --resume, or choose another --out")
+    holds_run = examples.is_dir() and any(examples.iterdir())
     examples.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(settings_path, recorded)
+    recorded = {"repair": asdict(settings), "search": search.to_dict(), "seed": seed}
+    claim_run_dir(out, SETTINGS_FILE, {"repair": settings, "search": search, "seed": seed}, recorded,
+                  resume=resume, holds_run=holds_run, what="a repair training run")
     search = replace(search, repair_weight=0.0, require_unique=True)
     spec = GenerationSpec(settings.targets, settings.min_length, settings.max_length, seed=settings.data_seed,
                           kind=settings.kind)
@@ -176,11 +170,11 @@ def fit(split: dict, settings: RepairTrainingConfig, seed: int, progress_path: P
         progress: Callable[[str], None] | None = None) -> tuple[RepairPolicy, dict]:
     """The perceptron fitted to ``split["train"]``, kept at the epoch with the lowest validation log-loss,
     and that epoch's validation numbers."""
-    torch.manual_seed(seed)
     x, y = (torch.as_tensor(a) for a in split["train"])
     vx, vy = (torch.as_tensor(a) for a in split["validation"])
-    network = torch.nn.Sequential(torch.nn.Linear(FEATURES, settings.hidden_units), torch.nn.Tanh(),
-                                  torch.nn.Linear(settings.hidden_units, 1))
+    with torch_seeded(seed):
+        network = torch.nn.Sequential(torch.nn.Linear(FEATURES, settings.hidden_units), torch.nn.Tanh(),
+                                      torch.nn.Linear(settings.hidden_units, 1))
     with torch.no_grad():  # start at the base rate: an untrained policy re-weights nothing
         network[2].weight.mul_(0.01)
         network[2].bias.fill_(float(np.log(max(y.mean().item(), 1e-6) / max(1 - y.mean().item(), 1e-6))))

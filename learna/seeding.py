@@ -3,12 +3,14 @@
 ``derive_seed(seed, *keys)`` is the only derivation (numpy's ``SeedSequence`` over the seed and the keys;
 string keys are hashed with SHA-256, so the result is the same in every process and on every host).
 ``generator(seed, *keys)`` is a numpy generator on that stream. Torch's global generator is never
-seeded: networks are initialised inside ``torch.random.fork_rng`` (:mod:`learna.agent.network`).
+seeded for good: networks are initialised inside :func:`torch_seeded`, which restores it afterwards.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -31,9 +33,27 @@ def derive_seed(seed: int, *keys: int | str) -> int:
     return int(np.random.SeedSequence(material).generate_state(1, dtype=np.uint64)[0] % (2**63))
 
 
+def nth_seed(seed: int, key: str, k: int) -> int:
+    """The seed of the ``k``-th of several runs started from ``seed`` (designs of one request, workers of one
+    target): ``seed`` itself for the first (k = 0), so that one run repeats a run without siblings, and
+    :func:`derive_seed` ``(seed, key, k)`` for the others."""
+    return seed if k == 0 else derive_seed(seed, key, k)
+
+
 def generator(seed: int, *keys: int | str) -> np.random.Generator:
     """A numpy generator on the stream :func:`derive_seed` gives for ``(seed, *keys)``."""
     return np.random.default_rng(derive_seed(seed, *keys))
+
+
+@contextmanager
+def torch_seeded(seed: int) -> Iterator[None]:
+    """Torch's global generator seeded with ``seed`` inside the block (a network's initial weights) and restored
+    after it, so that no other stream moves."""
+    import torch  # here, so that importing learna.seeding does not load torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 def _string_key(key: str) -> int:

@@ -15,7 +15,6 @@ from learna.errors import ConstraintError, StructureError
 from learna.patterns import parse_avoid
 
 MAX_LENGTH = 10_000
-ALLOWED = frozenset(".()")
 
 
 def pair_table(dot_bracket: str) -> tuple[int, ...]:

@@ -32,7 +32,7 @@ import numpy as np
 from learna.data import GenerationSpec, generate_targets, load_dataset, write_targets_tsv
 from learna.fileio import append_jsonl
 from learna.search import SearchConfig, local_search
-from learna.seeding import derive_seed
+from learna.seeding import generator
 from learna.structure import Target
 
 
@@ -68,7 +68,7 @@ def run_one(job: tuple[Target, dict, float, int, bool]) -> dict:
     """Worker: one search on one target; returns a JSON-ready record."""
     target, overrides, time_limit, seed, cpu_time = job
     config = SearchConfig(**overrides)
-    rng = np.random.default_rng(derive_seed(seed, target.id))
+    rng = generator(seed, target.id)
     clock = time.process_time if cpu_time else time.perf_counter
     result = local_search(target, config, time_limit=time_limit, rng=rng, clock=clock)
     return {"id": target.id, "length": len(target), **result.to_dict()}

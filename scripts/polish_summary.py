@@ -15,12 +15,13 @@ import json
 import statistics
 from pathlib import Path
 
+from learna.fileio import read_jsonl
 from learna.plots import figure, save_png
 
 
 def load(path: Path) -> list[dict]:
     """The designs of a JSON-lines file that carry a polish report."""
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = list(read_jsonl(path))
     return [r for r in rows if "polish" in r.get("stats", {})]
 
 

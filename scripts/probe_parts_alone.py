@@ -10,19 +10,19 @@ targets' search), from their design in place, for SECONDS of CPU each, 2 process
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
-import numpy as np
 
 from learna.data.targetfiles import read_targets
+from learna.fileio import read_jsonl
 from learna.presets import HYBRID_TUNED
 from learna.search.decompose import split_points
 from learna.search.local_search import local_search
-from learna.seeding import derive_seed
+from learna.seeding import generator
 from learna.structure import Target
 
 CONFIG = replace(HYBRID_TUNED.hybrid.search, require_unique=True)
@@ -32,7 +32,7 @@ def search_alone(job: tuple[str, str, str, float]) -> tuple:
     """Search one part alone from its design in place: (id, length, solved, unique, distance, time to unique)."""
     part_id, structure, sequence, seconds = job
     result = local_search(Target(structure, id=part_id), CONFIG, time_limit=seconds, initial=[sequence],
-                          rng=np.random.default_rng(derive_seed(0, part_id)), clock=time.process_time)
+                          rng=generator(0, part_id), clock=time.process_time)
     return part_id, len(structure), result.solved, result.unique_mfe, result.distance, result.time_to_unique_s
 
 
@@ -40,8 +40,7 @@ def main() -> None:
     dataset, records, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     targets = {t.id: t for t in read_targets(dataset)}
     jobs = []
-    for line in open(records, encoding="utf-8"):
-        record = json.loads(line)
+    for record in read_jsonl(Path(records)):
         if record.get("unique_mfe"):
             continue
         target = targets[record["id"]]

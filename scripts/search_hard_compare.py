@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+from learna.fileio import read_jsonl
 
 
 def main() -> None:
@@ -15,7 +16,7 @@ def main() -> None:
     files = [Path(f) for f in sys.argv[2:]]
     runs = {}
     for f in files:
-        runs[f.stem] = {r["id"]: r for r in (json.loads(line) for line in f.read_text().splitlines() if line.strip())}
+        runs[f.stem] = {r["id"]: r for r in read_jsonl(f)}
     ids = sorted(set().union(*(set(r) for r in runs.values())), key=lambda i: (i.split("-")[0], int(i.split("-")[1])))
     print("id".ljust(16) + "len " + " ".join(name[:14].rjust(14) for name in runs))
     for i in ids:

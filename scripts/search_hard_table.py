@@ -6,9 +6,10 @@ and target set, from ``docs/results/search-hard/records/*.jsonl`` (written by ``
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+from learna.fileio import read_jsonl
 
 
 def counts(records: list[dict], t: float) -> tuple[int, int]:
@@ -23,7 +24,7 @@ def main() -> None:
           "solved ≥150 nt @limit | mean d (unsolved) |")
     print("|---|---|---|---|---|---|---|---|")
     for path in sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime):
-        records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        records = list(read_jsonl(path))
         if not records or "length" not in records[0]:  # e.g. the uniqueness experiment's records
             continue
         name, set_name, limit = path.stem.rsplit("-", 2)

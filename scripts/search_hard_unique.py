@@ -12,13 +12,13 @@ import argparse
 import dataclasses
 import json
 import time
-
-import numpy as np
+from pathlib import Path
 
 from learna.data import load_dataset
+from learna.fileio import append_jsonl
 from learna.presets import PRESETS
 from learna.search import local_search
-from learna.seeding import derive_seed
+from learna.seeding import generator
 
 ARMS = {
     "stop-at-first": {},
@@ -39,21 +39,19 @@ def main() -> None:
     args = parser.parse_args()
     targets = {t.id: t for t in load_dataset(args.dataset)}
     base = PRESETS["hybrid"].hybrid.search
-    with open(args.out, "a") as out:
-        for tid in args.ids.split(","):
-            for seed in (int(s) for s in args.seeds.split(",")):
-                for arm in args.arms.split(","):
-                    config = dataclasses.replace(base, **ARMS[arm])
-                    rng = np.random.default_rng(derive_seed(seed, tid))
-                    result = local_search(targets[tid], config, time_limit=args.time_limit, rng=rng,
-                                          clock=time.process_time)
-                    record = {"id": tid, "seed": seed, "arm": arm, "solved": result.solved,
-                              "unique_mfe": result.unique_mfe, "time_to_solve_s": result.time_to_solve_s,
-                              "time_to_unique_s": result.time_to_unique_s, "time_s": result.time_s,
-                              "evaluations": result.evaluations}
-                    out.write(json.dumps(record) + "\n")
-                    out.flush()
-                    print(json.dumps(record), flush=True)
+    for tid in args.ids.split(","):
+        for seed in (int(s) for s in args.seeds.split(",")):
+            for arm in args.arms.split(","):
+                config = dataclasses.replace(base, **ARMS[arm])
+                rng = generator(seed, tid)
+                result = local_search(targets[tid], config, time_limit=args.time_limit, rng=rng,
+                                      clock=time.process_time)
+                record = {"id": tid, "seed": seed, "arm": arm, "solved": result.solved,
+                          "unique_mfe": result.unique_mfe, "time_to_solve_s": result.time_to_solve_s,
+                          "time_to_unique_s": result.time_to_unique_s, "time_s": result.time_s,
+                          "evaluations": result.evaluations}
+                append_jsonl(Path(args.out), record)
+                print(json.dumps(record), flush=True)
 
 
 if __name__ == "__main__":

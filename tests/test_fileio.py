@@ -29,3 +29,23 @@ def test_jsonl_appends_and_skips_only_a_torn_last_line(tmp_path):
     atomic_write_text(path, '{"id": 1}\nnot json\n{"id": 2}\n')
     with pytest.raises(InputFileError):
         list(read_jsonl(path))
+
+
+def test_claim_run_dir_refuses_a_taken_directory_and_other_settings_but_resumes_without_recorded_ones(tmp_path):
+    from learna.configio import claim_run_dir
+    from learna.errors import ConfigError
+    from learna.search import SearchConfig
+
+    settings = {"search": SearchConfig(), "seed": 1}
+    recorded = {"search": SearchConfig().to_dict(), "seed": 1}
+    claim_run_dir(tmp_path, "run.json", settings, recorded, resume=False, holds_run=False, what="a run")
+    assert json.loads((tmp_path / "run.json").read_text())["seed"] == 1
+    with pytest.raises(ConfigError, match="holds a run: pass --resume"):
+        claim_run_dir(tmp_path, "run.json", settings, recorded, resume=False, holds_run=True, what="a run")
+    with pytest.raises(ConfigError, match="was run with other settings"):
+        claim_run_dir(tmp_path, "run.json", {**settings, "seed": 2}, {**recorded, "seed": 2}, resume=True,
+                      holds_run=True, what="a run")
+    claim_run_dir(tmp_path, "run.json", settings, recorded, resume=True, holds_run=True, what="a run")
+    (tmp_path / "run.json").unlink()  # a run that crashed before it recorded its settings resumes, as asked
+    claim_run_dir(tmp_path, "run.json", settings, recorded, resume=True, holds_run=True, what="a run")
+    assert json.loads((tmp_path / "run.json").read_text()) == json.loads(json.dumps(recorded))

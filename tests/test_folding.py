@@ -8,7 +8,7 @@ from learna.alphabet import PAIRS
 from learna.constraints import DesignConstraints
 from learna.errors import ConfigError
 from learna.folding import (DEFAULT_MODEL, FoldingModel, ensemble_scores, fold, fold_structure, mfe_structures,
-                            best_rival, seed_sampling, structure_energies)
+                            best_rival, seed_sampling, structure_energies, unique_mfe)
 from learna.quality import assess
 from learna.structure import Target, pair_table
 
@@ -125,3 +125,11 @@ def test_the_assessment_of_no_design_and_of_constraints():
     assert check.constraints_satisfied is True and check.gc_content == 0.5
     assert assess(target, "CGAAAACG").constraints_satisfied is False
     assert len(mfe_structures(TIED)) == 2
+
+
+def test_unique_mfe_counts_a_tie_as_not_unique():
+    # Eterna100-V2 id 72 ties with the structure without its lone pair (docs/results/search-hard/NOTES.md)
+    tied = "AAGGCGGGGUGAAAAAAGGCCGGGCGAAAGCCCGGAGGCCGGCGGAAGCCGGCCACGAAAAAAGCCCCGCCGG"
+    target = "..((((((((.......(.((((((....)))))).(((((((....))))))).).......)))))))).."
+    assert target in mfe_structures(tied) and not unique_mfe(tied, target)
+    assert unique_mfe("GGGGAAACCCC", "((((...))))") and not unique_mfe("GGGGAAACCCC", ".(((...))).")

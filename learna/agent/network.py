@@ -20,6 +20,7 @@ from torch import nn
 
 from learna.agent.config import NetworkConfig
 from learna.errors import CheckpointError, ConfigError
+from learna.seeding import torch_seeded
 
 
 
@@ -107,8 +108,7 @@ class PolicyNetwork(nn.Module):
 def build_network(config: NetworkConfig, window: int, *, tokens: int = 4, actions: int = 4, seed: int = 0,
                   state: dict | None = None) -> PolicyNetwork:
     """A network initialised from ``seed`` (torch's global generator untouched), or loaded from ``state``."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with torch_seeded(seed):
         network = PolicyNetwork(config, window, tokens, actions)
     if state is not None:
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from learna.cli.options import StatusLine, folding_model, folding_options, seed_option
+from learna.data import GENERATION_KINDS
 
 TARGETS_FILE = "training_targets.tsv"
 
@@ -40,7 +41,7 @@ TARGETS_FILE = "training_targets.tsv"
               help="exit: generated targets the expert designs per round.")
 @click.option("--design-seconds", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
               help="exit: the expert's seconds per target.")
-@click.option("--kind", type=click.Choice(["mfe", "motif", "hard"]), default=None,
+@click.option("--kind", type=click.Choice(GENERATION_KINDS), default=None,
               help="exit, repair: generator of the targets [exit: motif; repair: hard].")
 @click.option("--folds-per-target", type=click.IntRange(1), default=800, show_default=True,
               help="repair: the search's fold budget per target while examples are collected.")

@@ -9,7 +9,7 @@ import click
 
 from learna.data import read_targets
 from learna.errors import ConstraintError, LearnaError
-from learna.folding import FoldingModel
+from learna.folding import DEFAULT_MODEL, FoldingModel
 from learna.seeding import check_seed
 from learna.structure import Target
 
@@ -17,8 +17,10 @@ from learna.structure import Target
 def folding_options(func):
     """--temperature, --dangles, --no-lp."""
     func = click.option("--no-lp", is_flag=True, help="Forbid lonely base pairs (RNAfold --noLP).")(func)
-    func = click.option("--dangles", type=int, default=2, show_default=True, help="Dangling-end model 0-3.")(func)
-    func = click.option("--temperature", type=float, default=37.0, show_default=True, help="Folding temperature, °C.")(func)
+    func = click.option("--dangles", type=int, default=DEFAULT_MODEL.dangles, show_default=True,
+                        help="Dangling-end model 0-3.")(func)
+    func = click.option("--temperature", type=float, default=DEFAULT_MODEL.temperature, show_default=True,
+                        help="Folding temperature, °C.")(func)
     return func
 
 

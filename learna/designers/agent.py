@@ -26,14 +26,12 @@ import torch
 
 from learna.agent import Learner, build_network, collect
 from learna.config import DesignerConfig
-from learna.designers.base import DesignRequest, RunOutcome, Status
+from learna.designers.base import DesignRequest, RunOutcome, Status, Throttle
 from learna.designers.weights import resolve_checkpoint
 from learna.env.episodes import TargetEpisodes
 from learna.env.reward import Outcome
-from learna.folding import mfe_structures
+from learna.folding import unique_mfe
 from learna.seeding import derive_seed, generator
-
-PROGRESS_INTERVAL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ class _Tracker:
 
     def _is_unique(self, sequence: str) -> bool:
         if sequence not in self._checked:
-            self._checked[sequence] = len(mfe_structures(sequence, self.model)) == 1
+            self._checked[sequence] = unique_mfe(sequence, self.request.target.dot_bracket, self.model)
         return self._checked[sequence]
 
     def outcome(self, elapsed: float, folds: int, stats: dict) -> RunOutcome:
@@ -115,7 +113,7 @@ def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
     mask = None if episodes.mask is None else torch.as_tensor(episodes.mask)
     rng = generator(request.seed, "episodes")
     tracker = _Tracker(request, config.uniqueness, start, config.env.folding)
-    restarts, updates, last_report = 0, 0, 0.0
+    restarts, updates, throttle = 0, 0, Throttle()
     learner = new_learner(config, state, setting.learning, derive_seed(request.seed, "network", restarts))
     restart_at = start + config.restart_timeout if config.restart_timeout else float("inf")
     count = config.ppo.episodes_per_update(len(episodes))
@@ -139,9 +137,9 @@ def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
         if batch is not None and learner.learning:
             learner.update([batch], rng)
             updates += 1
-        if request.progress is not None and time.monotonic() - last_report >= PROGRESS_INTERVAL_S:
-            last_report = time.monotonic()
-            request.progress(_status(request, tracker, episodes, last_report - start))
+        now = time.monotonic()
+        if request.progress is not None and throttle.due(now):
+            request.progress(_status(request, tracker, episodes, now - start))
     stats = {"episodes": episodes.episodes, "updates": updates, "restarts": restarts,
              "fold_time_s": round(episodes.fold_time_s, 3)}
     return tracker.outcome(time.monotonic() - start, episodes.folds, stats)

@@ -8,6 +8,7 @@ design's own claims are checked, never trusted.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -18,6 +19,23 @@ from learna.structure import Target, hamming
 
 if TYPE_CHECKING:  # the config is only passed through here; importing it would load the environment's
     from learna.config import DesignerConfig
+
+
+PROGRESS_INTERVAL_S = 0.5
+"""Seconds between two progress reports of a designer's loop."""
+
+
+class Throttle:
+    """Whether a designer reports progress now: at the first call, then once every ``interval`` seconds."""
+
+    def __init__(self, interval: float = PROGRESS_INTERVAL_S) -> None:
+        self.interval, self.last = interval, -math.inf
+
+    def due(self, now: float) -> bool:
+        if now - self.last < self.interval:
+            return False
+        self.last = now
+        return True
 
 
 @dataclass(frozen=True)

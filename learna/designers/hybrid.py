@@ -30,7 +30,7 @@ import numpy as np
 
 from learna.alphabet import BASE_ACTIONS, BASE_INDEX, BASES, PAIR_INDEX, PAIRS, pair_actions
 from learna.config import DesignerConfig
-from learna.designers.base import DesignRequest, RunOutcome, Status
+from learna.designers.base import DesignRequest, RunOutcome, Status, Throttle
 from learna.designers.weights import resolve_checkpoint
 from learna.search import Candidate, Prior, local_search
 from learna.search.repair import Repair, RepairPolicy
@@ -39,8 +39,6 @@ from learna.structure import Target
 
 if TYPE_CHECKING:
     import torch
-
-PROGRESS_INTERVAL_S = 0.5
 
 
 def policy_prior(target: Target, log_probs: torch.Tensor, wobble: bool = False) -> Prior:
@@ -120,7 +118,7 @@ class _Watch:
         self.best: Candidate | None = None
         self.solved = False
         self.evaluations = 0
-        self.last_report = 0.0
+        self.throttle = Throttle()
 
     def candidate(self, candidate: Candidate) -> bool:
         self.evaluations += 1
@@ -132,8 +130,7 @@ class _Watch:
             self.best = candidate
         now = time.monotonic()
         progress = self.request.progress
-        if progress is not None and now - self.last_report >= PROGRESS_INTERVAL_S:
-            self.last_report = now
+        if progress is not None and self.throttle.due(now):
             best = self.best
             progress(Status(self.request.target.id, now - self.start, self.evaluations,
                             best.distance + best.constraint_distance, best.sequence, self.solved, None))

@@ -22,7 +22,7 @@ from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
 from learna.errors import ConfigError
 from learna.processes import JobContext, JobEnd, run_jobs
 from learna.quality import Assessment
-from learna.seeding import derive_seed
+from learna.seeding import nth_seed
 
 T = TypeVar("T")
 
@@ -42,7 +42,7 @@ def check_workers(workers: object, scheduler: str | None = None) -> int:
 
 def worker_seed(seed: int, worker: int) -> int:
     """The seed of a portfolio's ``worker``-th search: ``seed`` itself for the first, derived ones after."""
-    return seed if worker == 0 else derive_seed(seed, "worker", worker)
+    return nth_seed(seed, "worker", worker)
 
 
 def settles(check: Assessment, uniqueness: str) -> bool:

@@ -25,7 +25,7 @@ from learna.configio import from_dict
 from learna.designers.base import Milestones, RunOutcome, milestones
 from learna.errors import ConfigError, InputFileError
 from learna.fileio import append_jsonl, atomic_write_json, parse_json, read_jsonl, repair_jsonl
-from learna.folding import VIENNARNA_VERSION, FoldingModel, mfe_structures
+from learna.folding import VIENNARNA_VERSION, FoldingModel, unique_mfe
 from learna.quality import Assessment, assess
 from learna.structure import Target
 
@@ -107,7 +107,7 @@ def _with_uniqueness(record: Record) -> Record:
     """A record written before uniqueness was recorded: its run stopped at the first solution, so that
     solution is unique at its time to solve, or never (in the run's energy model)."""
     model = from_dict(FoldingModel, {k: v for k, v in record.folding.items() if k != "viennarna"})
-    unique = mfe_structures(record.sequence, model) == [record.target]
+    unique = unique_mfe(record.sequence, record.target, model)
     return replace(record, unique_mfe=unique, time_to_unique_s=record.time_to_solve_s if unique else None)
 
 

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from learna.alphabet import BASE_INDEX
-from learna.folding import FoldingModel, parameter_file_text
+from learna.folding import DEFAULT_MODEL, FoldingModel, parameter_file_text
 from learna.structure import loops, pair_table
 
 _INF = 10_000_000
@@ -405,6 +405,6 @@ class StructureSet:
 def turner_model(model: FoldingModel) -> TurnerModel | None:
     """The array evaluator for ``model``, or None where it does not apply (only ViennaRNA's default model:
     37 °C, dangles 2)."""
-    if model.temperature != 37.0 or model.dangles != 2:
+    if model.temperature != DEFAULT_MODEL.temperature or model.dangles != DEFAULT_MODEL.dangles:
         return None
     return TurnerModel(TurnerParameters(parameter_file_text()))
