@@ -60,11 +60,13 @@ META_LEARNA_PAPER = DesignerConfig(
 # (`hairpin_probability`): on the 58 targets 51 against 49 of 116 runs uniquely solved within 20 s CPU (46
 # against 43 within 10 s), on the 64 other short targets 54 against 54 within 30 s (seed 0); long targets
 # never take it (docs/results/search-hard/NOTES.md, "Hairpin moves"). With probability 0.3 a move at a lone pair
-# in a long target's search (by the MFE distance, parts included) re-draws the pair with the units at its four
-# neighbouring sites, every combination scored (`lone_pair_probability`): on 21 hard generated targets of
-# 218-392 nt 8 against 5 of 42 runs uniquely solved within 40 s CPU, on 28 targets of 152-392 nt 18 against 17
-# of 56 within 20 s; on short targets, under 1 - P(target), it lost and does not fire (docs/results/search-hard/
-# NOTES.md, "Lone-pair moves in long targets"). In the searches by 1 − P(target) a candidate gets its pair
+# re-draws the pair with the units at its four neighbouring sites, every combination scored
+# (`lone_pair_probability`): in long targets' searches (by the MFE distance, parts included) on 21 hard generated
+# targets of 218-392 nt 8 against 5 of 42 runs uniquely solved within 40 s CPU, on 28 targets of 152-392 nt 18
+# against 17 of 56 within 20 s ("Lone-pair moves in long targets"); in short targets' searches by 1 - P(target),
+# since moves are scored from the Turner tables, on the 58 generated hard targets 51 against 50 of 116 runs within
+# 20 s CPU and on 11 stalled ones 13 against 12 of 33 within 60 s, none lost at the limit ("Lone-pair moves in
+# short targets too"). In the searches by 1 − P(target) a candidate gets its pair
 # probabilities and positional defect only when its MFE structure is within 4 sites of the target, else Z alone and
 # its MFE mismatches as site defects (`site_defect="near"`): on the 58 generated hard targets over five seeds at
 # 60 s CPU, 131 against 130 uniquely solved, and faster early (98 against 74 within 5 s); seeds 0 and 1 alone had

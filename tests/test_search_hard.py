@@ -169,19 +169,21 @@ def test_lone_pair_moves_redraw_a_lone_pair_with_its_four_neighbours() -> None:
         SearchConfig(lone_pair_probability=1.5)
 
 
-def test_lone_pair_moves_only_in_a_search_by_the_mfe_distance() -> None:
-    """Under an ensemble objective (short targets in the preset) a move at a lone pair re-draws its unit alone;
-    the preset's search of a long target and of its parts takes lone-pair moves."""
+def test_lone_pair_moves_in_every_search() -> None:
+    """Every objective takes lone-pair moves (short targets' searches by 1 - P(target) in the preset too, since
+    moves are scored from the Turner tables); with the setting at 0 a move at a lone pair re-draws its unit alone."""
     target = Target("((((.(((....)).).))))..(.((((....)))).)")
     sequence, rng = "GGGGAGGGAAAACCACCACCCCAAGAGGGGAAAACCCCAC", np.random.default_rng(0)
-    for objective, lone in (("probability", False), ("ensemble_defect", False), ("mfe_distance", True)):
-        moves = MoveSet(target, SearchConfig(objective=objective, lone_pair_probability=1.0))
-        positions = moves.variants(sequence, 15, rng)[2]
-        assert (sorted(positions) == [4, 5, 6, 13, 14, 15, 16]) if lone else len(positions) <= 4
-        assert (moves.lone_pair_probability, any(moves.lone_pairs)) == ((1.0, True) if lone else (0.0, False))
+    for objective in ("probability", "ensemble_defect", "mfe_distance"):
+        for probability in (0.0, 1.0):
+            moves = MoveSet(target, SearchConfig(objective=objective, lone_pair_probability=probability))
+            positions = moves.variants(sequence, 15, rng)[2]
+            assert (sorted(positions) == [4, 5, 6, 13, 14, 15, 16]) if probability else len(positions) <= 4
+            assert any(moves.lone_pairs) == bool(probability)
     search = preset("hybrid").hybrid.search
-    assert MoveSet(target, search.for_length(len(target))).lone_pair_probability == 0.0  # 1 - P(target)
-    assert MoveSet(target, search.for_length(300)).lone_pair_probability == search.lone_pair_probability > 0
+    assert search.for_length(len(target)).objective == "probability" and search.lone_pair_probability > 0
+    assert any(MoveSet(target, search.for_length(len(target))).lone_pairs)
+    assert any(MoveSet(target, search.for_length(300)).lone_pairs)
 
 
 def test_interior_moves_redraw_a_small_interior_loop_whole() -> None:

@@ -177,11 +177,12 @@ class SearchConfig:
     next to one, re-draws the pair together with the units at its four neighbouring sites (bases, or the
     pairs they belong to, while the variants stay within ``MAX_JOINT_VARIANTS``), every combination
     scored at once: a lone pair has no stacking and holds only by the loops on its two sides (a 1×1 loop's
-    mismatch, a bulge, a multiloop's dangles), which a move of one or two units cannot set together. Only in
-    a search by the MFE distance (long targets and their parts, with ``short_objective``): there a fold costs
-    40–90 ms and the move solved more long generated targets; under 1 − P(target) on short ones scoring up to
-    2,304 variants cost as much as three folds and it lost. The ``hybrid`` preset uses 0.3
-    (docs/results/search-hard/NOTES.md, "Lone-pair moves in long targets")."""
+    mismatch, a bulge, a multiloop's dangles), which a move of one or two units cannot set together. The
+    ``hybrid`` preset uses 0.3: it solved more long generated targets (docs/results/search-hard/NOTES.md,
+    "Lone-pair moves in long targets"), and, since the variants are scored from the Turner tables, short ones
+    searched by 1 − P(target) too ("Lone-pair moves in short targets too"); before that, scoring up to 2,304
+    variants cost as much as three folds of a short target and the move fired only in searches by the MFE
+    distance."""
     interior_probability: float = 0.0
     """Probability that an energy-informed move at a site of a small interior loop or bulge (one branch, 1 to
     ``INTERIOR_MOVE_MAX`` unpaired bases), or at one of its two closing pairs, re-draws the whole loop: both
@@ -190,7 +191,7 @@ class SearchConfig:
     move's site belongs to, keeps its value). The energy of a 1×1, 1×2 or 2×2 loop is tabulated for all of its
     bases and both pairs together, and a mismatch left next to such a loop (the pair at its edge missing, or its
     bases paired across) needs them set together, which a move of one or two units cannot. Only in a search by
-    the MFE distance (long targets and their parts), as ``lone_pair_probability``. Off in the preset: at 0.3 it
+    the MFE distance (long targets and their parts). Off in the preset: at 0.3 it
     solved 4 of 42 runs on hard generated long targets against 8 (docs/results/search-hard/NOTES.md, "Whole small
     interior loops")."""
     crossover_probability: float = 0.0

@@ -14,8 +14,8 @@ A move picks a site and re-draws the *unit* the site belongs to:
   ``hairpin_probability`` in a search with an ensemble objective (the special tetraloops and triloops are
   rewarded as a whole);
 * an energy-informed move at a lone pair (a pair stacked on neither side), or at an unpaired site next to
-  one, re-draws with probability ``lone_pair_probability`` in a search by the MFE distance the pair together
-  with the units on both of its sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops
+  one, re-draws with probability ``lone_pair_probability`` the pair together with the units on both of its
+  sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops
   it closes and is a branch of, whose energies hang on those neighbours together;
 * an energy-informed move at a site of a small interior loop or bulge (at most :data:`INTERIOR_MOVE_MAX`
   unpaired bases), or at one of its closing pairs, re-draws with probability ``interior_probability`` in a
@@ -165,9 +165,7 @@ class MoveSet:
         self.hairpin_probability = config.hairpin_probability if config.objective != "mfe_distance" else 0.0
         """``hairpin_probability`` under an ensemble objective, else 0 (see :class:`SearchConfig`)."""
         self.hairpins = [self._small_hairpin(i) for i in range(n)] if self.hairpin_probability else [()] * n
-        self.lone_pair_probability = config.lone_pair_probability if config.objective == "mfe_distance" else 0.0
-        """``lone_pair_probability`` in a search by the MFE distance, else 0 (see :class:`SearchConfig`)."""
-        self.lone_pairs = [self._lone_pair_units(i) for i in range(n)] if self.lone_pair_probability else [()] * n
+        self.lone_pairs = [self._lone_pair_units(i) for i in range(n)] if config.lone_pair_probability else [()] * n
         self.interior_probability = config.interior_probability if config.objective == "mfe_distance" else 0.0
         """``interior_probability`` in a search by the MFE distance, else 0 (see :class:`SearchConfig`)."""
         self.interiors = [self._small_interiors(i) for i in range(n)] if self.interior_probability else [()] * n
@@ -411,13 +409,13 @@ class MoveSet:
                  rng: np.random.Generator) -> tuple[list[str], np.ndarray, list[int]]:
         """Every sequence a move at site ``i`` can produce (the unit of ``i`` and possibly one neighbouring
         pair, all value combinations, the unchanged sequence excluded), their log proposal probabilities,
-        and the positions the move may change. With :attr:`lone_pair_probability`, a move at a lone pair
+        and the positions the move may change. With ``lone_pair_probability``, a move at a lone pair
         (:meth:`_lone_pair_units`) re-draws it with its neighbours instead; with :attr:`hairpin_probability`,
         a move at a small hairpin (:meth:`_small_hairpin`) re-draws all of its loop's bases; with
         :attr:`interior_probability`, a move at a small interior loop (:meth:`_interior_units`) re-draws the
         loop whole."""
         loop, lone = self.hairpins[i], self.lone_pairs[i]
-        if lone and rng.random() < self.lone_pair_probability:
+        if lone and rng.random() < self.config.lone_pair_probability:
             units = list(lone)
         elif loop and rng.random() < self.hairpin_probability:
             units = list(loop)
