@@ -20,19 +20,21 @@ def to_dict(config: Any) -> dict:
     return dataclasses.asdict(config)
 
 
-def claim_run_dir(out: Path, settings_file: str, expected: dict[str, Any], recorded: dict[str, Any], *,
-                  resume: bool, holds_run: bool, what: str) -> None:
-    """Take the run directory ``out`` for a run and write its settings ``recorded`` there as ``settings_file``.
-    With ``resume``, settings recorded there before must be ``expected`` (:func:`same_settings`); without it,
-    ``out`` must not hold a run already (``holds_run``; ``what`` names such a run in the error)."""
+def claim_run_dir(out: Path, settings_file: str, settings: dict[str, Any], *, resume: bool, holds_run: bool,
+                  what: str) -> None:
+    """Take the run directory ``out`` for a run and write its ``settings`` there as ``settings_file`` (each
+    dataclass value as :func:`to_dict`). With ``resume``, settings recorded there before must be ``settings``
+    (:func:`same_settings`); without it, ``out`` must not hold a run already (``holds_run``; ``what`` names such
+    a run in the error)."""
     path = Path(out) / settings_file
     if resume:
-        if path.exists() and not same_settings(parse_json(path.read_bytes(), str(path)), expected, settings_file):
+        if path.exists() and not same_settings(parse_json(path.read_bytes(), str(path)), settings, settings_file):
             raise ConfigError(f"{out} was run with other settings (see its {settings_file}): resume with the same "
                               "options, or choose another --out")
     elif holds_run:
         raise ConfigError(f"{out} holds {what}: pass --resume, or choose another --out")
-    atomic_write_json(path, recorded)
+    atomic_write_json(path, {key: to_dict(value) if dataclasses.is_dataclass(value) else value
+                             for key, value in settings.items()})
 
 
 def same_settings(recorded: Any, expected: dict[str, Any], where: str) -> bool:

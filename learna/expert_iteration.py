@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -121,8 +121,7 @@ class _Run:
         self.learner = Learner(new_learner(config, None, learning=False, seed=derive_seed(seed, "exit")).network, ppo)
         self.counters = {"rounds": 0, "elapsed_s": 0.0, "updates": 0}
         self.demonstrations: list[Demonstration] = []
-        claim_run_dir(out, SETTINGS_FILE, {"exit": settings, "config": config, "seed": seed},
-                      {"exit": asdict(settings), "config": config.to_dict(), "seed": seed}, resume=resume,
+        claim_run_dir(out, SETTINGS_FILE, {"exit": settings, "config": config, "seed": seed}, resume=resume,
                       holds_run=(out / DEMONSTRATIONS_FILE).exists(), what="an expert-iteration run")
         if resume:
             self._restore()

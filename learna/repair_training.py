@@ -103,9 +103,9 @@ def train_repair(search: SearchConfig, settings: RepairTrainingConfig, model: Fo
     examples = out / EXAMPLES_DIR
     holds_run = examples.is_dir() and any(examples.iterdir())
     examples.mkdir(parents=True, exist_ok=True)
-    recorded = {"repair": asdict(settings), "search": search.to_dict(), "seed": seed}
-    claim_run_dir(out, SETTINGS_FILE, {"repair": settings, "search": search, "seed": seed}, recorded,
-                  resume=resume, holds_run=holds_run, what="a repair training run")
+    claim_run_dir(out, SETTINGS_FILE, {"repair": settings, "search": search, "seed": seed}, resume=resume,
+                  holds_run=holds_run, what="a repair training run")
+    recipe = {"repair": asdict(settings), "search": search.to_dict(), "seed": seed}  # the search as given
     search = replace(search, repair_weight=0.0, require_unique=True)
     spec = GenerationSpec(settings.targets, settings.min_length, settings.max_length, seed=settings.data_seed,
                           kind=settings.kind)
@@ -125,7 +125,7 @@ def train_repair(search: SearchConfig, settings: RepairTrainingConfig, model: Fo
                 break
     split = _load_examples(out, len(targets), settings.validation_share, derive_seed(seed, "split"))
     policy, validation = fit(split, settings, derive_seed(seed, "fit"), out / PROGRESS_FILE, progress)
-    policy = replace(policy, metadata={"recipe": recorded, "validation": validation,
+    policy = replace(policy, metadata={"recipe": recipe, "validation": validation,
                                        "targets": split["targets"], "examples": split["examples"]})
     policy.save(out / POLICY_FILE)
     return RepairTrainingResult(out / POLICY_FILE, split["targets"], split["examples"], validation)

@@ -15,8 +15,8 @@ A move picks a site and re-draws the *unit* the site belongs to:
   rewarded as a whole);
 * an energy-informed move at a lone pair (a pair stacked on neither side), or at an unpaired site next to
   one, re-draws with probability ``lone_pair_probability`` the pair together with the units on both of its
-  sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops
-  it closes and is a branch of, whose energies hang on those neighbours together;
+  sides (:meth:`MoveSet._lone_pair_units`): a lone pair holds only by the loops it closes and is a branch of,
+  whose energies hang on those neighbours together;
 * an energy-informed move at a site of a small interior loop or bulge (at most :data:`INTERIOR_MOVE_MAX`
   unpaired bases), or at one of its closing pairs, re-draws with probability ``interior_probability`` in a
   search by the MFE distance the whole loop, both pairs and all of its bases (:meth:`MoveSet._interior_units`):
