@@ -9,7 +9,7 @@ enforced inside; its energy is the parent's MFE plus the change of that sub-fold
 child of a target over 150 nt that the preset's search folds under a full frontier, this probe records whether such
 a pair (of at most MAX_SPAN sites) exists, whether the screen would skip the child, and whether the child, folded,
 entered the frontier all the same (a wrong skip); it changes nothing in the search
-(docs/results/search-hard/NOTES.md, "Eterna100-V2 at 600 s with the shipped preset, and three probes that did not
+(docs/results/search-hard/NOTES.md, "Eterna100-V2 at 600 s with the shipped preset, and four probes that did not
 pay").
 
     python scripts/probe_subfold_screen.py DATASET.tsv ID[,ID...] MAX_SPAN SECONDS
