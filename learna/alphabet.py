@@ -49,6 +49,7 @@ def base_codes(sequences: str | Sequence[str]) -> np.ndarray:
     width = len(sequences[0]) if len(sequences) else 0
     return _CODES[np.frombuffer("".join(sequences).encode(), dtype=np.uint8)].reshape(len(sequences), width)
 
+
 def iupac_text(text: str) -> str:
     """User text of IUPAC codes as looked up in :data:`IUPAC`: stripped, upper case, T read as U."""
     return text.strip().upper().replace("T", "U")

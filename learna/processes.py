@@ -56,6 +56,21 @@ def check_seconds(value: float, name: str, positive: bool = False) -> float:
     return float(value)
 
 
+class Throttle:
+    """Whether periodic work (a progress report) is due now: once every ``interval`` seconds since the last time
+    it was, first at the first call (or ``interval`` seconds after ``start``), and whenever it is ``force``d,
+    which restarts the interval."""
+
+    def __init__(self, interval: float, start: float = -math.inf) -> None:
+        self.interval, self.last = interval, start
+
+    def due(self, now: float, force: bool = False) -> bool:
+        if not force and now - self.last < self.interval:
+            return False
+        self.last = now
+        return True
+
+
 @contextlib.contextmanager
 def signals_held():
     """Ctrl-C and SIGTERM arriving inside the block are delivered when it ends: for work that must not stop

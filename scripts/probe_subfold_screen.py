@@ -32,7 +32,7 @@ from learna.folding import DEFAULT_MODEL, _model_details
 from learna.presets import HYBRID_TUNED
 from learna.search.decompose import enclosing_span
 from learna.seeding import generator
-from learna.structure import pair_table
+from learna.structure import hamming, pair_table
 
 search_module = importlib.import_module("learna.search.local_search")  # the package re-exports a function of that name
 CONFIG = replace(HYBRID_TUNED.hybrid.search, require_unique=True)
@@ -65,8 +65,8 @@ def screened_objective(search, parent, child: str, max_span: int) -> tuple[float
     mfe = parent.mfe + energy - parent_inside
     target = search.target.dot_bracket
     target_energy = RNA.fold_compound(child, MODEL_DETAILS, RNA.OPTION_MFE).eval_structure(target)
-    distance = sum(a != b for a, b in zip(structure, target))
-    return (distance + min(max(target_energy - mfe, 0.0), 999.0) / 1000.0) / n, structure
+    # the search's own MFE-distance objective of that structure (exact for the MFE distance)
+    return search.evaluator.lower_bound(target_energy - mfe, hamming(structure, target)), structure
 
 
 def instrument(max_span: int) -> None:

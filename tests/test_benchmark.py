@@ -21,7 +21,7 @@ from learna.harness.methods import METHODS
 from learna.harness.records import read_records, write_run_info
 from learna.harness.run import open_run_directory
 from learna.presets import LEARNA_PAPER
-from learna.processes import run_jobs
+from learna.processes import Throttle, run_jobs
 from learna.seeding import derive_seed
 from learna.structure import Target, hamming
 
@@ -255,6 +255,14 @@ def test_workers_are_killed_past_their_limit_and_errors_are_reported():
     assert ends["fast"].kind == "result" and ends["fast"].value == 0.0 and ends["fast"].startup_s >= 0
     (failed,) = run_jobs([("bad", None)], _fail, processes=1, kill_after_s=5.0)
     assert failed.kind == "error" and "ValueError: broken method" in failed.value
+
+
+def test_a_throttle_is_due_once_per_interval_and_when_forced():
+    designer = Throttle(0.5)  # due at its first call
+    assert [designer.due(t) for t in (10.0, 10.2, 10.5, 10.9, 11.1)] == [True, False, True, False, True]
+    status = Throttle(2.0, start=10.0)  # a status line: first due an interval after it was made
+    assert [status.due(t) for t in (10.0, 11.9, 12.0)] == [False, False, True]
+    assert status.due(12.5, force=True) and not status.due(14.0) and status.due(14.5)  # forcing restarts it
 
 
 def test_inverse_fold_uses_the_model_and_restores_viennas_defaults():

@@ -10,6 +10,7 @@ import click
 from learna.data import read_targets
 from learna.errors import ConstraintError, LearnaError
 from learna.folding import DEFAULT_MODEL, FoldingModel
+from learna.processes import Throttle
 from learna.seeding import check_seed
 from learna.structure import Target
 
@@ -61,10 +62,8 @@ class StatusLine:
     """Periodic progress on stderr (every ``interval`` seconds), never on stdout."""
 
     def __init__(self, enabled: bool = True, interval: float = 2.0):
-        self.enabled, self.interval, self._last = enabled, interval, time.monotonic()
+        self.enabled, self._throttle = enabled, Throttle(interval, start=time.monotonic())
 
     def __call__(self, message: str, force: bool = False) -> None:
-        now = time.monotonic()
-        if self.enabled and (force or now - self._last >= self.interval):
-            self._last = now
+        if self.enabled and self._throttle.due(time.monotonic(), force):
             print(message, file=sys.stderr, flush=True)

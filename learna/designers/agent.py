@@ -26,11 +26,12 @@ import torch
 
 from learna.agent import Learner, build_network, collect
 from learna.config import DesignerConfig
-from learna.designers.base import DesignRequest, RunOutcome, Status, Throttle
+from learna.designers.base import PROGRESS_INTERVAL_S, DesignRequest, RunOutcome, Status
 from learna.designers.weights import resolve_checkpoint
 from learna.env.episodes import TargetEpisodes
 from learna.env.reward import Outcome
 from learna.folding import unique_mfe
+from learna.processes import Throttle
 from learna.seeding import derive_seed, generator
 
 
@@ -113,7 +114,7 @@ def run_agent(mode: str, request: DesignRequest) -> RunOutcome:
     mask = None if episodes.mask is None else torch.as_tensor(episodes.mask)
     rng = generator(request.seed, "episodes")
     tracker = _Tracker(request, config.uniqueness, start, config.env.folding)
-    restarts, updates, throttle = 0, 0, Throttle()
+    restarts, updates, throttle = 0, 0, Throttle(PROGRESS_INTERVAL_S)
     learner = new_learner(config, state, setting.learning, derive_seed(request.seed, "network", restarts))
     restart_at = start + config.restart_timeout if config.restart_timeout else float("inf")
     count = config.ppo.episodes_per_update(len(episodes))

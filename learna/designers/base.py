@@ -8,7 +8,6 @@ design's own claims are checked, never trusted.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -22,20 +21,7 @@ if TYPE_CHECKING:  # the config is only passed through here; importing it would 
 
 
 PROGRESS_INTERVAL_S = 0.5
-"""Seconds between two progress reports of a designer's loop."""
-
-
-class Throttle:
-    """Whether a designer reports progress now: at the first call, then once every ``interval`` seconds."""
-
-    def __init__(self, interval: float = PROGRESS_INTERVAL_S) -> None:
-        self.interval, self.last = interval, -math.inf
-
-    def due(self, now: float) -> bool:
-        if now - self.last < self.interval:
-            return False
-        self.last = now
-        return True
+"""Seconds between two progress reports of a designer's loop (its :class:`~learna.processes.Throttle`)."""
 
 
 @dataclass(frozen=True)

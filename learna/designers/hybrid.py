@@ -30,8 +30,9 @@ import numpy as np
 
 from learna.alphabet import BASE_ACTIONS, BASE_INDEX, BASES, PAIR_INDEX, PAIRS, pair_actions
 from learna.config import DesignerConfig
-from learna.designers.base import DesignRequest, RunOutcome, Status, Throttle
+from learna.designers.base import PROGRESS_INTERVAL_S, DesignRequest, RunOutcome, Status
 from learna.designers.weights import resolve_checkpoint
+from learna.processes import Throttle
 from learna.search import Candidate, Prior, local_search
 from learna.search.repair import Repair, RepairPolicy
 from learna.seeding import generator
@@ -118,7 +119,7 @@ class _Watch:
         self.best: Candidate | None = None
         self.solved = False
         self.evaluations = 0
-        self.throttle = Throttle()
+        self.throttle = Throttle(PROGRESS_INTERVAL_S)
 
     def candidate(self, candidate: Candidate) -> bool:
         self.evaluations += 1
