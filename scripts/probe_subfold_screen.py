@@ -28,7 +28,7 @@ from dataclasses import replace
 import RNA
 
 from learna.data.targetfiles import read_targets
-from learna.folding import DEFAULT_MODEL, _model_details
+from learna.folding import DEFAULT_MODEL, _model_details, structure_energies
 from learna.presets import HYBRID_TUNED
 from learna.search.decompose import enclosing_span
 from learna.seeding import generator
@@ -59,12 +59,11 @@ def screened_objective(search, parent, child: str, max_span: int) -> tuple[float
         return None
     i, j = part.start, part.end
     inside, energy = enclosed_energy(child, i, j)
-    parent_inside = RNA.fold_compound(parent.sequence[i:j + 1], MODEL_DETAILS, RNA.OPTION_MFE).eval_structure(
-        parent.folded[i:j + 1])
+    parent_inside = structure_energies(parent.sequence[i:j + 1], [parent.folded[i:j + 1]])[0]
     structure = parent.folded[:i] + inside + parent.folded[j + 1:]
     mfe = parent.mfe + energy - parent_inside
     target = search.target.dot_bracket
-    target_energy = RNA.fold_compound(child, MODEL_DETAILS, RNA.OPTION_MFE).eval_structure(target)
+    target_energy = structure_energies(child, [target])[0]
     # the search's own MFE-distance objective of that structure (exact for the MFE distance)
     return search.evaluator.lower_bound(target_energy - mfe, hamming(structure, target)), structure
 
