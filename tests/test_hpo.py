@@ -116,7 +116,7 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 48 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 50 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
@@ -126,6 +126,8 @@ def test_hybrid_space_is_the_preset_by_default():
         "probability", 150, 1.0)
     assert is_active("short_objective", HYBRID_RANGES, HYBRID_CONDITIONS, default)
     assert not is_active("short_objective", HYBRID_RANGES, HYBRID_CONDITIONS, default | {"short_length": 0})
+    assert (default["follow_up_moves"], default["follow_up_distance"]) == (8, 4)
+    assert not is_active("follow_up_distance", HYBRID_RANGES, HYBRID_CONDITIONS, default | {"follow_up_moves": 0})
     assert hybrid.to_designer(default) == PRESETS["hybrid"]
     assert hybrid.from_designer(PRESETS["hybrid"]) == default
     with_policy = hybrid.to_designer(default | {"use_policy": True, "policy_starts": 3, "proposal_mix": 0.25})

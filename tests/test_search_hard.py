@@ -727,3 +727,50 @@ def test_crossover_is_off_by_default_and_a_search_with_it_is_reproducible() -> N
     assert runs[0].solved and fold(runs[0].sequence)[0] == target.dot_bracket
     with pytest.raises(ConfigError, match="crossover_probability"):
         SearchConfig(crossover_probability=1.5)
+
+
+def test_a_child_that_opens_a_new_rival_is_repaired_and_folded_once_more() -> None:
+    import sys
+
+    module = sys.modules["learna.search.local_search"]
+    assert SearchConfig().follow_up_moves == 0
+    for name in ("follow_up_moves", "follow_up_distance"):
+        with pytest.raises(ConfigError, match=name):
+            SearchConfig(**{name: -1})
+    target = Target("((((.((....)).((....)).))))..((((...(.....)...))))")
+    config = SearchConfig(objective="probability", follow_up_moves=8, follow_up_distance=len(target))
+    rng = np.random.default_rng(4)
+    moves = MoveSet(target, config)
+
+    def search_with(config: SearchConfig):
+        return module._Search(target, config, rng, Evaluator(target, "mfe_distance").model, moves,
+                              module._Budget(lambda: 0.0, None, 10_000), None, None)
+
+    assert not search_with(replace(config, objective="mfe_distance")).follows_up  # never by the MFE distance
+    search = search_with(config)
+    assert search.follows_up
+    search.seed(search.rule_based_starts())
+    parent = search.frontier.best
+    # children of the parent until one makes the target more stable but folds further from it
+    for _ in range(2000):
+        child = search.consider(moves.mutate(parent.sequence, np.ones(len(target)), rng))
+        if child.target_energy < parent.target_energy and child.distance > parent.distance:
+            break
+    else:
+        pytest.fail("no child opened a new rival")
+    closer = next(c for c in (search.consider(moves.mutate(parent.sequence, np.ones(len(target)), rng))
+                              for _ in range(2000)) if c.distance <= parent.distance)
+    before = search.evaluator.evaluations
+    assert search.follow_up(closer, parent) is None  # no new rival: nothing more is folded
+    search.config = replace(config, follow_up_distance=parent.distance - 1)
+    assert search.follow_up(child, parent) is None  # the parent is too far from the target
+    assert search.evaluator.evaluations == before and search.followed == 0
+    search.config = config
+    followed = search.follow_up(child, parent)
+    assert search.evaluator.evaluations == before + 1 and search.followed == 1
+    repaired = followed.sequence
+    assert repaired != child.sequence and _valid(repaired, target)
+    assert followed.folded == fold(repaired)[0]
+    # the repair raised the margin of the target over the rival the child folded into
+    rivals = [Rival(child.folded, search.evaluator.partners)]
+    assert search.proposer.margin(repaired, rivals)[0] > search.proposer.margin(child.sequence, rivals)[0]

@@ -79,7 +79,8 @@ def run_hybrid(request: DesignRequest) -> RunOutcome:
     elapsed = time.monotonic() - start
     offset = elapsed - found.time_s  # the search's clock started after the policy's forward pass
     stats = {"evaluations": found.evaluations, "partition_functions": found.partition_functions,
-             "steps": found.steps, "excluded": found.excluded, "restarts": found.restarts,
+             "steps": found.steps, "excluded": found.excluded, "followed": found.followed,
+             "restarts": found.restarts,
              "fold_time_s": round(found.vienna_time_s, 3),
              "policy": prior is not None}
     return RunOutcome(found.sequence, elapsed, found.evaluations,

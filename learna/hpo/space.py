@@ -32,8 +32,9 @@ In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only w
 ``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them),
 ``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0)
 (``ensemble_weight`` is always active: either objective may be ``log_probability``, the only one that reads it),
-``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1) and ``kick_sites`` only when
-restarts may kick (``kick_probability`` > 0).
+``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1), ``kick_sites`` only when
+restarts may kick (``kick_probability`` > 0) and ``follow_up_distance`` only when children are followed up
+(``follow_up_moves`` > 0).
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "rival_pool": Range(0, 20, _SEARCH.rival_pool),
     "ensemble_rivals": Range(0, 20, _SEARCH.ensemble_rivals),
     "screen_attempts": Range(0, 10, _SEARCH.screen_attempts),
+    "follow_up_moves": Range(0, 16, _SEARCH.follow_up_moves),
+    "follow_up_distance": Range(1, 12, _SEARCH.follow_up_distance),
     "focus_probability": Range(0.0, 0.5, _SEARCH.focus_probability),
     "part_levels": Range(1, 3, _SEARCH.part_levels),
     "share_repeats": Choice((True, False), _SEARCH.share_repeats),
@@ -161,6 +164,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("mutation_exponent", "max_mutations", 1),
     Condition("kick_sites", "kick_probability", 0),
     Condition("near_distance", "site_defect", "near"),
+    Condition("follow_up_distance", "follow_up_moves", 0),
 )
 """The hybrid space's children (see the module docstring)."""
 

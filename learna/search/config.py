@@ -247,6 +247,18 @@ class SearchConfig:
     """Largest parent distance at which children are screened against the rivals."""
     screen_min_length: int = 150
     """Screen only (sub)targets at least this long: energy evaluations are cheap next to a fold only there."""
+    follow_up_moves: int = 0
+    """In a search by an ensemble objective (in the preset, a target of at most ``short_length`` nt), from a
+    parent within ``follow_up_distance`` of the target: when a folded child made the target more stable than
+    its parent did (lower E(target)) but folds into a new rival further from the target (a move that helps
+    the target and opens a rival elsewhere, often across a multiloop), repair it with up to this many
+    informed moves at the sites where that rival, or the parent's competitor, differs from the target,
+    scored against both, and fold the repaired child too: a two-step path through a child that neither
+    objective keeps (docs/results/search-hard/NOTES.md, "Repairing a child that opened a new rival"). Never in
+    a search by the MFE distance: there a repaired child of a long target costs a whole fold, and on long
+    generated targets it lost. 0: off."""
+    follow_up_distance: int = 4
+    """Largest parent distance at which children are followed up (``follow_up_moves``)."""
     focus_probability: float = 0.0
     """Long targets (≥ ``focus_min_length``) near a solution (parent distance ≤ ``focus_distance``): the
     probability that a step re-designs the smallest substructure around a mismatch instead (closed by a
@@ -310,7 +322,8 @@ class SearchConfig:
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
         for name in ("ensemble_rivals", "bound_structures", "near_distance", "restart_base", "rival_pool",
-                     "screen_attempts", "screen_distance", "screen_min_length", "focus_evaluations", "focus_distance",
+                     "screen_attempts", "screen_distance", "screen_min_length", "follow_up_moves", "follow_up_distance",
+                     "focus_evaluations", "focus_distance",
                      "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")

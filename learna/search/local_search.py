@@ -106,6 +106,8 @@ class SearchResult:
     excluded: int = 0
     """Children dropped without a fold because they could neither enter the frontier nor solve the target
     (``bound_structures``)."""
+    followed: int = 0
+    """Repaired children folded after a child that opened a new rival (``follow_up_moves``)."""
     time_to_solve_s: float | None = None
     """When the first solution (ties allowed) was evaluated, in the search's clock from its start; None if
     none was found."""
@@ -185,6 +187,10 @@ class _Search:
         """Rivals drawn from candidates' ensembles (``ensemble_rivals``), by structure."""
         self.screened = 0
         """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
+        self.followed = 0
+        """Repaired children folded after a child that opened a new rival (``follow_up_moves``)."""
+        self.follows_up = bool(config.follow_up_moves) and config.objective != "mfe_distance"
+        """Whether children that open a new rival are followed up: in searches by an ensemble objective only."""
         self.parent: Candidate | None = None
         """The parent of the child just drawn."""
         self.excluded = self.excluded_in_a_row = 0
@@ -474,10 +480,33 @@ class _Search:
             if known is not None and self.drops(child, known):
                 continue
             candidate = self.consider(child, known)
+            if self.follows_up and self.parent is not None:
+                self.follow_up(candidate, self.parent)
             if self.traced is not None and self.repair is not None and self.repair.log is not None:
                 parent = self.traced
                 self.repair.log.add(self.proposer.trace, candidate.solved or (
                     candidate.complete and candidate.objective < parent.objective))
+
+    def follow_up(self, child: Candidate, parent: Candidate) -> Candidate | None:
+        """With ``follow_up_moves``, from a parent within ``follow_up_distance`` of the target: when ``child``
+        made the target more stable than ``parent`` but folds into a new structure further from the target,
+        fold it once more, repaired against that structure and the parent's competitor
+        (:meth:`InformedProposer.repair`), if the repair changed it; the repaired candidate, or None."""
+        if (parent.distance > self.config.follow_up_distance or child.solved
+                or child.target_energy >= parent.target_energy or child.distance <= parent.distance
+                or not self.budget_left()):
+            return None
+        partners = self.evaluator.partners
+        rivals = [Rival(child.folded, partners)]
+        competitor = self.evaluator.competitor(parent)
+        if competitor and competitor != child.folded:
+            rivals.append(Rival(competitor, partners))
+        repaired = self.proposer.repair(child.sequence, rivals, self.config.follow_up_moves, self.frontier.seen,
+                                        self.rng)
+        if repaired == child.sequence or repaired in self.frontier.seen or not self.fits(repaired, parent):
+            return None
+        self.followed += 1
+        return self.consider(repaired)
 
     def known_energies(self, child: str) -> KnownEnergies | None:
         """With ``bound_structures`` and a full frontier: ``child``'s energies in the structures drawn from its
@@ -548,7 +577,7 @@ class _Search:
             time_s=self.clock() - self.start_time,
             vienna_time_s=(self.evaluator.vienna_seconds + self.proposer.vienna_seconds + self.retired_seconds
                            + self.focus_counts[2] + self.part_folds[2]),
-            constraint_distance=chosen.constraint_distance, excluded=self.excluded,
+            constraint_distance=chosen.constraint_distance, excluded=self.excluded, followed=self.followed,
             time_to_solve_s=first_time, time_to_unique_s=unique_time, first_solution=first_sequence,
             folds_to_solve=first_folds)
 
@@ -588,7 +617,7 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
     result = search.result()
     return replace(result, **{name: getattr(result, name) + sum(getattr(r, name) for r in part_results)
                               for name in ("evaluations", "partition_functions", "steps", "restarts",
-                                           "vienna_time_s", "excluded")})
+                                           "vienna_time_s", "excluded", "followed")})
 
 
 def _design_parts(target: Target, config: SearchConfig, moves: MoveSet, rng: np.random.Generator,
@@ -668,7 +697,7 @@ def local_search(target: Target, config: SearchConfig, *, time_limit: float | No
 
 POLISH_SETTINGS = {"objective": "log_probability", "short_objective": "", "ensemble_weight": 1.0, "max_part": 0,
                    "require_unique": True, "stagnation_steps": 2**31 - 1, "restart_base": 0, "portfolio": 1,
-                   "focus_probability": 0.0, "kick_probability": 0.0, "repair_weight": 0.0}
+                   "focus_probability": 0.0, "kick_probability": 0.0, "repair_weight": 0.0, "follow_up_moves": 0}
 """What :func:`polish` changes in the search configuration it is given (the moves stay as they are)."""
 
 
