@@ -774,3 +774,16 @@ def test_a_child_that_opens_a_new_rival_is_repaired_and_folded_once_more() -> No
     # the repair raised the margin of the target over the rival the child folded into
     rivals = [Rival(child.folded, search.evaluator.partners)]
     assert search.proposer.margin(repaired, rivals)[0] > search.proposer.margin(child.sequence, rivals)[0]
+
+
+def test_a_search_by_the_mfe_distance_never_follows_up_and_draws_what_it_drew_without() -> None:
+    # a stalled generated target (docs/results/search-hard/lottery-48.tsv, hard8700001-5)
+    target = Target("...((.(((....)))((((((((....))((......))((....))((.....))))))))))......................")
+    runs = [local_search(target, SearchConfig(objective="mfe_distance", follow_up_moves=moves), max_evaluations=300,
+                         rng=np.random.default_rng(5)) for moves in (0, 8)]
+    assert runs[1].followed == 0
+    assert (runs[0].sequence, runs[0].evaluations, runs[0].steps) == (runs[1].sequence, runs[1].evaluations,
+                                                                       runs[1].steps)
+    by_probability = local_search(target, SearchConfig(objective="probability", follow_up_moves=8),
+                                  max_evaluations=300, rng=np.random.default_rng(5))
+    assert by_probability.followed > 0 and by_probability.evaluations == 300
