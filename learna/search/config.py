@@ -322,9 +322,8 @@ class SearchConfig:
             raise ConfigError(f"pair_weights must be empty or six non-negative weights (GC CG AU UA GU UG), "
                               f"got {self.pair_weights}")
         for name in ("ensemble_rivals", "bound_structures", "near_distance", "restart_base", "rival_pool",
-                     "screen_attempts", "screen_distance", "screen_min_length", "follow_up_moves", "follow_up_distance",
-                     "focus_evaluations", "focus_distance",
-                     "focus_min_length"):
+                     "screen_attempts", "screen_distance", "screen_min_length", "follow_up_moves",
+                     "follow_up_distance", "focus_evaluations", "focus_distance", "focus_min_length"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be at least 0, got {getattr(self, name)}")
         for name in ("stack_probability", "closing_pair_probability", "informed_probability", "region_probability",

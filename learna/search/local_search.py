@@ -480,12 +480,12 @@ class _Search:
             if known is not None and self.drops(child, known):
                 continue
             candidate = self.consider(child, known)
-            if self.follows_up and self.parent is not None:
-                self.follow_up(candidate, self.parent)
             if self.traced is not None and self.repair is not None and self.repair.log is not None:
                 parent = self.traced
                 self.repair.log.add(self.proposer.trace, candidate.solved or (
                     candidate.complete and candidate.objective < parent.objective))
+            if self.follows_up and self.parent is not None:  # after the log: its repair moves add to the trace
+                self.follow_up(candidate, self.parent)
 
     def follow_up(self, child: Candidate, parent: Candidate) -> Candidate | None:
         """With ``follow_up_moves``, from a parent within ``follow_up_distance`` of the target: when ``child``
