@@ -333,6 +333,12 @@ class SearchConfig:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
 
+    @property
+    def ensemble_objective(self) -> bool:
+        """Whether ``objective`` reads the ensemble (every objective but ``mfe_distance``): the searches that
+        take hairpin moves and the follow-up (``hairpin_probability``, ``follow_up_moves``)."""
+        return self.objective != "mfe_distance"
+
     def for_length(self, length: int) -> "SearchConfig":
         """The configuration of the search of a target of ``length`` nt: ``short_objective`` replaces
         ``objective`` up to ``short_length`` nt."""

@@ -189,7 +189,7 @@ class _Search:
         """Children changed by the rival-guided repair before they were folded (``screen_attempts``)."""
         self.followed = 0
         """Repaired children folded after a child that opened a new rival (``follow_up_moves``)."""
-        self.follows_up = bool(config.follow_up_moves) and config.objective != "mfe_distance"
+        self.follows_up = bool(config.follow_up_moves) and config.ensemble_objective
         """Whether children that open a new rival are followed up: in searches by an ensemble objective only."""
         self.parent: Candidate | None = None
         """The parent of the child just drawn."""

@@ -162,11 +162,11 @@ class MoveSet:
         self.log_base_probs = np.log(np.maximum(self.base_probs, 1e-12))
         self.log_pair_probs = np.log(np.maximum(self.pair_probs, 1e-12))
         self._loops()
-        self.hairpin_probability = config.hairpin_probability if config.objective != "mfe_distance" else 0.0
+        self.hairpin_probability = config.hairpin_probability if config.ensemble_objective else 0.0
         """``hairpin_probability`` under an ensemble objective, else 0 (see :class:`SearchConfig`)."""
         self.hairpins = [self._small_hairpin(i) for i in range(n)] if self.hairpin_probability else [()] * n
         self.lone_pairs = [self._lone_pair_units(i) for i in range(n)] if config.lone_pair_probability else [()] * n
-        self.interior_probability = config.interior_probability if config.objective == "mfe_distance" else 0.0
+        self.interior_probability = config.interior_probability if not config.ensemble_objective else 0.0
         """``interior_probability`` in a search by the MFE distance, else 0 (see :class:`SearchConfig`)."""
         self.interiors = [self._small_interiors(i) for i in range(n)] if self.interior_probability else [()] * n
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
