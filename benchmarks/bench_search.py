@@ -75,11 +75,12 @@ def test_local_search_vienna_fraction(benchmark, length: int) -> None:
     assert 0.5 < np.mean(fractions) <= 1.0
 
 
-@pytest.mark.parametrize("arrays", [True, False], ids=["arrays", "fold-compounds"])
+@pytest.mark.parametrize("arrays", ["positions", True, False], ids=["arrays-move-terms", "arrays", "fold-compounds"])
 @pytest.mark.parametrize("length", [100, 400])
-def test_move_scoring(benchmark, length: int, arrays: bool) -> None:
+def test_move_scoring(benchmark, length: int, arrays: bool | str) -> None:
     """Scoring the 32 variants of an informed move against two structures: all at once from the Turner tables
-    (learna.search.turner), or one fold compound per variant (what the search did before)."""
+    (learna.search.turner), only the terms that read the move's sites on every variant (what the search does)
+    or every term, or one fold compound per variant (what the search did first)."""
     from learna.alphabet import base_codes
     from learna.search.turner import turner_model
 
@@ -98,7 +99,8 @@ def test_move_scoring(benchmark, length: int, arrays: bool) -> None:
     def score():
         if arrays:
             codes = base_codes(variants)
-            return np.column_stack([model.energies(s, codes) for s in structures])
+            positions = unpaired if arrays == "positions" else None
+            return np.column_stack([model.energies(s, codes, positions) for s in structures])
         return np.array([structure_energies(v, structures) for v in variants])
 
     energies = benchmark(score)
@@ -149,3 +151,26 @@ def test_bound_set_compile(benchmark, cached: bool) -> None:
     else:  # the cache emptied before every round
         compiled = benchmark.pedantic(model.structure_set, args=(drawn,), setup=model._set_terms.clear, rounds=50)
     assert compiled.structures == tuple(drawn)
+
+
+@pytest.mark.parametrize("length", [100, 400])
+def test_informed_move(benchmark, length: int) -> None:
+    """One informed move of the shipped preset (its variants listed, filtered and scored against the parent's
+    MFE structure, one drawn), the work the search does between two folds."""
+    from learna.presets import PRESETS
+    from learna.search import MoveSet
+    from learna.search.informed import InformedProposer
+
+    sequence, target = random_case(length)
+    config = PRESETS["hybrid"].hybrid.search
+    moves = MoveSet(target, config)
+    proposer = InformedProposer(target, moves, config, DEFAULT_MODEL)
+    parent = moves.initial(np.random.default_rng(1))
+    competitor = fold(parent)[0]
+    rng = np.random.default_rng(2)
+
+    def move():
+        return proposer.step(parent, int(rng.integers(length)), competitor, set(), rng)
+
+    child, _ = benchmark(move)
+    assert len(child) == length and child != parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -169,6 +170,37 @@ def test_moves_keep_every_pair_complementary(dot_bracket: str, seed: int) -> Non
         for candidate in children + [child, jump]:
             assert all(candidate[i] + candidate[j] in PAIRS for i, j in target.pairs)
         sequence = jump
+
+
+def test_variants_list_every_combination_of_the_units_values_in_product_order() -> None:
+    """A move's variants are the product of its units' values (the first unit varying slowest, the parent left
+    out), each with the sum of its values' log proposal probabilities: the order the energy draw sees."""
+    target = Target("..((((.((...))..((((....))))..)).)).((..((.......))..))...")
+    config = SearchConfig(objective="probability", stack_probability=0.5, closing_pair_probability=0.5,
+                          mismatch_probability=0.3, hairpin_probability=0.3, lone_pair_probability=0.5)
+    moves = MoveSet(target, config)
+    rng = np.random.default_rng(12)
+    sequence = moves.initial(rng)
+    sizes = set()
+    for site in list(range(len(target))) * 3:
+        children, log_q, positions = moves.variants(sequence, site, rng)
+        units, k = [], 0
+        while k < len(positions):
+            units.append(positions[k])
+            k += 2 if target.partners[positions[k]] >= 0 else 1
+        expected, expected_log_q = [], []
+        for combination in itertools.product(*(moves._unit_options(u) for u in units)):
+            bases = list(sequence)
+            for changes, _ in combination:
+                for position, base in changes:
+                    bases[position] = base
+            if "".join(bases) != sequence:
+                expected.append("".join(bases))
+                expected_log_q.append(sum(log_p for _, log_p in combination))
+        assert children == expected and log_q.tolist() == expected_log_q
+        sizes.add(len(units))
+        sequence = children[int(rng.integers(len(children)))]
+    assert {1, 2, 3} <= sizes
 
 
 def test_prior_steers_proposals() -> None:

@@ -107,40 +107,50 @@ class InformedProposer:
         """Features of the variants chosen since :meth:`propose` began (when examples are recorded)."""
 
     @staticmethod
-    def _competitors(competitor: str, codes: np.ndarray, positions: list[int]) -> list[str]:
-        """For each child (a row of ``codes``, :func:`~learna.alphabet.base_codes`), the competitor with
-        every pair the child cannot form opened (only pairs at the move's ``positions`` can break)."""
+    def _competitors(competitor: str, codes: np.ndarray, positions: list[int]) -> tuple[list[str], np.ndarray]:
+        """The competitor as each child (a row of ``codes``, :func:`~learna.alphabet.base_codes`) leaves it,
+        every pair the child cannot form opened (only pairs at the move's ``positions`` can break): the
+        distinct edited competitors, and for each child the index of its own among them."""
         table = _partners(competitor)
         sites = np.array([p for p in positions if table[p] >= 0], dtype=np.int64)
-        edited = [competitor] * len(codes)
         if not len(sites):
-            return edited
+            return [competitor], np.zeros(len(codes), dtype=np.int64)
         broken = ~PAIRABLE[codes[:, sites], codes[:, table[sites]]]
-        for row in np.flatnonzero(broken.any(axis=1)):
+        keys, which = np.unique(broken @ (1 << np.arange(len(sites), dtype=np.int64)), return_inverse=True)
+        edited = []
+        for key in keys.tolist():
             chars = list(competitor)
-            for p in sites[broken[row]]:
-                chars[p] = chars[table[p]] = "."
-            edited[row] = "".join(chars)
-        return edited
+            for bit, p in enumerate(sites.tolist()):
+                if key >> bit & 1:
+                    chars[p] = chars[table[p]] = "."
+            edited.append("".join(chars))
+        return edited, which.reshape(-1)
 
     def scores(self, children: list[str], positions: list[int],
                competitor: str | None) -> tuple[np.ndarray, list[str | None], np.ndarray]:
         """Energy score of each child (lower is better), the competitor each child was scored against, and
-        the energies (V, 2): E(target) and E(competitor) of each child."""
+        the energies (V, 2): E(target) and E(competitor) of each child. The children differ only at
+        ``positions``."""
         weight = self.config.stability_weight
         self.energy_evaluations += len(children)
         codes = base_codes(children)
-        rivals: list[str | None] = (self._competitors(competitor, codes, positions) if competitor
-                                    else [None] * len(children))
+        rivals: list[str | None] = [None] * len(children)
+        groups: list[tuple[str, np.ndarray]] = []
+        if competitor:
+            edited, which = self._competitors(competitor, codes, positions)
+            rivals = [edited[k] for k in which]
+            groups = [(structure, np.flatnonzero(which == k)) for k, structure in enumerate(edited)]
         start = self.clock()
         pool = [r for r in self.pool if r.near[positions].any()] if self.pool else []
         if pool:
-            edited = [r.on(codes) for r in pool]
-            others = [[o for o in ([rival] if rival else []) + [structures[k] for structures in edited]
-                       if o != self.target] for k, rival in enumerate(rivals)]
-        else:
-            others = [[rival] if rival else [] for rival in rivals]
-        energies = self._energies(children, codes, others, open_chain=bool(pool))
+            edited_pool = [r.on(codes) for r in pool]
+            rows: dict[str, list[int]] = {}
+            for k, rival in enumerate(rivals):
+                for other in ([rival] if rival else []) + [structures[k] for structures in edited_pool]:
+                    if other != self.target:
+                        rows.setdefault(other, []).append(k)
+            groups = [(structure, np.array(ks)) for structure, ks in rows.items()]
+        energies = self._energies(children, codes, groups, open_chain=bool(pool), positions=positions)
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = energies.T
         scores = target_energy - rival_energy + weight * target_energy
@@ -148,40 +158,42 @@ class InformedProposer:
             scores = scores + GC_WEIGHT * np.array([self.constraint_distance(c) for c in children])
         return scores, rivals, energies
 
-    def _energies(self, children: list[str], codes: np.ndarray, others: list[list[str]],
-                  open_chain: bool) -> np.ndarray:
-        """(V, 2): E(target) of each child and its lowest energy in its ``others`` structures (0 when it has
-        none; with ``open_chain`` never above 0, the open chain's energy)."""
+    def _energies(self, children: list[str], codes: np.ndarray, groups: list[tuple[str, np.ndarray]],
+                  open_chain: bool, positions: list[int]) -> np.ndarray:
+        """(V, 2): E(target) of each child and its lowest energy among the structures of the ``groups`` (a
+        structure and the children scored against it) it belongs to (0 when it belongs to none; with
+        ``open_chain`` never above 0, the open chain's energy); the children differ only at ``positions``."""
         turner = turner_model(self.model)  # built at the first move (about 0.02 s), then cached per process
-        energies = self._array_energies(turner, codes, others) if turner is not None else None
+        energies = self._array_energies(turner, codes, groups, positions) if turner is not None else None
         if energies is None:
-            energies = self._vienna_energies(children, others)
+            energies = self._vienna_energies(children, groups)
         if open_chain:
             energies[:, 1] = np.minimum(energies[:, 1], 0.0)
         return energies
 
-    def _vienna_energies(self, children: list[str], others: list[list[str]]) -> np.ndarray:
+    def _vienna_energies(self, children: list[str], groups: list[tuple[str, np.ndarray]]) -> np.ndarray:
         """:meth:`_energies` with one fold compound per child (any folding model)."""
+        others: list[list[str]] = [[] for _ in children]
+        for structure, ks in groups:
+            for k in ks:
+                others[k].append(structure)
         rows = []
         for child, structures in zip(children, others):
             values = structure_energies(child, [self.target] + structures, self.model)
             rows.append((values[0], min(values[1:]) if structures else 0.0))
         return np.array(rows, dtype=float)
 
-    def _array_energies(self, turner: TurnerModel, codes: np.ndarray,
-                        others: list[list[str]]) -> np.ndarray | None:
+    def _array_energies(self, turner: TurnerModel, codes: np.ndarray, groups: list[tuple[str, np.ndarray]],
+                        positions: list[int]) -> np.ndarray | None:
         """:meth:`_energies` for all children at once (:mod:`learna.search.turner`: ViennaRNA's default model,
-        the same values as ViennaRNA's); None when some child cannot form some pair of a structure."""
-        target = turner.energies(self.target, codes)
+        the same values as ViennaRNA's; only the terms that read ``positions`` on every child); None when
+        some child cannot form some pair of a structure."""
+        target = turner.energies(self.target, codes, positions)
         if target is None:
             return None
-        rows: dict[str, list[int]] = {}
-        for k, structures in enumerate(others):
-            for structure in structures:
-                rows.setdefault(structure, []).append(k)
         lowest = np.full(len(codes), np.inf)
-        for structure, ks in rows.items():
-            values = turner.energies(structure, codes[ks])
+        for structure, ks in groups:
+            values = turner.energies(structure, codes[ks], positions)
             if values is None:
                 return None
             np.minimum.at(lowest, ks, values)

@@ -40,7 +40,6 @@ target, are then moved towards the GC window and rid of patterns to avoid (:meth
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -425,18 +424,23 @@ class MoveSet:
             units = self._units(i, rng)
         positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
         options = [self._unit_options(u) for u in units]
-        children, log_probs = [], []
-        parent = sequence.encode("ascii")
-        for combination in itertools.product(*options):
-            seq = bytearray(parent)
-            for changes, _ in combination:
-                for position, base in changes:
-                    seq[position] = ord(base)
-            child = seq.decode("ascii")
-            if child != sequence:
-                children.append(child)
-                log_probs.append(sum(log_p for _, log_p in combination))
-        return children, np.asarray(log_probs), positions
+        if not all(options):
+            return [], np.zeros(0), positions
+        # every combination of the units' values at once, in itertools.product order (the first unit varies
+        # slowest): one row of ASCII bytes per child, its log probability summed unit by unit
+        choice = np.indices([len(o) for o in options]).reshape(len(options), -1)
+        parent = np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
+        rows = np.repeat(parent[None, :], choice.shape[1], axis=0)
+        log_probs = 0.0
+        for option, picked in zip(options, choice):
+            for k, (position, _) in enumerate(option[0][0]):
+                values = "".join(changes[k][1] for changes, _ in option).encode("ascii")
+                rows[:, position] = np.frombuffer(values, dtype=np.uint8)[picked]
+            log_probs = log_probs + np.array([log_p for _, log_p in option])[picked]
+        changed = (rows[:, positions] != parent[positions]).any(axis=1)
+        flat, n = rows[changed].tobytes(), len(sequence)
+        children = [flat[k:k + n].decode("ascii") for k in range(0, len(flat), n)]
+        return children, np.asarray(log_probs)[changed], positions
 
     def crossover(self, sequence: str, donor: str, weights: np.ndarray, rng: np.random.Generator) -> str:
         """``sequence`` with a window of sites taken from ``donor``: a site drawn ∝ ``weights`` and 1 to

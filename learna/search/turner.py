@@ -24,6 +24,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
@@ -184,6 +185,11 @@ def _over_bases(width: int, radix: int = 4) -> list[np.ndarray]:
     return list(np.indices((radix,) * width).reshape(width, -1) + (5 - radix))
 
 
+SPLIT_ROWS = 64
+"""Fewest sequences on which :meth:`TurnerModel.energies` splits a structure's terms by a move's positions (below,
+evaluating every term on every sequence once is cheaper)."""
+
+
 @dataclass(frozen=True)
 class _Terms:
     """A structure's energy as a sum of table look-ups: term t reads ``flat[offset_t + Σ_k stride_tk ·
@@ -264,6 +270,7 @@ class TurnerModel:
         self.strides = {(radix, w): radix ** np.arange(w - 1, -1, -1) for radix in (4, 5) for w in range(1, 9)}
         self._terms: dict[str, _Terms] = {}
         self._set_terms: dict[str, _Terms] = {}
+        self._splits: dict[tuple[str, tuple[int, ...]], tuple[tuple[_Terms, np.ndarray], ...]] = {}
 
     def terms(self, structure: str) -> _Terms:
         """The terms of ``structure`` (cached, up to 1,024 structures)."""
@@ -345,14 +352,43 @@ class TurnerModel:
                 values[:, rows] = block
         return values
 
-    def energies(self, structure: str, codes: np.ndarray) -> np.ndarray | None:
+    def energies(self, structure: str, codes: np.ndarray, positions: Sequence[int] | None = None) -> np.ndarray | None:
         """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`learna.alphabet.base_codes`
-        of V sequences); None when some sequence cannot form some pair of the structure."""
+        of V sequences); None when some sequence cannot form some pair of the structure.
+
+        ``positions``, when given, must hold every site at which the rows differ (the sites a move changes):
+        the terms that read none of them are then summed on the first row alone, and only the others on every
+        row. The sums are integers (dcal/mol), so the energies are the same either way."""
         c = self.terms(structure)
-        total = c.constant + self._values(c, codes).sum(axis=1)
+        split = None if positions is None else self._split(structure, c, tuple(positions), len(codes))
+        if split is None:
+            total = c.constant + self._values(c, codes).sum(axis=1)
+        else:
+            (fixed, fixed_sites), (varying, varying_sites) = split
+            total = (c.constant + self._values(fixed, codes[:1, fixed_sites]).sum(axis=1)
+                     + self._values(varying, codes[:, varying_sites]).sum(axis=1))
         if total.max(initial=0) >= _INF // 2:
             return None
         return _kcal(total)
+
+    def _split(self, structure: str, c: _Terms, positions: tuple[int, ...],
+               rows: int) -> tuple[tuple[_Terms, np.ndarray], tuple[_Terms, np.ndarray]] | None:
+        """``structure``'s terms (``c``) that read none of ``positions`` and those that read some of them (a
+        special hairpin reads its whole loop), each with the sites it reads (:func:`_subset`); cached per
+        structure and positions, up to 4,096 pairs. None for fewer than :data:`SPLIT_ROWS` ``rows``: on a few
+        sequences two evaluations cost more than one of every term."""
+        if rows < SPLIT_ROWS:
+            return None
+        key = (structure, positions)
+        found = self._splits.get(key)
+        if found is None:
+            if len(self._splits) >= 4096:
+                self._splits.clear()
+            varying = np.isin(c.sites, positions).any(axis=1)
+            for _, rows, sites, _ in c.special:
+                varying[rows[np.isin(sites, positions).any(axis=1)]] = True
+            found = self._splits[key] = (_subset(c, ~varying, len(structure)), _subset(c, varying, len(structure)))
+        return found
 
     def structure_set(self, structures: list[str]) -> StructureSet:
         """``structures`` (all of one length) compiled together, for :meth:`set_energies`. The set belongs to its
@@ -380,6 +416,21 @@ class TurnerModel:
         values = self._values(structures.terms, codes[None, :])[0]
         total = structures.constants + np.bincount(structures.owner, values, minlength=len(structures.constants))
         return np.where(total >= _INF // 2, np.inf, _kcal(total))
+
+
+def _subset(c: _Terms, keep: np.ndarray, n: int) -> tuple[_Terms, np.ndarray]:
+    """The terms of ``c`` (on ``n`` sites) where ``keep`` is true, without the constant, and the sites they
+    read: the terms index those sites' columns (special hairpins re-indexed too), so that they are evaluated on
+    ``codes[:, sites]`` (the padding column, "no base", is the one after the last)."""
+    index = np.cumsum(keep) - 1
+    special = [(table, index[rows[keep[rows]]], sites[keep[rows]], lengths[keep[rows]])
+               for table, rows, sites, lengths in c.special if keep[rows].any()]
+    read = np.unique(np.concatenate([c.sites[keep].ravel()] + [entry[2].ravel() for entry in special]))
+    read = read[read < n]
+    column = np.full(n + 1, len(read), dtype=np.int64)
+    column[read] = np.arange(len(read))
+    special = [(table, rows, column[sites], lengths) for table, rows, sites, lengths in special]
+    return _Terms(column[c.sites[keep]], c.strides[keep], c.offsets[keep], tuple(special), 0), read
 
 
 def _kcal(total: np.ndarray) -> np.ndarray:
