@@ -116,6 +116,8 @@ class InformedProposer:
         if not len(sites):
             return [competitor], np.zeros(len(codes), dtype=np.int64)
         broken = ~PAIRABLE[codes[:, sites], codes[:, table[sites]]]
+        if not broken.any():
+            return [competitor], np.zeros(len(codes), dtype=np.int64)
         keys, which = np.unique(broken @ (1 << np.arange(len(sites), dtype=np.int64)), return_inverse=True)
         edited = []
         for key in keys.tolist():

@@ -168,6 +168,7 @@ class MoveSet:
         self.interior_probability = config.interior_probability if not config.ensemble_objective else 0.0
         """``interior_probability`` in a search by the MFE distance, else 0 (see :class:`SearchConfig`)."""
         self.interiors = [self._small_interiors(i) for i in range(n)] if self.interior_probability else [()] * n
+        self._arrays: list[tuple[list[int], np.ndarray, np.ndarray] | None] = [None] * n
         counts = np.arange(1, config.max_mutations + 1, dtype=float) ** -config.mutation_exponent
         self.count_cdf = np.cumsum(counts / counts.sum())
 
@@ -404,6 +405,18 @@ class MoveSet:
         return [(((site, pair[0]), (partner, pair[1])), self.log_pair_probs[site, k])
                 for k, pair in enumerate(PAIRS) if self.allowed_pairs[site, k]]
 
+    def _unit_arrays(self, site: int) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """:meth:`_unit_options` as arrays (cached per site): the unit's sites, its values as ASCII codes (one row
+        per value) and their log proposal probabilities."""
+        found = self._arrays[site]
+        if found is None:
+            options = self._unit_options(site)
+            sites = [p for p, _ in options[0][0]] if options else [site]
+            values = np.array([[ord(base) for _, base in changes] for changes, _ in options], dtype=np.uint8)
+            found = self._arrays[site] = (sites, values.reshape(len(options), len(sites)),
+                                          np.array([log_p for _, log_p in options]))
+        return found
+
     def variants(self, sequence: str, i: int,
                  rng: np.random.Generator) -> tuple[list[str], np.ndarray, list[int]]:
         """Every sequence a move at site ``i`` can produce (the unit of ``i`` and possibly one neighbouring
@@ -423,20 +436,18 @@ class MoveSet:
         else:
             units = self._units(i, rng)
         positions = [p for u in units for p in ((u,) if self.partners[u] < 0 else (u, self.partners[u]))]
-        options = [self._unit_options(u) for u in units]
-        if not all(options):
+        options = [self._unit_arrays(u) for u in units]
+        if not all(len(log_p) for _, _, log_p in options):
             return [], np.zeros(0), positions
         # every combination of the units' values at once, in itertools.product order (the first unit varies
         # slowest): one row of ASCII bytes per child, its log probability summed unit by unit
-        choice = np.indices([len(o) for o in options]).reshape(len(options), -1)
+        choice = np.indices([len(log_p) for _, _, log_p in options]).reshape(len(options), -1)
         parent = np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
         rows = np.repeat(parent[None, :], choice.shape[1], axis=0)
         log_probs = 0.0
-        for option, picked in zip(options, choice):
-            for k, (position, _) in enumerate(option[0][0]):
-                values = "".join(changes[k][1] for changes, _ in option).encode("ascii")
-                rows[:, position] = np.frombuffer(values, dtype=np.uint8)[picked]
-            log_probs = log_probs + np.array([log_p for _, log_p in option])[picked]
+        for (sites, values, log_p), picked in zip(options, choice):
+            rows[:, sites] = values[picked]
+            log_probs = log_probs + log_p[picked]
         changed = (rows[:, positions] != parent[positions]).any(axis=1)
         flat, n = rows[changed].tobytes(), len(sequence)
         children = [flat[k:k + n].decode("ascii") for k in range(0, len(flat), n)]
