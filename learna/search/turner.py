@@ -352,7 +352,8 @@ class TurnerModel:
                 values[:, rows] = block
         return values
 
-    def energies(self, structure: str, codes: np.ndarray, positions: Sequence[int] | None = None) -> np.ndarray | None:
+    def energies(self, structure: str, codes: np.ndarray,
+                 positions: Sequence[int] | None = None) -> np.ndarray | None:
         """Free energy (kcal/mol) of ``structure`` on each row of ``codes`` (:func:`learna.alphabet.base_codes`
         of V sequences); None when some sequence cannot form some pair of the structure.
 
@@ -385,8 +386,8 @@ class TurnerModel:
             if len(self._splits) >= 4096:
                 self._splits.clear()
             varying = np.isin(c.sites, positions).any(axis=1)
-            for _, rows, sites, _ in c.special:
-                varying[rows[np.isin(sites, positions).any(axis=1)]] = True
+            for _, special_terms, sites, _ in c.special:
+                varying[special_terms[np.isin(sites, positions).any(axis=1)]] = True
             found = self._splits[key] = (_subset(c, ~varying, len(structure)), _subset(c, varying, len(structure)))
         return found
 
