@@ -107,15 +107,15 @@ def test_resume_refuses_other_conditions_and_skips_what_is_recorded(tmp_path):
 
 def test_resume_accepts_a_config_recorded_before_fields_were_added(tmp_path):
     """Fields added since a run was recorded take the values that keep that run's behaviour (the paper's
-    improvement step; the first solution ends a run; one search per target)."""
+    improvement step; the first solution ends a run; one search per target; no polish)."""
     config = json.loads(json.dumps(replace(LEARNA_PAPER, uniqueness="ignore").to_dict()))
     info = {"method": "learna", "dataset": "d.tsv", "dataset_sha256": "x", "time_limit_s": 2.0, "seed": 0,
             "folding": {}, "config": config, "ids": ["8"], "runs": 1, "processes": 1, "uniqueness": "ignore",
-            "workers": 1}
+            "workers": 1, "polish_s": 0.0}
     older_env = {key: value for key, value in config["env"].items()
                  if not key.startswith("improvement") and key != "wobble_actions"}
     older = {key: value for key, value in config.items() if key != "uniqueness"}
-    old_info = {key: value for key, value in info.items() if key not in ("uniqueness", "workers")}
+    old_info = {key: value for key, value in info.items() if key not in ("uniqueness", "workers", "polish_s")}
     write_run_info(tmp_path, {**old_info, "config": {**older, "env": older_env}})
     assert open_run_directory(tmp_path, info, resume=True) == []
     assert json.loads((tmp_path / "run.json").read_text())["config"] == config

@@ -131,3 +131,58 @@ def test_a_polish_that_fails_in_its_worker_keeps_the_design_and_says_why():
     assert out[1].sequence == broken.sequence and out[1].stats["polish"]["kept"] is False
     assert "error" in out[1].stats["polish"] and len(out[1].stats["polish"]["error"].splitlines()) == 1
     assert out[2] is unsolved  # only designs that count as solved are polished
+
+
+def test_polish_outcome_makes_a_tied_benchmark_design_unique_and_keeps_the_designs_own_times():
+    from learna.api import make_request
+    from learna.designers.base import RunOutcome
+    from learna.designers.polish import polish_outcome
+    from learna.harness.records import make_record
+
+    target = Target(fold_structure(TIED))
+    request = make_request(target, seed=0, max_folds=100)
+    outcome = RunOutcome(TIED, 1.0, 5, time_to_solve_s=0.5, folds_to_solve=3)
+    assert polish_outcome(request, "hybrid", outcome, 0.0) is outcome
+    unsolved = RunOutcome("A" * len(TIED), 1.0, 5)
+    assert polish_outcome(request, "hybrid", unsolved, 30.0) is unsolved  # nothing to polish
+    polished = polish_outcome(request, "hybrid", outcome, 30.0)
+    assert polished.sequence != TIED and polished.first_solution == TIED
+    assert polished.stats["polish"]["kept"] and polished.stats["polish"]["folds"] == 100
+    record = make_record(target, polished, request.config.env.folding, request.config.uniqueness,
+                         status="finished", time_s=polished.time_s, method="hybrid", run=0, seed=0, startup_s=0.0)
+    assert record.solved and record.unique_mfe and mfe_structures(record.sequence) == [target.dot_bracket]
+    assert (record.time_to_solve_s, record.folds_to_solve, record.folds) == (0.5, 3, 5)  # the design's own
+    assert record.time_to_unique_s > 1.0  # the tie was made unique by the polish, after the design's second
+
+
+def test_benchmark_polishes_each_solved_design_in_its_worker_and_records_both(tmp_path):
+    from learna.harness.records import read_records
+
+    runner = CliRunner()
+    out = tmp_path / "run"
+    args = ["benchmark", "--dataset", "eterna100-v2", "--method", "hybrid", "--ids", "8,23", "--time-limit", "5",
+            "--out", str(out)]
+    result = runner.invoke(cli, [*args, "--polish", "2", "--processes", "2"])
+    assert result.exit_code == 0, result.output
+    records = {r.id: r for r in read_records(out)}
+    assert sorted(records) == ["23", "8"]
+    for record in records.values():
+        report = record.stats["polish"]
+        assert record.solved and record.unique_mfe and mfe_structures(record.sequence) == [record.target]
+        assert record.probability == pytest.approx(assess(Target(record.target), record.sequence).probability)
+        assert 0 < report["seconds"] <= 2.5 and report["folds"] > 0
+        if report["kept"]:
+            assert record.probability > report["probability_before"]
+        else:
+            assert record.probability == pytest.approx(report["probability_before"])
+        assert record.time_to_solve_s <= record.time_s < 5  # the design's own times, the polish not counted
+    assert records["23"].stats["polish"]["kept"]  # P(target) of its first design is about 0.4
+    assert "polished: P(target) " in result.stderr
+    assert json.loads((out / "run.json").read_text())["polish_s"] == 2.0
+    table = runner.invoke(cli, ["report", str(out)])
+    assert table.exit_code == 0 and "hybrid +polish 2 s" in table.stdout  # P and gap are the polished designs'
+    again = runner.invoke(cli, [*args, "--resume", "--polish", "1"])
+    assert again.exit_code == 2 and "different polish time (2.0, not 1.0)" in again.stderr
+    refused = runner.invoke(cli, [*args[:-1], str(tmp_path / "other"), "--method", "rnainverse", "--polish", "1"])
+    assert refused.exit_code == 2 and "method rnainverse is not polished" in refused.stderr
+    assert not (tmp_path / "other").exists()

@@ -187,6 +187,7 @@ def test_duplicate_records_are_flagged(runs):
 @pytest.mark.parametrize(("field", "value", "where"), [
     ("run", "zero", "record"), ("time_to_solve_s", "fast", "record"), ("solved", "yes", "record"),
     ("run", -1, "record"), ("ids", 5, "run.json"), ("runs", "one", "run.json"), ("time_limit_s", None, "run.json"),
+    ("polish_s", "long", "run.json"), ("polish_s", -1, "run.json"),
 ])
 def test_wrong_types_in_records_or_run_json_give_one_line_and_exit_2(runs, field, value, where):
     directory = runs[0]

@@ -39,6 +39,10 @@ MERGE_PARAMETERS = {"shard_dirs", "merge", "out", "as_json", "quiet"}
                    "(default: the shipped ones).")
 @click.option("--unique-mfe", is_flag=True,
               help="Count a design as solved only when the target is its unique MFE structure (every method).")
+@click.option("--polish", type=click.FloatRange(0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Design modes: spend up to SECONDS more on each design that counts as solved, raising the "
+                   "probability of the target while it stays the (unique) MFE structure; the record holds the "
+                   "polished design, with the design's own times.")
 @click.option("--grace", type=float, default=10.0, show_default=True,
               help="Seconds past the limit before a worker is killed.")
 @click.option("--scheduler", metavar="ADDRESS",
@@ -54,8 +58,8 @@ MERGE_PARAMETERS = {"shard_dirs", "merge", "out", "as_json", "quiet"}
 @folding_options
 @click.pass_context
 def benchmark(ctx, shard_dirs, dataset, method, out, time_limit, processes, workers, ids, runs, seed, resume,
-              config_path, checkpoint, unique_mfe, grace, scheduler, shard, merge, as_json, quiet, temperature, dangles,
-              no_lp):
+              config_path, checkpoint, unique_mfe, polish, grace, scheduler, shard, merge, as_json, quiet, temperature,
+              dangles, no_lp):
     """Run a method on a dataset's targets, one process per target, recording every result.
 
     With --merge, combine the shard directories SHARD_DIR... into the run directory --out instead."""
@@ -70,12 +74,12 @@ def benchmark(ctx, shard_dirs, dataset, method, out, time_limit, processes, work
     _check_run_options(ctx, shard_dirs, dataset, method, scheduler)
     model = folding_model(temperature, dangles, no_lp)
     chosen = method_named(method)
-    check_inputs(chosen, config=config_path is not None, checkpoint=checkpoint is not None)
+    check_inputs(chosen, config=config_path is not None, checkpoint=checkpoint is not None, polish=polish > 0)
     config = resolve_config(method, path=config_path, model=model) if config_path else None
     spec = BenchmarkSpec(method=method, dataset=dataset, time_limit_s=time_limit, processes=processes,
                          workers=workers, runs=runs,
                          seed=seed, ids=ids, grace_s=grace, model=model, config=config, checkpoint=checkpoint,
-                         unique_mfe=unique_mfe, scheduler=scheduler, shard=parse_shard(shard),
+                         unique_mfe=unique_mfe, polish_s=polish, scheduler=scheduler, shard=parse_shard(shard),
                          options={k: v for k, v in ctx.params.items() if k not in ("shard_dirs", "merge")})
     progress = None if quiet else (lambda line: click.echo(line, err=True))
     try:

@@ -8,13 +8,15 @@ where the original was tied, else a higher P(target). The polished design is ass
 (:func:`learna.quality.assess`, the run's energy model); the design's own times and folds are unchanged and
 ``stats["polish"]`` says what the polish did. Every mode's designs are polished with the search's moves:
 the hybrid's own configuration for ``hybrid``, the shipped hybrid preset's for the others.
+:func:`polish_outcome` does the same to a run's raw outcome, inside a benchmark's worker process
+(``learna benchmark --polish SECONDS``), before the harness assesses it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from learna.designers.base import DesignRequest, DesignResult
+from learna.designers.base import DesignRequest, DesignResult, RunOutcome, finish
 from learna.quality import assess
 from learna.search import polish
 from learna.seeding import generator
@@ -45,3 +47,20 @@ def polish_result(request: DesignRequest, result: DesignResult, seconds: float) 
     if unique_time is None and check.unique_mfe:
         unique_time = result.time_s + (found.time_s if found.time_to_unique_s is None else found.time_to_unique_s)
     return replace(result, sequence=found.sequence, time_to_unique_s=unique_time, stats=stats, **check.measures())
+
+
+def polish_outcome(request: DesignRequest, mode: str, outcome: RunOutcome, seconds: float) -> RunOutcome:
+    """``outcome`` after up to ``seconds`` of polishing (:func:`polish_result` of its assessment): the polished
+    design in place of the final one when it is kept, the design's own times, folds and first solution kept
+    (the time to a unique MFE moves past the design's end only when the polish made a tied design unique), and
+    ``stats["polish"]``; ``outcome`` itself when its design does not count as solved or ``seconds`` is 0."""
+    if seconds <= 0 or outcome.sequence is None:
+        return outcome
+    polished = polish_result(request, finish(request, mode, outcome, request.config), seconds)
+    if "polish" not in polished.stats:
+        return outcome
+    stats = {**outcome.stats, "polish": polished.stats["polish"]}
+    if polished.sequence == outcome.sequence:
+        return replace(outcome, stats=stats)
+    return replace(outcome, sequence=polished.sequence, first_solution=outcome.first_solution or outcome.sequence,
+                   time_to_unique_s=polished.time_to_unique_s, stats=stats)

@@ -35,6 +35,9 @@ class Task:
     checkpoint: str | None
     max_folds: int | None = None
     """Design modes: a fold budget besides the time limit."""
+    polish: float = 0.0
+    """Design modes: seconds of polishing after a design that counts as solved
+    (:func:`learna.designers.polish.polish_outcome`; 0: none)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,12 @@ def _run_design(mode: str, task: Task, report: Callable[[RunOutcome], None]) -> 
 
     request = DesignRequest(task.target, task.config, task.time_limit, task.seed, max_folds=task.max_folds,
                             checkpoint=None if task.checkpoint is None else Path(task.checkpoint), progress=progress)
-    return get_designer(mode).run(request)
+    outcome = get_designer(mode).run(request)
+    if not task.polish:
+        return outcome
+    from learna.designers.polish import polish_outcome
+
+    return polish_outcome(request, mode, outcome, task.polish)
 
 
 def _run_rnainverse(task: Task, report: Callable[[RunOutcome], None]) -> RunOutcome:
@@ -124,10 +132,12 @@ def method_named(name: str) -> Method:
     return METHODS[name]
 
 
-def check_inputs(method: Method, *, config: bool, checkpoint: bool) -> None:
-    """Refuse a config or checkpoint the method would silently ignore."""
+def check_inputs(method: Method, *, config: bool, checkpoint: bool, polish: bool = False) -> None:
+    """Refuse a config, checkpoint or polish the method would silently ignore."""
     if config and not method.configurable:
         raise ConfigError(f"method {method.name} takes no config; drop --config")
+    if polish and not method.configurable:
+        raise ConfigError(f"method {method.name} is not polished (only the design modes are); drop --polish")
     if checkpoint and not method.uses_checkpoint:
         raise ConfigError(f"method {method.name} uses no checkpoint; drop --checkpoint")
 

@@ -169,7 +169,8 @@ def write_run_info(directory: Path, info: dict) -> None:
     atomic_write_json(Path(directory) / RUN_FILE, info)
 
 
-_RUN_FIELDS = {"method": str, "dataset": str, "time_limit_s": (int, float), "ids": list, "runs": int}
+_RUN_FIELDS = {"method": str, "dataset": str, "time_limit_s": (int, float), "ids": list, "runs": int,
+               "polish_s": (int, float)}
 
 
 def read_run_info(directory: Path) -> dict:
@@ -190,12 +191,15 @@ def read_run_info(directory: Path) -> dict:
     if not isinstance(info, dict):
         raise InputFileError(f"{path} is not a JSON object: corrupted run directory")
     info.setdefault("runs", 1)
+    info.setdefault("polish_s", 0.0)  # runs before benchmarks polished
     for key, kind in _RUN_FIELDS.items():
         value = info.get(key)
         if key not in info:
             raise InputFileError(f"{path} lacks {key!r}: corrupted run directory")
         if isinstance(value, bool) or not isinstance(value, kind):
             raise InputFileError(f"{path}: {key!r} has the wrong type ({value!r}): corrupted run directory")
-    if not all(isinstance(i, str) for i in info["ids"]) or info["runs"] < 1 or not info["time_limit_s"] > 0:
-        raise InputFileError(f"{path}: ids must be strings, runs ≥ 1 and the time limit positive: corrupted run directory")
+    if (not all(isinstance(i, str) for i in info["ids"]) or info["runs"] < 1 or not info["time_limit_s"] > 0
+            or not info["polish_s"] >= 0):
+        raise InputFileError(f"{path}: ids must be strings, runs ≥ 1, the time limit positive and the polish time "
+                             "non-negative: corrupted run directory")
     return info

@@ -56,6 +56,9 @@ class RunResults:
     quality fields)."""
     energy_gap: np.ndarray | None = None
     """Shape (runs, targets); energy gap to the best competitor (kcal/mol), NaN where unsolved or unknown."""
+    polish_s: float = 0.0
+    """Seconds each solved design was polished (``learna benchmark --polish``): its P(target) and gap are the
+    polished design's."""
 
     @property
     def runs(self) -> int:
@@ -140,7 +143,8 @@ def _results(directory: Path, info: dict, all_records: list[Record], shard_count
             if record.unique_mfe and record.time_to_unique_s is not None:
                 unique_times[run, ids[target_id]] = record.time_to_unique_s
     return RunResults(directory, info["method"], info["dataset"], float(info["time_limit_s"]), times, unique_times,
-                      records, tuple(duplicate_keys(all_records)), shard_count, shards, folds, probability, energy_gap)
+                      records, tuple(duplicate_keys(all_records)), shard_count, shards, folds, probability, energy_gap,
+                      float(info["polish_s"]))
 
 
 def summarize(results: RunResults) -> dict:
@@ -160,6 +164,7 @@ def summarize(results: RunResults) -> dict:
             "solved_at_limit": counts(limit), "unique_at_limit": counts(limit, True),
             "median_time_to_solve_s": seconds, "median_folds_to_solve": folds,
             "median_probability": probability, "median_energy_gap": energy_gap,
+            "polish_s": results.polish_s,
             "duplicates": [list(key) for key in results.duplicates],
             "shards": None if results.shard_count is None else
             {"count": results.shard_count, "read": list(results.shards),
@@ -174,7 +179,8 @@ def format_table(summaries: list[dict]) -> str:
     rows = [header]
     for s in summaries:
         cells = [_cell(s["solved"][f"{t:g}"], s["unique"][f"{t:g}"], s["runs"]) for t in THRESHOLDS_S]
-        rows.append([Path(s["directory"]).name, s["method"], _dataset_label(s["dataset"]), str(s["runs"]),
+        method = s["method"] + (f" +polish {s['polish_s']:g} s" if s.get("polish_s") else "")
+        rows.append([Path(s["directory"]).name, method, _dataset_label(s["dataset"]), str(s["runs"]),
                      f"{s['records']}/{s['expected']}",
                      _seconds(s["time_limit_s"]), *cells,
                      _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"]),

@@ -13,6 +13,7 @@ Where the jobs run is an executor (:mod:`learna.harness.executors`): ``processes
 (:mod:`learna.harness.cluster`). ``shard`` runs one of N disjoint slices of the (target, run) list
 (:mod:`learna.harness.shards`). With ``workers`` K > 1 every (target, run) is K searches with different seeds at
 once, the first robust design ending the others (:mod:`learna.harness.portfolio`; local processes only).
+With ``polish_s`` every design that counts as solved is polished in its worker before it is recorded.
 
 Methods are :data:`learna.harness.methods.METHODS`. Targets may carry design constraints (``constraint``/``gc``
 columns of the dataset file); every design mode honours them, ``rnainverse`` does not and refuses such a
@@ -85,6 +86,10 @@ class BenchmarkSpec:
     workers: int = 1
     """Searches of each (target, run) at once, with different seeds; the first robust design ends the others
     (:mod:`learna.harness.portfolio`). ``processes`` (targets at a time) × ``workers`` processes run."""
+    polish_s: float = 0.0
+    """Design modes: seconds each design that counts as solved is polished in its worker once the design ends
+    (:func:`learna.designers.polish.polish_outcome`; 0: none). The record holds the polished design; its times
+    to a solution are the design's."""
     options: dict = field(default_factory=dict)
     """The command-line options, recorded in ``run.json``."""
 
@@ -102,7 +107,9 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
     scheduler = None if spec.scheduler is None else check_scheduler(spec.scheduler)
     check_workers(spec.workers, scheduler)
     shard = check_shard(spec.shard)
-    check_inputs(method, config=spec.config is not None, checkpoint=spec.checkpoint is not None)
+    check_seconds(spec.polish_s, "polish")
+    check_inputs(method, config=spec.config is not None, checkpoint=spec.checkpoint is not None,
+                 polish=spec.polish_s > 0)
     targets = select_targets(load_dataset(spec.dataset), spec.ids)
     for target in targets:
         check_foldable(target, spec.time_limit_s)
@@ -117,10 +124,12 @@ def plan(spec: BenchmarkSpec) -> tuple[Method, list[Target], Task, dict]:
     if method.configurable:
         config = replace((spec.config or preset(spec.method)).with_folding(spec.model), uniqueness=uniqueness)
     config = resolve(method, config, checkpoint)
-    task = Task(targets[0], spec.time_limit_s, spec.seed, spec.model, uniqueness, config, checkpoint)
+    task = Task(targets[0], spec.time_limit_s, spec.seed, spec.model, uniqueness, config, checkpoint,
+                polish=spec.polish_s)
     info = {"method": spec.method, "dataset": spec.dataset, "dataset_sha256": dataset_digest(spec.dataset),
             "ids": [t.id for t in targets], "runs": spec.runs, "seed": spec.seed, "time_limit_s": spec.time_limit_s,
-            "grace_s": spec.grace_s, "processes": spec.processes, "workers": spec.workers, "scheduler": scheduler,
+            "grace_s": spec.grace_s, "polish_s": spec.polish_s, "processes": spec.processes, "workers": spec.workers,
+            "scheduler": scheduler,
             "shard": list(shard) if shard else None, "folding": spec.model.to_dict(),
             "uniqueness": uniqueness, "config": None if config is None else config.to_dict(),
             "checkpoint": checkpoint, "options": spec.options, "versions": versions(),
@@ -134,7 +143,7 @@ def _preset_or_default(method: Method) -> DesignerConfig:
 
 RESUME_KEYS = {"method": "method", "dataset_sha256": "dataset", "time_limit_s": "time limit", "seed": "seed",
                "folding": "folding model", "uniqueness": "uniqueness rule", "config": "config", "shard": "shard",
-               "workers": "number of workers per target"}
+               "workers": "number of workers per target", "polish_s": "polish time"}
 
 
 def _with_defaults(config: dict | None) -> dict | None:
@@ -227,7 +236,7 @@ def run_benchmark(spec: BenchmarkSpec, out: Path, *, resume: bool = False,
         latest = latest_records(previous)
         meter = ProgressMeter(total=len(planned), done=len(done), solved=sum(latest[k].solved for k in done),
                               todo=len(jobs))
-        kill_after = spec.time_limit_s + (0.0 if method.stops_at_limit else spec.grace_s)
+        kill_after = spec.time_limit_s + spec.polish_s + (0.0 if method.stops_at_limit else spec.grace_s)
         written, recorded = [], set(done)
         preload = worker_preload(method, [template])
 
@@ -287,6 +296,9 @@ class ProgressMeter:
         eta = time.strftime("%H:%M:%S", time.gmtime(rate * (self.todo - self.finished_now)))
         if record.solved:
             outcome = f"solved in {record.time_to_solve_s:.2f} s" + ("" if record.unique_mfe else " (tied MFE)")
+            polished = record.stats.get("polish")
+            if polished and polished.get("kept"):
+                outcome += f", polished: P(target) {polished['probability_before']:.3f} -> {record.probability:.3f}"
         elif record.status == "finished":
             outcome = f"unsolved, distance {record.distance} after {record.time_s:.1f} s"
         else:

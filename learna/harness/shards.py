@@ -25,7 +25,8 @@ from learna.harness.records import Record, append_record, latest_records, read_r
 MAX_SHARDS = 100_000
 SAME_RUN = {"method": "method", "dataset_sha256": "dataset", "ids": "targets", "runs": "number of runs",
             "seed": "seed", "time_limit_s": "time limit", "grace_s": "grace", "folding": "folding model",
-            "uniqueness": "uniqueness rule", "config": "config", "checkpoint": "checkpoint"}
+            "uniqueness": "uniqueness rule", "config": "config", "checkpoint": "checkpoint",
+            "polish_s": "polish time"}
 """run.json fields that make two directories parts of one run, with their names in messages."""
 
 T = TypeVar("T")
