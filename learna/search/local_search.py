@@ -25,7 +25,7 @@ import math
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, replace
-from typing import Callable
+from typing import Callable, MutableSequence
 
 import numpy as np
 
@@ -209,10 +209,15 @@ class _Search:
 
     def remember(self, structure: str) -> None:
         """Add a rival structure to the pool (``rival_pool``), the oldest one leaving when it is full."""
-        if not self.config.rival_pool or structure == self.target.dot_bracket:
-            return
-        if all(r.structure != structure for r in self.pool):
-            self.pool.append(Rival(structure, self.evaluator.partners))
+        if self.config.rival_pool:
+            self.with_rival(self.pool, structure)
+
+    def with_rival(self, rivals: MutableSequence[Rival], structure: str | None) -> MutableSequence[Rival]:
+        """``rivals`` with ``structure`` added at the end, unless it is None, the target or one of them already
+        (the rivals a repair or a focused search must beat)."""
+        if structure and structure != self.target.dot_bracket and all(r.structure != structure for r in rivals):
+            rivals.append(Rival(structure, self.evaluator.partners))
+        return rivals
 
     def budget_left(self) -> bool:
         if self.solution is not None and not self.keep_searching:
@@ -426,9 +431,7 @@ class _Search:
         prior, mix = self.proposal
         sub_prior = Prior(region.cut(prior.unpaired_probs), region.cut(prior.pair_probs)) if prior else None
         sub_moves = MoveSet(sub_target, sub_config, sub_prior, mix)
-        rivals = list(self.pool)
-        if parent.folded != target.dot_bracket and all(r.structure != parent.folded for r in rivals):
-            rivals.append(Rival(parent.folded, self.evaluator.partners))
+        rivals = self.with_rival(list(self.pool), parent.folded)
 
         def accept(part_sequence: str) -> float:
             return self.proposer.margin(assemble(parent.sequence, [region], [part_sequence]), rivals)[0]
@@ -456,9 +459,7 @@ class _Search:
         if (not config.screen_attempts or parent.distance > config.screen_distance
                 or len(self.target) < config.screen_min_length):
             return child
-        rivals = list(self.pool)
-        if competitor and all(r.structure != competitor for r in rivals):
-            rivals.append(Rival(competitor, self.evaluator.partners))
+        rivals = self.with_rival(list(self.pool), competitor)
         if not rivals:
             return child
         repaired = self.proposer.repair(child, rivals, config.screen_attempts, self.frontier.seen, self.rng)
@@ -496,11 +497,7 @@ class _Search:
                 or child.target_energy >= parent.target_energy or child.distance <= parent.distance
                 or not self.budget_left()):
             return None
-        partners = self.evaluator.partners
-        rivals = [Rival(child.folded, partners)]
-        competitor = self.evaluator.competitor(parent)
-        if competitor and competitor != child.folded:
-            rivals.append(Rival(competitor, partners))
+        rivals = self.with_rival(self.with_rival([], child.folded), self.evaluator.competitor(parent))
         repaired = self.proposer.repair(child.sequence, rivals, self.config.follow_up_moves, self.frontier.seen,
                                         self.rng)
         if repaired == child.sequence or repaired in self.frontier.seen or not self.fits(repaired, parent):
