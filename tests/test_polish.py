@@ -179,8 +179,10 @@ def test_benchmark_polishes_each_solved_design_in_its_worker_and_records_both(tm
     assert records["23"].stats["polish"]["kept"]  # P(target) of its first design is about 0.4
     assert "polished: P(target) " in result.stderr
     assert json.loads((out / "run.json").read_text())["polish_s"] == 2.0
-    table = runner.invoke(cli, ["report", str(out)])
+    page = tmp_path / "report.html"
+    table = runner.invoke(cli, ["report", str(out), "--html", str(page)])
     assert table.exit_code == 0 and "hybrid +polish 2 s" in table.stdout  # P and gap are the polished designs'
+    assert "hybrid +polish 2 s" in page.read_text()
     again = runner.invoke(cli, [*args, "--resume", "--polish", "1"])
     assert again.exit_code == 2 and "different polish time (2.0, not 1.0)" in again.stderr
     refused = runner.invoke(cli, [*args[:-1], str(tmp_path / "other"), "--method", "rnainverse", "--polish", "1"])

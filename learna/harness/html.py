@@ -17,7 +17,7 @@ from learna import __version__
 from learna.fileio import atomic_write_text
 from learna.folding import svg_drawing
 from learna.harness.records import Record, latest_records, read_records
-from learna.harness.report import THRESHOLDS_S, RunResults, fixed, number, plot_png, summarize
+from learna.harness.report import THRESHOLDS_S, RunResults, fixed, method_label, number, plot_png, summarize
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:72em}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}
@@ -49,7 +49,7 @@ def _summary_table(summaries: list[dict]) -> str:
     for s in summaries:
         cells = "".join("<td>-</td>" if s["solved"][f"{t:g}"] is None else
                         f"<td>{s['solved'][f'{t:g}']['any']} ({s['unique'][f'{t:g}']['any']})</td>" for t in THRESHOLDS_S)
-        rows.append(f"<tr><td class='l'>{html.escape(s['method'])}</td><td class='l'>{html.escape(s['dataset'])}</td>"
+        rows.append(f"<tr><td class='l'>{html.escape(method_label(s))}</td><td class='l'>{html.escape(s['dataset'])}</td>"
                     f"<td>{s['records']}/{s['expected']}</td><td>{s['time_limit_s']:g} s</td>{cells}"
                     f"<td>{s['solved_at_limit']['any']} ({s['unique_at_limit']['any']})</td>"
                     f"<td>{number(s['median_time_to_solve_s'])}</td><td>{number(s['median_folds_to_solve'])}</td>"

@@ -171,6 +171,12 @@ def summarize(results: RunResults) -> dict:
              "missing": sorted(set(range(1, results.shard_count + 1)) - set(results.shards))}}
 
 
+def method_label(summary: dict) -> str:
+    """A summary's method as the report names it, with the polish time of a run made with ``--polish`` (its
+    P(target) and gap are the polished designs')."""
+    return summary["method"] + (f" +polish {summary['polish_s']:g} s" if summary.get("polish_s") else "")
+
+
 def format_table(summaries: list[dict]) -> str:
     """The summaries as an aligned text table: per time, targets solved and, in brackets, uniquely solved;
     with several runs a count reads ``any/mean``."""
@@ -179,8 +185,7 @@ def format_table(summaries: list[dict]) -> str:
     rows = [header]
     for s in summaries:
         cells = [_cell(s["solved"][f"{t:g}"], s["unique"][f"{t:g}"], s["runs"]) for t in THRESHOLDS_S]
-        method = s["method"] + (f" +polish {s['polish_s']:g} s" if s.get("polish_s") else "")
-        rows.append([Path(s["directory"]).name, method, _dataset_label(s["dataset"]), str(s["runs"]),
+        rows.append([Path(s["directory"]).name, method_label(s), _dataset_label(s["dataset"]), str(s["runs"]),
                      f"{s['records']}/{s['expected']}",
                      _seconds(s["time_limit_s"]), *cells,
                      _cell(s["solved_at_limit"], s["unique_at_limit"], s["runs"]),
