@@ -137,13 +137,12 @@ class InformedProposer:
         self.energy_evaluations += len(children)
         codes = base_codes(children)
         rivals: list[str | None] = [None] * len(children)
-        groups: list[tuple[str, np.ndarray]] = []
         if competitor:
             edited, which = self._competitors(competitor, codes, positions)
             rivals = [edited[k] for k in which]
-            groups = [(structure, np.flatnonzero(which == k)) for k, structure in enumerate(edited)]
         start = self.clock()
         pool = [r for r in self.pool if r.near[positions].any()] if self.pool else []
+        groups: list[tuple[str, np.ndarray]] = []
         if pool:
             edited_pool = [r.on(codes) for r in pool]
             rows: dict[str, list[int]] = {}
@@ -152,6 +151,8 @@ class InformedProposer:
                     if other != self.target:
                         rows.setdefault(other, []).append(k)
             groups = [(structure, np.array(ks)) for structure, ks in rows.items()]
+        elif competitor:  # each distinct edited competitor with the children it is scored against
+            groups = [(structure, np.flatnonzero(which == k)) for k, structure in enumerate(edited)]
         energies = self._energies(children, codes, groups, open_chain=bool(pool), positions=positions)
         self.vienna_seconds += self.clock() - start
         target_energy, rival_energy = energies.T
