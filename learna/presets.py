@@ -83,7 +83,12 @@ META_LEARNA_PAPER = DesignerConfig(
 # moves) and folded once more (`follow_up_moves`): on the 58 generated hard targets over three seeds at 20 s CPU
 # 73 against 71 of 174 runs uniquely solved within 10 s and 77 against 77 at the limit, on the 11 stalled ones 7
 # against 4 of 33 within 20 s and 13 against 13 at 60 s (docs/results/search-hard/NOTES.md, "Repairing a child
-# that opened a new rival").
+# that opened a new rival"). The short targets' searches draw how many sites a step changes with P(m) ∝ m^-2
+# (`short_mutation_exponent`; two thirds single moves) instead of the BOHB incumbent's m^-0.82, tuned when
+# every target was searched by the MFE distance: on the 58 generated hard targets 52 against 51 of
+# 116 runs uniquely solved within 20 s CPU (33 against 26 within 2 s), on the 11 stalled ones 13 against 13 of 33
+# within 60 s (10 against 7 within 20 s) (docs/results/search-hard/NOTES.md, "Fewer sites per step in the short
+# searches").
 HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
     search=SearchConfig(objective="mfe_distance", frontier_size=23, num_starts=2, parent_temperature=3.2224095243112,
                         position_temperature=0.3176669857464, energy_temperature=0.1793932459184,
@@ -93,7 +98,7 @@ HYBRID_TUNED = replace(META_LEARNA_PAPER, hybrid=HybridConfig(
                         short_objective="probability", short_length=150,
                         mismatch_probability=0.3, hairpin_probability=0.2, lone_pair_probability=0.3,
                         site_defect="near", near_distance=4, bound_structures=40, estimate_screen=1.0,
-                        follow_up_moves=8),
+                        follow_up_moves=8, short_mutation_exponent=2.0),
     use_policy=False, policy_starts=10, proposal_mix=0.5))
 
 # The meta modes' default: Meta-LEARNA's formulation with the defect-guided local search as the improvement

@@ -116,10 +116,11 @@ def test_spaces_follow_the_reference():
 
 def test_hybrid_space_is_the_preset_by_default():
     space, hybrid = configuration_space("hybrid"), get_space("hybrid")
-    assert len(list(space.values())) == 50 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
+    assert len(list(space.values())) == 51 and hybrid.mode == "hybrid" and hybrid.base == PRESETS["hybrid"]
     assert set(space["objective"].choices) == {"probability", "log_probability", "ensemble_defect", "mfe_distance"}
     assert space["position_temperature"].log and space["stagnation_steps"].log
     assert space["parent_temperature"].lower < 1.0 < space["parent_temperature"].upper
+    assert space["short_mutation_exponent"].default_value == 2.0  # the preset's, active only with short targets
     default = default_configuration("hybrid")
     assert default["use_policy"] is False and default["objective"] == "mfe_distance"
     assert (default["short_objective"], default["short_length"], default["ensemble_weight"]) == (

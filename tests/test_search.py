@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from learna.errors import ConfigError, LearnaError
 from learna.folding import DEFAULT_MODEL, boltzmann_kt, fold, mfe_structures, structure_energies
 from learna.alphabet import PAIRS
+from learna.presets import PRESETS
 from learna.search import Evaluator, MoveSet, Prior, SearchConfig, local_search, refine
 from learna.search.decompose import assemble, split_points
 from learna.search.objectives import mismatch_defect
@@ -236,6 +237,23 @@ def test_prior_and_config_validation() -> None:
     with pytest.raises(LearnaError):
         local_search(Target("((....))"), SearchConfig(), max_evaluations=5, rng=np.random.default_rng(0),
                      initial=["GGAAAACX"])
+
+
+def test_short_targets_take_the_short_mutation_exponent() -> None:
+    config = SearchConfig(max_mutations=6, mutation_exponent=0.8, short_mutation_exponent=2.0, short_length=30)
+    assert config.for_length(30).mutation_exponent == 2.0 and config.for_length(30).objective == config.objective
+    assert config.for_length(31) is config
+    assert replace(config, short_mutation_exponent=0.0).for_length(10).mutation_exponent == 0.8  # 0: off
+    with pytest.raises(ConfigError, match="short_mutation_exponent"):
+        SearchConfig(short_mutation_exponent=-1.0)
+    shipped = PRESETS["hybrid"].hybrid.search  # long targets keep the BOHB incumbent's value
+    assert shipped.for_length(150).mutation_exponent == 2.0
+    assert shipped.for_length(151).mutation_exponent == shipped.mutation_exponent < 1.0
+    # the draws follow it: P(one site) = 1 / sum(m^-a, m = 1..6), 0.36 at a = 0.8 and 0.67 at a = 2
+    target, rng = Target("((((....))))..((((....))))"), np.random.default_rng(0)
+    short, long = MoveSet(target, config.for_length(26)), MoveSet(target, config.for_length(40))
+    assert abs(np.mean([short.mutation_count(rng) == 1 for _ in range(2000)]) - 0.67) < 0.04
+    assert abs(np.mean([long.mutation_count(rng) == 1 for _ in range(2000)]) - 0.36) < 0.04
 
 
 def test_short_targets_are_searched_with_the_short_objective() -> None:

@@ -30,11 +30,11 @@ Departures from the original worker (``src/optimization/learna_worker.py``):
 
 In the ``hybrid`` space ``policy_starts`` and ``proposal_mix`` are active only with ``use_policy``,
 ``defect_window`` and ``distance_ties`` only for the ``mfe_distance`` objective (the only one that reads them),
-``short_objective`` and ``short_parts`` only when some targets are short (``short_length`` > 0)
-(``ensemble_weight`` is always active: either objective may be ``log_probability``, the only one that reads it),
-``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1), ``kick_sites`` only when
-restarts may kick (``kick_probability`` > 0) and ``follow_up_distance`` only when children are followed up
-(``follow_up_moves`` > 0).
+``short_objective``, ``short_parts`` and ``short_mutation_exponent`` only when some targets are short
+(``short_length`` > 0) (``ensemble_weight`` is always active: either objective may be ``log_probability``, the
+only one that reads it), ``mutation_exponent`` only when more than one site may mutate (``max_mutations`` > 1),
+``kick_sites`` only when restarts may kick (``kick_probability`` > 0) and ``follow_up_distance`` only when
+children are followed up (``follow_up_moves`` > 0).
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ HYBRID_RANGES: dict[str, Hyperparameter] = {
     "short_length": Range(0, 400, _SEARCH.short_length),
     "short_objective": Choice(OBJECTIVES, _SEARCH.short_objective or _SEARCH.objective),
     "short_parts": Choice((True, False), _SEARCH.short_parts),
+    "short_mutation_exponent": Range(0.5, 3.0, _SEARCH.short_mutation_exponent or _SEARCH.mutation_exponent),
     "ensemble_weight": Range(0.0, 1.0, _SEARCH.ensemble_weight),
     "site_defect": Choice(SITE_DEFECTS, _SEARCH.site_defect),
     "near_distance": Range(0, 20, _SEARCH.near_distance),
@@ -161,6 +162,7 @@ HYBRID_CONDITIONS: tuple[Condition, ...] = (
     Condition("distance_ties", "objective", "mfe_distance"),
     Condition("short_objective", "short_length", 0),
     Condition("short_parts", "short_length", 0),
+    Condition("short_mutation_exponent", "short_length", 0),
     Condition("mutation_exponent", "max_mutations", 1),
     Condition("kick_sites", "kick_probability", 0),
     Condition("near_distance", "site_defect", "near"),

@@ -55,6 +55,11 @@ class SearchConfig:
     """The parts of a decomposed target (of at most ``short_length`` nt) are searched with ``short_objective``
     too, as a short target of their own would be; otherwise with ``objective``, as the whole target (faster
     on generated long targets: docs/results/search-hard/NOTES.md, "Part budgets")."""
+    short_mutation_exponent: float = 0.0
+    """``mutation_exponent`` of the search of a target of at most ``short_length`` nt (its parts with
+    ``short_parts``); 0: ``mutation_exponent`` there too. The searches by 1 − P(target) on short targets find
+    their designs sooner with fewer sites per step than the searches by the MFE distance the shared value was
+    tuned for (docs/results/search-hard/NOTES.md, "Fewer sites per step in the short searches")."""
     site_defect: str = "ensemble"
     """With an ensemble objective (``probability``, ``log_probability``, or ``mfe_distance`` ordered by
     ``probability``): where moves land. ``ensemble``: by the positional defect 1 − p_i from the pair
@@ -315,6 +320,9 @@ class SearchConfig:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if self.short_length < 0:
             raise ConfigError(f"short_length must be at least 0, got {self.short_length}")
+        if not self.short_mutation_exponent >= 0.0:
+            raise ConfigError(f"short_mutation_exponent must be 0 (mutation_exponent) or positive, "
+                              f"got {self.short_mutation_exponent}")
         if self.max_part < 0:
             raise ConfigError(f"max_part must be 0 (no decomposition) or positive, got {self.max_part}")
         if self.pair_weights and (len(self.pair_weights) != 6 or min(self.pair_weights) < 0
@@ -340,11 +348,17 @@ class SearchConfig:
         return self.objective != "mfe_distance"
 
     def for_length(self, length: int) -> "SearchConfig":
-        """The configuration of the search of a target of ``length`` nt: ``short_objective`` replaces
-        ``objective`` up to ``short_length`` nt."""
-        if self.short_objective and length <= self.short_length and self.short_objective != self.objective:
-            return replace(self, objective=self.short_objective)
-        return self
+        """The configuration of the search of a target of ``length`` nt: up to ``short_length`` nt,
+        ``short_objective`` replaces ``objective`` and ``short_mutation_exponent`` ``mutation_exponent`` (each
+        where set); itself where nothing changes."""
+        if length > self.short_length:
+            return self
+        changes = {}
+        if self.short_objective and self.short_objective != self.objective:
+            changes["objective"] = self.short_objective
+        if self.short_mutation_exponent and self.short_mutation_exponent != self.mutation_exponent:
+            changes["mutation_exponent"] = self.short_mutation_exponent
+        return replace(self, **changes) if changes else self
 
     def variant(self, k: int) -> "SearchConfig":
         """The k-th search of the restart portfolio (``portfolio``): this configuration with the changes of
