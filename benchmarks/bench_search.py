@@ -130,6 +130,27 @@ def test_child_bound(benchmark, what: str) -> None:
         assert benchmark(fold, sequence)[0] == target.dot_bracket
 
 
+@pytest.mark.parametrize("what", ["gap-bound", "mfe-fold"])
+def test_child_gap_bound(benchmark, what: str) -> None:
+    """What a child of a 400-nt parent costs before its fold in a search by the MFE distance (``gap_bound``): its
+    energies in the target and in its parent's MFE structure from the Turner tables
+    (learna.search.objectives.Evaluator.known_energies), against the MFE fold the bound can save."""
+    from learna.search import Evaluator
+    from learna.search.objectives import BoundSet
+    from learna.search.turner import turner_model
+
+    sequence, target = random_case(400)
+    other = "A" if sequence[200] != "A" else "C"
+    rival = fold(sequence[:200] + other + sequence[201:])[0]  # a structure near the target
+    evaluator = Evaluator(target, "mfe_distance", gap_bound=True)
+    bound = BoundSet(turner_model(DEFAULT_MODEL).structure_set([rival]))
+    if what == "gap-bound":
+        known = benchmark(evaluator.known_energies, sequence, bound)
+        assert known.target_energy == structure_energies(sequence, (target.dot_bracket,))[0]
+    else:
+        assert benchmark(fold, sequence)[0] == target.dot_bracket
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_bound_set_compile(benchmark, cached: bool) -> None:
     """Compiling a 110-nt parent's 40 drawn structures into one set (learna.search.turner.TurnerModel.structure_set):

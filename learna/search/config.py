@@ -110,7 +110,9 @@ class SearchConfig:
     min_part: int = 30
     """Shortest substructure designed on its own."""
     part_evaluations: int = 200
-    """Evaluation budget of each substructure's search (it stops earlier when the part is solved)."""
+    """Evaluation budget of each substructure's search (it stops earlier when the part is solved); a child dropped
+    unfolded by a bound (``bound_structures``, ``gap_bound``) counts as the evaluation it saved, so a bound leaves
+    the parts' searches as they were."""
     part_levels: int = 1
     """Levels of decomposition: with 2, a part longer than ``max_part`` / 2 is itself decomposed (its parts of
     at most ``max_part`` / 2 nt designed first), and so on; 1: parts are designed whole."""
@@ -230,6 +232,16 @@ class SearchConfig:
     the frontier nor solve the target is dropped without folding. The frontier evolves exactly as without
     it (the same children enter, the same steps are counted); only folds are saved
     (docs/local_search.md, "Children that cannot enter the frontier"). 0: every child is folded."""
+    gap_bound: bool = False
+    """With ``mfe_distance`` ordered by the energy gap (long targets and their parts in the ``hybrid`` preset): a
+    child is first evaluated on its parent's MFE structure and the frontier members' (when the parent is first
+    drawn) by the Turner tables (:mod:`learna.search.turner`, ViennaRNA's default model only). Where its energy in
+    one of them lies below its energy in the target, it does not
+    solve, its MFE structure is at least two sites from the target and its gap at least the difference; a child
+    that therefore cannot enter the frontier is dropped without folding. The frontier evolves exactly as
+    without it; it saves folds once every member is at distance 2 (a stalled search one pair from the target),
+    where most children keep their parent's rival (docs/local_search.md, "The same drop in the searches by the
+    MFE distance"). Off: every child is folded."""
     estimate_screen: float = 0.0
     """With ``bound_structures``: also drop a child unfolded when a structure drawn from its parent's ensemble
     beats the target (so it cannot solve) and its P(target), estimated from those draws, falls below this

@@ -162,7 +162,7 @@ class _Search:
         self.evaluator = Evaluator(target, config.objective, model, self.clock, config.defect_window,
                                    config.distance_ties, config.site_defect, config.near_distance,
                                    config.ensemble_rivals, config.ensemble_weight, config.bound_structures,
-                                   config.estimate_screen)
+                                   config.estimate_screen, config.gap_bound)
         self.proposer = InformedProposer(target, moves, config, model, self.clock, repair)
         self.frontier: Frontier[Candidate] = Frontier(config.frontier_size)
         self.start_time = self.clock()
@@ -224,7 +224,8 @@ class _Search:
             return False
         if self.evaluator.evaluations == 0:
             return True
-        if self.stage_limit is not None and self.evaluator.evaluations >= self.stage_limit:
+        # a child dropped unfolded by a bound counts as the fold it saved: a part's search stays as it was
+        if self.stage_limit is not None and self.evaluator.evaluations + self.excluded >= self.stage_limit:
             return False
         return not self.budget.spent()
 
@@ -507,16 +508,17 @@ class _Search:
 
     def known_energies(self, child: str) -> KnownEnergies | None:
         """With ``bound_structures`` and a full frontier: ``child``'s energies in the structures drawn from its
-        parent's ensemble (:meth:`Evaluator.known_energies`; the parent's set is compiled at its first draw);
-        None otherwise."""
+        parent's ensemble; with ``gap_bound``, in its parent's MFE structure and the frontier members'
+        (:meth:`Evaluator.known_energies`; the parent's set is compiled at its first draw); None otherwise."""
         parent = self.parent
-        if (not self.evaluator.bound_structures or parent is None or not self.config.prune
-                or math.isinf(self.frontier.threshold)):
+        bounded = self.evaluator.bound_structures or self.evaluator.gap_bound
+        if not bounded or parent is None or not self.config.prune or math.isinf(self.frontier.threshold):
             return None
         if parent.sequence not in self._bound_sets:
             if len(self._bound_sets) >= 4 * self.config.frontier_size:
                 self._bound_sets.clear()
-            self._bound_sets[parent.sequence] = self.evaluator.bound_set(parent)
+            self._bound_sets[parent.sequence] = self.evaluator.bound_set(
+                parent, [member.folded for member in self.frontier.members] if self.config.gap_bound else ())
         structures = self._bound_sets[parent.sequence]
         return None if structures is None else self.evaluator.known_energies(child, structures)
 
@@ -594,7 +596,8 @@ def _design(target: Target, config: SearchConfig, rng: np.random.Generator, mode
             stage_limit: int | None, on_evaluation: Callable[[Candidate], bool | None] | None,
             repair: Repair | None) -> SearchResult:
     """Search ``target`` (after its parts, when it is decomposed) within the shared ``budget``; at most
-    ``stage_limit`` evaluations for the search of ``target`` itself. Counts include the parts'."""
+    ``stage_limit`` evaluations (children dropped unfolded included) for the search of ``target`` itself. Counts
+    include the parts'."""
     moves = MoveSet(target, config, *proposal)
     part_results: list[SearchResult] = []
 

@@ -32,7 +32,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -153,7 +153,7 @@ class Evaluator:
                  clock: Callable[[], float] = time.perf_counter, window: int = 0,
                  distance_ties: str = "energy_gap", site_defect: str = "ensemble", near_distance: int = 4,
                  ensemble_rivals: int = 0, ensemble_weight: float = 1.0, bound_structures: int = 0,
-                 estimate_screen: float = 0.0) -> None:
+                 estimate_screen: float = 0.0, gap_bound: bool = False) -> None:
         self.target = target
         self.ensemble_weight = ensemble_weight
         """β of ``log_probability`` (see the module docstring)."""
@@ -180,6 +180,9 @@ class Evaluator:
         self.estimate_screen = estimate_screen if self.bound_structures else 0.0
         """A child whose P(target) estimated from its parent's draws is below this multiple of the frontier's
         entry probability, and that a drawn structure beats, is dropped unfolded (``estimate_screen``; 0: off)."""
+        self.gap_bound = gap_bound and objective == "mfe_distance" and not self.ensemble_ties
+        """Whether a child is first evaluated on its parent's MFE structure, and dropped unfolded when that shows
+        it can neither solve nor enter the frontier (``gap_bound``; under the energy-gap order only)."""
         self.estimate_exclusions = 0
         """Children :meth:`excluded` by the estimate alone (the exact bound would have let them through)."""
         self._ties: dict[str, list[str]] = {}
@@ -292,12 +295,15 @@ class Evaluator:
             return 1.0 - threshold + penalty
         return math.exp(-len(self.target) * max(threshold - penalty, 0.0))
 
-    def bound_set(self, candidate: Candidate) -> BoundSet | None:
+    def bound_set(self, candidate: Candidate, known: Sequence[str] = ()) -> BoundSet | None:
         """The structures that bound the objective of ``candidate``'s children (:meth:`excluded`): its
         ``bound_structures`` most often drawn rivals and its MFE structure, compiled together (with
-        ``estimate_screen``, and the offsets of the estimate); None without them or outside ViennaRNA's default
-        model."""
+        ``estimate_screen``, and the offsets of the estimate); with ``gap_bound``, its MFE structure and the
+        ``known`` ones (the frontier's); None without them or outside ViennaRNA's default model."""
         turner = turner_model(self.model)
+        if turner is not None and self.gap_bound:
+            structures = list(dict.fromkeys(s for s in (candidate.folded, *known) if s != self.target.dot_bracket))
+            return BoundSet(turner.structure_set(structures)) if structures else None
         if turner is None or not self.bound_structures or not candidate.rivals:
             return None
         structures = list(candidate.rivals[: self.bound_structures])
@@ -355,10 +361,19 @@ class Evaluator:
         structure (docs/local_search.md, "Children that cannot enter the frontier").
         With ``estimate_screen``, a child that cannot solve is also excluded when its P(target) estimated from the
         parent's draws (:class:`BoundSet`) falls below that multiple of the frontier's entry probability: not a
-        bound, so such a child might have entered."""
+        bound, so such a child might have entered.
+        With ``gap_bound`` (the energy-gap order of ``mfe_distance``): a child whose energy in a known structure
+        lies below its energy in the target does not solve, so its MFE structure differs from the target at two
+        sites at least (one changed character unbalances a dot-bracket), and its gap is at least that difference
+        (the MFE lies at or below every structure's energy); it is excluded when that distance and gap cannot
+        beat the frontier's threshold. Exact in floating point too: the Turner tables give the energies ViennaRNA
+        gives (single precision), so the gap bound is the child's own gap when its MFE structure is that one, and
+        below it otherwise."""
         if not known.lowest < known.target_energy:
             return False
         penalty = self.target.constraints.distance(sequence) / len(self.target)
+        if self.gap_bound:
+            return self.lower_bound(known.target_energy - known.lowest, 2) + penalty >= threshold
         if self._bound(known.log_z, known.target_energy, penalty) >= threshold + BOUND_MARGIN:
             return True
         if not self.estimate_screen or math.isinf(known.log_z_estimate):
