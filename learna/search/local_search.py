@@ -518,7 +518,7 @@ class _Search:
             if len(self._bound_sets) >= 4 * self.config.frontier_size:
                 self._bound_sets.clear()
             self._bound_sets[parent.sequence] = self.evaluator.bound_set(
-                parent, [member.folded for member in self.frontier.members] if self.config.gap_bound else ())
+                parent, [member.folded for member in self.frontier.members] if self.evaluator.gap_bound else ())
         structures = self._bound_sets[parent.sequence]
         return None if structures is None else self.evaluator.known_energies(child, structures)
 
